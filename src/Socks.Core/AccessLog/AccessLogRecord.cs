@@ -1,0 +1,44 @@
+using System.Net;
+using Socks.Core.Protocol;
+
+namespace Socks.Core.AccessLog;
+
+/// <summary>What happened in one SOCKS session, as the access log records it.</summary>
+public sealed record AccessLogRecord
+{
+    /// <summary>When the client connection was accepted (UTC).</summary>
+    public required DateTimeOffset Start { get; init; }
+
+    /// <summary>When the session ended (UTC).</summary>
+    public required DateTimeOffset End { get; init; }
+
+    /// <summary>The RFC 1929 username the client authenticated as, or null for none.</summary>
+    public byte[]? Username { get; init; }
+
+    /// <summary>The client's address and port.</summary>
+    public required IPEndPoint Client { get; init; }
+
+    /// <summary>
+    /// The destination host exactly as the client gave it: the raw DST.ADDR bytes of a domain name, or
+    /// the textual form of an IPv4/IPv6 address. Null when the session ended before a request was read.
+    /// </summary>
+    public byte[]? RequestedHost { get; init; }
+
+    /// <summary>The requested destination port (DST.PORT), or 0 when no request was read.</summary>
+    public ushort RequestedPort { get; init; }
+
+    /// <summary>The address and port actually connected, or null when no connection was made.</summary>
+    public IPEndPoint? Connected { get; init; }
+
+    /// <summary>The REP code sent to the client, or null when the session ended before any reply.</summary>
+    public ReplyCode? Reply { get; init; }
+
+    /// <summary>Bytes relayed from the client to the target.</summary>
+    public long BytesClientToTarget { get; init; }
+
+    /// <summary>Bytes relayed from the target to the client.</summary>
+    public long BytesTargetToClient { get; init; }
+
+    /// <summary>How long the session lasted.</summary>
+    public TimeSpan Duration => End - Start;
+}

@@ -1,0 +1,24 @@
+namespace Socks.Core.Users;
+
+/// <summary>
+/// The credentials a SOCKS server authenticates against (RFC 1929). Implementations must be safe
+/// for concurrent use: authentication runs on many sessions at once while users change.
+/// </summary>
+public interface IUserStore
+{
+    /// <summary>
+    /// True when at least one user exists. The server then requires method X'02'
+    /// (username/password) from every client.
+    /// </summary>
+    bool HasUsers { get; }
+
+    /// <summary>
+    /// Checks a username and password, both compared byte for byte, without leaking through timing
+    /// how much of either matched.
+    /// </summary>
+    /// <param name="username">The UNAME bytes of the RFC 1929 request (1..255 bytes).</param>
+    /// <param name="password">The PASSWD bytes of the RFC 1929 request (1..255 bytes).</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>True when the user exists and the password is theirs.</returns>
+    ValueTask<bool> ValidateAsync(ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken);
+}
