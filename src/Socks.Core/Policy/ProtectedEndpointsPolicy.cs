@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Socks.Core.Protocol;
+
+namespace Socks.Core.Policy;
+
+/// <summary>
+/// Refuses (<see cref="ReplyCode.ConnectionNotAllowed"/>) connections to endpoints of this host that
+/// clients must not reach through the proxy, such as its management port or its own SOCKS port.
+/// </summary>
+/// <remarks>
+/// A destination is refused when its port is the port of a protected endpoint and its address can
+/// reach that endpoint: the same address; for an endpoint on a loopback address, any loopback address
+/// (IPv4 or IPv6) or a wildcard address; for an endpoint on a wildcard address, any address of this
+/// host (loopback, wildcard, and every address of a local interface). IPv4-mapped IPv6 addresses are
+/// compared as IPv4, so <c>::ffff:127.0.0.1</c> is the same as <c>127.0.0.1</c>. The rule errs on the
+/// side of refusing: a loopback-bound endpoint protects its port on every loopback address.
+/// </remarks>
+public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
+{
+    private static readonly TimeSpan InterfaceRefresh = TimeSpan.FromSeconds(30);
+
+    private readonly IPEndPoint[] _protected;
+    private readonly IDestinationPolicy? _next;
+    private readonly TimeProvider _timeProvider;
+    private readonly Func<IEnumerable<IPAddress>> _localAddresses;
+    private readonly Lock _refreshLock = new();
+    private volatile LocalAddressSet? _local;
+
+    /// <summary>Creates a policy that protects <paramref name="endpoints"/>.</summary>
+    /// <param name="endpoints">The endpoints to protect, as they are bound (wildcard addresses allowed).</param>
+    /// <param name="next">A policy consulted for destinations this one allows; null for none.</param>
+    /// <param name="timeProvider">The clock used to refresh the list of local addresses; null for the system clock.</param>
+    public ProtectedEndpointsPolicy(IEnumerable<IPEndPoint> endpoints, IDestinationPolicy? next = null, TimeProvider? timeProvider = null)
+        : this(endpoints, next, timeProvider, GetInterfaceAddresses)
+    {
+    }
+
+    internal ProtectedEndpointsPolicy(IEnumerable<IPEndPoint> endpoints, IDestinationPolicy? next, TimeProvider? timeProvider, Func<IEnumerable<IPAddress>> localAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        _protected = endpoints.Select(e => new IPEndPoint(Normalize(e.Address), e.Port)).ToArray();
+        _next = next;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _localAddresses = localAddresses;
+    }
+
+    /// <inheritdoc />
+    public ReplyCode Check(IPEndPoint destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var address = Normalize(destination.Address);
+        foreach (var endpoint in _protected)
+        {
+            if (endpoint.Port != destination.Port)
+            {
+                continue;
+            }
+
+            if (endpoint.Address.Equals(address))
+            {
+                return ReplyCode.ConnectionNotAllowed;
+            }
+
+            // A loopback endpoint is reached through any loopback address (a dual-stack host maps ::1
+            // and 127.0.0.0/8 to the same lo device) or the wildcard; a wildcard one through any local address.
+            var reachable = IsWildcard(endpoint.Address)
+                ? IsLocal(address)
+                : IPAddress.IsLoopback(endpoint.Address) && (IPAddress.IsLoopback(address) || IsWildcard(address));
+            if (reachable)
+            {
+                return ReplyCode.ConnectionNotAllowed;
+            }
+        }
+
+        return _next?.Check(destination) ?? ReplyCode.Succeeded;
+    }
+
+    private bool IsLocal(IPAddress address)
+    {
+        if (IPAddress.IsLoopback(address) || IsWildcard(address))
+        {
+            return true;
+        }
+
+        return GetLocalAddresses().Contains(address);
+    }
+
+    private HashSet<IPAddress> GetLocalAddresses()
+    {
+        var now = _timeProvider.GetTimestamp();
+        var current = _local;
+        if (current is not null && _timeProvider.GetElapsedTime(current.Timestamp, now) < InterfaceRefresh)
+        {
+            return current.Addresses;
+        }
+
+        lock (_refreshLock)
+        {
+            current = _local;
+            if (current is null || _timeProvider.GetElapsedTime(current.Timestamp, now) >= InterfaceRefresh)
+            {
+                current = new LocalAddressSet(now, [.. _localAddresses().Select(Normalize)]);
+                _local = current;
+            }
+
+            return current.Addresses;
+        }
+    }
+
+    private static IEnumerable<IPAddress> GetInterfaceAddresses()
+    {
+        NetworkInterface[] interfaces;
+        try
+        {
+            interfaces = NetworkInterface.GetAllNetworkInterfaces();
+        }
+        catch (NetworkInformationException)
+        {
+            // Without the interface list, loopback and wildcard checks still protect the usual forms.
+            return [];
+        }
+
+        return interfaces.SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(u => u.Address);
+    }
+
+    private static bool IsWildcard(IPAddress address) =>
+        address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static IPAddress Normalize(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        // Scope ids do not change which socket a link-local address reaches on this host.
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+        {
+            return new IPAddress(address.GetAddressBytes());
+        }
+
+        return address;
+    }
+
+    private sealed record LocalAddressSet(long Timestamp, HashSet<IPAddress> Addresses);
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Socks.Core.Policy;
+using Socks.Core.Protocol;
+
+namespace Socks.Core.Tests.Policy;
+
+public class ProtectedEndpointsPolicyTests
+{
+    private static readonly IPAddress InterfaceAddress = IPAddress.Parse("192.0.2.10");
+
+    private static ProtectedEndpointsPolicy Create(params string[] endpoints) =>
+        new(endpoints.Select(IPEndPoint.Parse), next: null, timeProvider: null, localAddresses: () => [InterfaceAddress, IPAddress.Loopback, IPAddress.IPv6Loopback]);
+
+    [TestCase("127.0.0.1:8080")]
+    [TestCase("[::ffff:127.0.0.1]:8080")]
+    [TestCase("[::1]:8080")]
+    [TestCase("127.0.0.2:8080")]
+    [TestCase("0.0.0.0:8080")]
+    public void Check_LoopbackEndpoint_RefusesEveryLoopbackForm(string destination)
+    {
+        var policy = Create("127.0.0.1:8080");
+
+        policy.Check(IPEndPoint.Parse(destination)).Should().Be(ReplyCode.ConnectionNotAllowed);
+    }
+
+    [TestCase("127.0.0.1:8081")]
+    [TestCase("192.0.2.10:8080")]
+    [TestCase("198.51.100.7:8080")]
+    public void Check_LoopbackEndpoint_AllowsOtherPortsAndNonLocalAddresses(string destination)
+    {
+        var policy = Create("127.0.0.1:8080");
+
+        policy.Check(IPEndPoint.Parse(destination)).Should().Be(ReplyCode.Succeeded);
+    }
+
+    [TestCase("0.0.0.0:8080", "192.0.2.10:8080")]
+    [TestCase("[::]:8080", "192.0.2.10:8080")]
+    [TestCase("[::]:8080", "[::ffff:192.0.2.10]:8080")]
+    [TestCase("[::]:1080", "127.0.0.1:1080")]
+    [TestCase("0.0.0.0:1080", "[::1]:1080")]
+    public void Check_WildcardEndpoint_RefusesLocalInterfaceAddresses(string bound, string destination)
+    {
+        var policy = Create(bound);
+
+        policy.Check(IPEndPoint.Parse(destination)).Should().Be(ReplyCode.ConnectionNotAllowed);
+    }
+
+    [Test]
+    public void Check_WildcardEndpoint_AllowsRemoteAddressOnSamePort()
+    {
+        var policy = Create("0.0.0.0:8080");
+
+        policy.Check(IPEndPoint.Parse("198.51.100.7:8080")).Should().Be(ReplyCode.Succeeded);
+    }
+
+    [Test]
+    public void Check_SpecificInterfaceEndpoint_RefusesOnlyThatAddress()
+    {
+        var policy = Create("192.0.2.10:8080");
+
+        policy.Check(IPEndPoint.Parse("192.0.2.10:8080")).Should().Be(ReplyCode.ConnectionNotAllowed);
+        policy.Check(IPEndPoint.Parse("127.0.0.1:8080")).Should().Be(ReplyCode.Succeeded);
+    }
+
+    [Test]
+    public void Check_AllowedDestination_DefersToNextPolicy()
+    {
+        var next = new FixedPolicy(ReplyCode.HostUnreachable);
+        var policy = new ProtectedEndpointsPolicy([IPEndPoint.Parse("127.0.0.1:8080")], next);
+
+        policy.Check(IPEndPoint.Parse("127.0.0.1:9999")).Should().Be(ReplyCode.HostUnreachable);
+        next.Calls.Should().Be(1);
+        policy.Check(IPEndPoint.Parse("127.0.0.1:8080")).Should().Be(ReplyCode.ConnectionNotAllowed);
+        next.Calls.Should().Be(1, "a refused destination never reaches the next policy");
+    }
+
+    [Test]
+    public void Check_RealInterfaces_RefusesLoopbackWhenBoundToWildcard()
+    {
+        var policy = new ProtectedEndpointsPolicy([new IPEndPoint(IPAddress.IPv6Any, 8080)]);
+
+        policy.Check(new IPEndPoint(IPAddress.Loopback, 8080)).Should().Be(ReplyCode.ConnectionNotAllowed);
+        policy.Check(new IPEndPoint(IPAddress.Loopback, 8081)).Should().Be(ReplyCode.Succeeded);
+    }
+
+    private sealed class FixedPolicy(ReplyCode code) : IDestinationPolicy
+    {
+        public int Calls { get; private set; }
+
+        public ReplyCode Check(IPEndPoint destination)
+        {
+            Calls++;
+            return code;
+        }
+    }
+}
