@@ -21,7 +21,7 @@ namespace Socks.Core.Users;
 /// that are still needed run at most a few at a time. See docs/users-file.md.
 /// </para>
 /// </remarks>
-public sealed partial class UserStore : IUserStore
+public sealed class UserStore : IUserStore
 {
     /// <summary>The largest user limit: MCP LIST_USERS counts users in one byte.</summary>
     public const int MaxUserLimit = 255;
@@ -57,8 +57,9 @@ public sealed partial class UserStore : IUserStore
     /// <summary>
     /// Raised after <see cref="Remove"/> removed a user (and saved the change), on the thread that
     /// called <see cref="Remove"/>, after the store's own lock was released. The SOCKS server uses it to
-    /// end that user's sessions. Handlers must not throw: an exception reaches the caller of
-    /// <see cref="Remove"/> although the user is already gone.
+    /// end that user's sessions. Handlers must be quick and must not throw: an exception reaches the
+    /// caller of <see cref="Remove"/> although the user is already gone. Being raised outside the lock,
+    /// the event can arrive after another thread has already added the same name again.
     /// </summary>
     public event EventHandler<UserRemovedEventArgs>? UserRemoved;
 
