@@ -40,6 +40,17 @@ internal sealed class ScriptedMcpServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Connects a plain <see cref="TcpClient"/>, accepts it, and returns the client side's stream.</summary>
+    public async Task<NetworkStream> ConnectStreamAsync()
+    {
+        var accept = _listener.AcceptSocketAsync(_timeout.Token).AsTask();
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port, _timeout.Token);
+        _socket = await accept;
+        _stream = new NetworkStream(_socket, ownsSocket: false);
+        return client.GetStream();
+    }
+
     /// <summary>Reads exactly <paramref name="count"/> bytes.</summary>
     public async Task<byte[]> ReadExactlyAsync(int count)
     {
