@@ -1,0 +1,26 @@
+namespace ProxyHost.Management;
+
+/// <summary>Why an admin connection ended (for the log).</summary>
+internal enum McpCloseReason
+{
+    /// <summary>The client closed its side (EOF) between frames.</summary>
+    ClientClosed,
+
+    /// <summary>The client closed its side (EOF) in the middle of a frame.</summary>
+    ClientClosedMidFrame,
+
+    /// <summary>A frame had a VER other than 0x01: answered ERROR, then closed (docs/mcp-protocol.md).</summary>
+    UnsupportedVersion,
+
+    /// <summary>No progress for <see cref="McpManagementOptions.IdleTimeout"/>.</summary>
+    IdleTimeout,
+
+    /// <summary>The listener is stopping.</summary>
+    ServerStopping,
+
+    /// <summary>The connection failed (reset, broken pipe).</summary>
+    ConnectionError,
+
+    /// <summary>A bug in the server; logged with its exception.</summary>
+    InternalError,
+}

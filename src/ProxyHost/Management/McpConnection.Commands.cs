@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Mcp.Protocol;
+
+namespace ProxyHost.Management;
+
+/// <summary>Carrying out one well-formed request against the backend (MCP memo §4).</summary>
+internal sealed partial class McpConnection
+{
+    private async ValueTask<McpResponse> ExecuteAsync(McpRequest request, CancellationToken token)
+    {
+        var command = request.Command;
+        if (!request.IsKnownCommand)
+        {
+            // Memo §5 0x02: the frame was well delimited by LEN, so the connection stays usable.
+            Log.UnknownCommand(_logger, Id, McpNames.GetName(command));
+            return McpResponse.Failure(command, McpStatus.CommandNotSupported);
+        }
+
+        _idle.EnterBusy();
+        try
+        {
+            switch (command)
+            {
+                case McpCommand.GetMetrics:
+                    return McpResponse.FromMetrics(_backend.GetMetrics());
+
+                case McpCommand.ListUsers:
+                    return ListUsers();
+
+                case McpCommand.AddUser:
+                {
+                    var status = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
+                    LogUserChange(command, request.Username.Span, status);
+                    return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
+                }
+
+                case McpCommand.RemoveUser:
+                {
+                    var status = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);
+                    LogUserChange(command, request.Username.Span, status);
+                    return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
+                }
+
+                default:
+                {
+                    var enabled = _backend.ToggleDissector();
+                    Log.DissectorToggled(_logger, Id, RemoteEndPoint, enabled ? "on" : "off");
+                    return McpResponse.FromDissectorState(enabled);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // Memo §5 0x01 "Error interno": the backend failed (or broke its contract, e.g. 256 users); the request
+            // was well-formed, so the connection stays in step and keeps serving.
+            Log.BackendFailed(_logger, Id, McpNames.GetName(command), exception);
+            return McpResponse.Failure(command, McpStatus.Error);
+        }
+        finally
+        {
+            _idle.ExitBusy();
+
+            // The reader gave the password its own array; wipe it once the backend is done with it.
+            if (MemoryMarshal.TryGetArray(request.Password, out var password))
+            {
+                CryptographicOperations.ZeroMemory(password.AsSpan());
+            }
+        }
+    }
+
+    private McpResponse ListUsers()
+    {
+        var users = _backend.ListUsers();
+        var names = new ReadOnlyMemory<byte>[users.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = users[i];
+        }
+
+        // Validates the backend's list (at most 255 names of 1 to 255 bytes) before anything is written.
+        return McpResponse.FromUsers(names);
+    }
+
+    private void LogUserChange(McpCommand command, ReadOnlySpan<byte> username, McpStatus status)
+    {
+        var user = LogText.EscapeName(username);
+        switch (status)
+        {
+            case McpStatus.Ok when command == McpCommand.AddUser:
+                Log.UserAdded(_logger, Id, RemoteEndPoint, user);
+                break;
+            case McpStatus.Ok:
+                Log.UserRemoved(_logger, Id, RemoteEndPoint, user);
+                break;
+            default:
+                Log.UserChangeRefused(_logger, Id, RemoteEndPoint, McpNames.GetName(command), user, McpNames.GetName(status));
+                break;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace ProxyHost.Management;
+
+/// <summary>Limits of the MCP listener (docs/mcp-protocol.md, "Server limits"). Validated once, by <see cref="McpManagementServer"/>.</summary>
+internal sealed record McpManagementOptions
+{
+    /// <summary>The default <see cref="IdleTimeout"/>: five minutes.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>The default <see cref="MaxConnections"/>.</summary>
+    public const int DefaultMaxConnections = 64;
+
+    /// <summary>
+    /// How long an admin connection may make no progress before it is closed: no byte received while the server
+    /// waits for a request, and no response accepted by the client while the server waits to send one. Time spent
+    /// in a backend command (ADD_USER hashing a password) does not count. Positive, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to keep idle connections forever.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
+
+    /// <summary>
+    /// How many admin connections are served at once (at least 1). A connection beyond it is accepted and closed
+    /// at once without a response.
+    /// </summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+}

@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace ProxyHost.Management;
+
+/// <summary>
+/// The MCP listener of socks5d: accepts admin connections and serves GET_METRICS, LIST_USERS, ADD_USER, REMOVE_USER
+/// and TOGGLE_DISECTOR on them against an <see cref="IManagementBackend"/> (MCP memo, docs/mcp-protocol.md).
+/// </summary>
+/// <remarks>
+/// <para><b>Connections.</b> Persistent: a connection carries any number of requests, pipelined or not, split across
+/// segments or not; the answers come back in request order. A malformed frame is answered ERROR and the connection
+/// keeps serving (the rest of the frame is skipped); a frame with an unknown VER is answered ERROR and the connection
+/// is closed; an unknown CMD is answered CMD_NOT_SUPPORTED and the connection keeps serving.</para>
+/// <para><b>Limits.</b> At most <see cref="McpManagementOptions.MaxConnections"/> connections are served at once;
+/// one more is accepted and closed at once without a response (the client reads EOF, or a reset if it had already
+/// sent its request), like the SOCKS listener at its limit. A connection that makes no progress for
+/// <see cref="McpManagementOptions.IdleTimeout"/> (no request byte arrives, or the client does not take its
+/// responses) is closed. Each connection holds at most one frame plus one read buffer of requests and one batch of
+/// responses (<see cref="McpConnection"/>).</para>
+/// <para><b>Isolation.</b> Every connection runs on its own task with asynchronous socket I/O only, so a stalled or
+/// flooding admin client, or a slow ADD_USER, delays nobody else; nothing here runs on the SOCKS relay's tasks.</para>
+/// </remarks>
+internal sealed class McpManagementServer : IAsyncDisposable
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LimitWarningInterval = TimeSpan.FromSeconds(30);
+
+    private const int New = 0;
+    private const int Running = 1;
+    private const int Stopped = 2;
+
+    private readonly IManagementBackend _backend;
+    private readonly McpManagementOptions _options;
+    private readonly ILogger<McpManagementServer> _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<long, McpConnection> _connections = new();
+    private readonly Lock _stateLock = new();
+    private int _state;
+    private Socket? _listener;
+    private IPEndPoint? _localEndPoint;
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _nextConnectionId;
+    private long _limitWarnedAt = long.MinValue;
+
+    /// <summary>Creates a listener; nothing is bound until <see cref="Start"/>.</summary>
+    /// <param name="backend">The state the commands read and change.</param>
+    /// <param name="options">The limits.</param>
+    /// <param name="logger">Diagnostics.</param>
+    /// <param name="time">The clock for idle timeouts; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="backend"/>, <paramref name="options"/> or <paramref name="logger"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <see cref="McpManagementOptions.IdleTimeout"/> is not positive (nor infinite), or
+    /// <see cref="McpManagementOptions.MaxConnections"/> is less than 1.
+    /// </exception>
+    public McpManagementServer(
+        IManagementBackend backend,
+        McpManagementOptions options,
+        ILogger<McpManagementServer> logger,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (options.IdleTimeout <= TimeSpan.Zero && options.IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.IdleTimeout, "IdleTimeout must be positive or infinite.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1, nameof(options));
+        _backend = backend;
+        _options = options;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Gets the address and port the listener is bound to (the real port when started on port 0).</summary>
+    /// <exception cref="InvalidOperationException">The listener has not been started.</exception>
+    public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("The MCP listener has not been started.");
+
+    /// <summary>Gets live counters (connections, bytes, buffered memory).</summary>
+    internal McpManagementStatistics Statistics { get; } = new();
+
+    /// <summary>Binds <paramref name="endpoint"/>, listens, and starts accepting admin connections in the background.</summary>
+    /// <param name="endpoint">The address and port to listen on; port 0 lets the system choose (see <see cref="LocalEndPoint"/>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The listener was already started, or has been stopped.</exception>
+    /// <exception cref="SocketException">
+    /// The endpoint cannot be bound (e.g. <see cref="SocketError.AddressAlreadyInUse"/>,
+    /// <see cref="SocketError.AddressNotAvailable"/>, <see cref="SocketError.AccessDenied"/>); the listener can be
+    /// started again on another endpoint.
+    /// </exception>
+    public void Start(IPEndPoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        lock (_stateLock)
+        {
+            if (_state != New)
+            {
+                throw new InvalidOperationException(_state == Running
+                    ? "The MCP listener is already started."
+                    : "The MCP listener has been stopped; create a new one.");
+            }
+
+            var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                listener.Bind(endpoint);
+                listener.Listen();
+            }
+            catch
+            {
+                // Not swallowed: the SocketException reaches the host, which reports it in one line.
+                listener.Dispose();
+                throw;
+            }
+
+            _listener = listener;
+            _localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            _state = Running;
+            _acceptLoop = Task.Run(() => AcceptLoopAsync(listener, _localEndPoint));
+        }
+
+        Log.Listening(_logger, _localEndPoint, _options.MaxConnections, _options.IdleTimeout);
+    }
+
+    /// <summary>
+    /// Stops accepting, closes every admin connection at once (cancelling reads, writes and backend calls in
+    /// progress) and waits until they are closed. Connections still inside a backend call that ignores
+    /// cancellation are left to finish on their own when <paramref name="cancellationToken"/> fires. Does nothing
+    /// when the listener is not running.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait for connections to close (the stop deadline).</param>
+    /// <returns>A task that completes when the listener and its connections are closed, or the deadline passed.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Socket listener;
+        lock (_stateLock)
+        {
+            if (_state != Running)
+            {
+                _state = Stopped;
+                return;
+            }
+
+            _state = Stopped;
+            listener = _listener!;
+        }
+
+        // After the accept loop has ended no connection can be added, so the snapshot below is complete.
+        listener.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        var connections = _connections.Values.ToArray();
+        foreach (var connection in connections)
+        {
+            connection.Abort(McpCloseReason.ServerStopping);
+        }
+
+        try
+        {
+            await Task.WhenAll(connections.Select(c => c.Closed)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The deadline is the caller's to set; what is left is logged, not thrown at a host that is exiting.
+            Log.StopIncomplete(_logger, connections.Count(c => !c.Closed.IsCompleted));
+        }
+
+        Log.Stopped(_logger, _localEndPoint!);
+    }
+
+    /// <summary>Same as <see cref="StopAsync"/> without a deadline.</summary>
+    /// <returns>A task that completes when the listener and its connections are closed.</returns>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private static bool IsResetInBacklog(SocketError error) =>
+        error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TimedOut;
+
+    private async Task AcceptLoopAsync(Socket listener, IPEndPoint endPoint)
+    {
+        var backoff = MinBackoff;
+        long failures = 0;
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // StopAsync closed the listener.
+                return;
+            }
+            catch (SocketException) when (Volatile.Read(ref _state) != Running)
+            {
+                // StopAsync closed the listener under the pending accept.
+                return;
+            }
+            catch (SocketException exception) when (IsResetInBacklog(exception.SocketErrorCode))
+            {
+                // The client gave up while queued; nothing to serve.
+                continue;
+            }
+            catch (SocketException exception)
+            {
+                // Out of descriptors or buffers, or anything else: keep the listener and never spin. The pending
+                // connection stays queued, so retrying at once would fail at once: back off, log once per episode.
+                if (failures++ == 0)
+                {
+                    Log.AcceptFailed(_logger, endPoint, exception.SocketErrorCode, (long)backoff.TotalMilliseconds);
+                }
+
+                await Task.Delay(backoff, _time).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                continue;
+            }
+
+            if (failures > 0)
+            {
+                Log.AcceptRecovered(_logger, endPoint, failures);
+                failures = 0;
+                backoff = MinBackoff;
+            }
+
+            Dispatch(client);
+        }
+    }
+
+    private void Dispatch(Socket client)
+    {
+        if (!Statistics.TryOpenConnection(_options.MaxConnections))
+        {
+            Reject(client);
+            return;
+        }
+
+        // MCP frames are small request/response messages that Nagle would only delay.
+        client.NoDelay = true;
+        var connection = new McpConnection(
+            Interlocked.Increment(ref _nextConnectionId), client, _backend, _options, _logger, _time, Statistics, OnConnectionClosed);
+        _connections[connection.Id] = connection;
+        Log.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
+
+        // Each connection on its own task, never on the accept loop. RunAsync never throws; its ending is in the log.
+        _ = Task.Run(connection.RunAsync);
+    }
+
+    private void OnConnectionClosed(McpConnection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        Statistics.ConnectionClosed();
+    }
+
+    private void Reject(Socket client)
+    {
+        var remote = client.RemoteEndPoint;
+
+        // Closed without reading or writing anything, as the SOCKS listener does at its limit: the client sees EOF
+        // at once (or a reset if its request had already arrived) instead of waiting in the backlog.
+        client.Dispose();
+        Statistics.ConnectionRejected();
+        Log.ConnectionRejected(_logger, remote, _options.MaxConnections);
+
+        // At most one warning per interval, however often the limit is hit.
+        var last = Interlocked.Read(ref _limitWarnedAt);
+        var stamp = _time.GetTimestamp();
+        if ((last == long.MinValue || _time.GetElapsedTime(last, stamp) >= LimitWarningInterval)
+            && Interlocked.CompareExchange(ref _limitWarnedAt, stamp, last) == last)
+        {
+            Log.ConnectionLimitReached(_logger, _options.MaxConnections);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+namespace ProxyHost.Management;
+
+/// <summary>
+/// Live counters of the MCP listener: connections, bytes, and the memory held for requests and responses. They let
+/// the host (and tests) check that no admin client holds more than one frame of memory or blocks another one.
+/// </summary>
+/// <remarks>All members are thread-safe. <see cref="WhenChanged"/> completes at the next change of any counter.</remarks>
+internal sealed class McpManagementStatistics
+{
+    private int _activeConnections;
+    private long _acceptedConnections;
+    private long _rejectedConnections;
+    private long _bytesReceived;
+    private long _responsesWritten;
+    private long _bufferedRequestBytes;
+    private int _peakRequestBufferBytes;
+    private int _peakResponseBufferBytes;
+    private int _stalledWrites;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets the admin connections being served now.</summary>
+    public int ActiveConnections => Volatile.Read(ref _activeConnections);
+
+    /// <summary>Gets the admin connections served since the listener started.</summary>
+    public long AcceptedConnections => Interlocked.Read(ref _acceptedConnections);
+
+    /// <summary>Gets the connections closed at once because <see cref="McpManagementOptions.MaxConnections"/> were being served.</summary>
+    public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+
+    /// <summary>Gets the request bytes received from all admin connections.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Gets the responses written (queued for sending) on all admin connections.</summary>
+    public long ResponsesWritten => Interlocked.Read(ref _responsesWritten);
+
+    /// <summary>Gets the request bytes received but not yet consumed, summed over all connections.</summary>
+    public long BufferedRequestBytes => Interlocked.Read(ref _bufferedRequestBytes);
+
+    /// <summary>Gets the most request bytes one connection has held at once (a partial frame plus one read).</summary>
+    public int PeakRequestBufferBytes => Volatile.Read(ref _peakRequestBufferBytes);
+
+    /// <summary>Gets the most response bytes one connection has held unsent at once (a batch of responses).</summary>
+    public int PeakResponseBufferBytes => Volatile.Read(ref _peakResponseBufferBytes);
+
+    /// <summary>Gets the connections whose responses are waiting for the client to read (a send that did not complete at once).</summary>
+    public int StalledWrites => Volatile.Read(ref _stalledWrites);
+
+    /// <summary>Gets a task that completes at the next change of any counter.</summary>
+    public Task WhenChanged => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Counts a new connection unless <paramref name="maxConnections"/> are already served.</summary>
+    internal bool TryOpenConnection(int maxConnections)
+    {
+        var active = Volatile.Read(ref _activeConnections);
+        while (active < maxConnections)
+        {
+            var seen = Interlocked.CompareExchange(ref _activeConnections, active + 1, active);
+            if (seen == active)
+            {
+                Interlocked.Increment(ref _acceptedConnections);
+                Notify();
+                return true;
+            }
+
+            active = seen;
+        }
+
+        return false;
+    }
+
+    internal void ConnectionRejected()
+    {
+        Interlocked.Increment(ref _rejectedConnections);
+        Notify();
+    }
+
+    internal void ConnectionClosed()
+    {
+        Interlocked.Decrement(ref _activeConnections);
+        Notify();
+    }
+
+    internal void Received(int bytes)
+    {
+        Interlocked.Add(ref _bytesReceived, bytes);
+        Notify();
+    }
+
+    internal void Buffered(long delta, int heldNow)
+    {
+        Interlocked.Add(ref _bufferedRequestBytes, delta);
+        RaiseToAtLeast(ref _peakRequestBufferBytes, heldNow);
+    }
+
+    internal void ResponseWritten(long unflushedBytes)
+    {
+        Interlocked.Increment(ref _responsesWritten);
+        RaiseToAtLeast(ref _peakResponseBufferBytes, (int)Math.Min(unflushedBytes, int.MaxValue));
+        Notify();
+    }
+
+    internal void WriteStalled()
+    {
+        Interlocked.Increment(ref _stalledWrites);
+        Notify();
+    }
+
+    internal void WriteResumed()
+    {
+        Interlocked.Decrement(ref _stalledWrites);
+        Notify();
+    }
+
+    private static void RaiseToAtLeast(ref int peak, int value)
+    {
+        var current = Volatile.Read(ref peak);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref peak, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private void Notify() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+}
