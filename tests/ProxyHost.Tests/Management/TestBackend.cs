@@ -1,0 +1,90 @@
+using Mcp.Protocol;
+using ProxyHost.Management;
+using Socks.Core.Users;
+
+namespace ProxyHost.Tests.Management;
+
+/// <summary>
+/// A simple backend for the server tests: a real in-memory <see cref="UserStore"/> (cheap hashing), fixed metrics and
+/// a flag. Not under test. Optionally holds ADD_USER at a gate so tests can make a "slow PBKDF2" deterministic.
+/// </summary>
+internal sealed class TestBackend : IManagementBackend
+{
+    public static readonly McpMetrics FixedMetrics = new(
+        HistoricalConnections: 0x0102030405060708,
+        ConcurrentConnections: 2,
+        BytesTransferred: 0xFFFF_FFFF_FFFF_FFFF,
+        SuccessfulConnections: 4,
+        FailedConnections: 5,
+        ClientBytes: 0x0100_0000_0000);
+
+    private static readonly UserStoreOptions FastHashing = new() { Iterations = 1_000 };
+
+    private readonly TaskCompletionSource _addUserEntered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _dissectorLock = new();
+    private bool _dissector;
+
+    public TestBackend(int maxUsers = UserStore.DefaultMaxUsers) => Store = UserStore.CreateInMemory(maxUsers, FastHashing);
+
+    public UserStore Store { get; }
+
+    public bool DissectorEnabled
+    {
+        get
+        {
+            lock (_dissectorLock)
+            {
+                return _dissector;
+            }
+        }
+    }
+
+    /// <summary>When set, ADD_USER waits for this task before changing the store.</summary>
+    public Task? AddUserGate { get; set; }
+
+    /// <summary>Completes when an ADD_USER call has started (and is waiting at <see cref="AddUserGate"/>, if any).</summary>
+    public Task AddUserEntered => _addUserEntered.Task;
+
+    /// <summary>When set, LIST_USERS throws it (a failing backend).</summary>
+    public Exception? ListUsersFailure { get; set; }
+
+    /// <summary>When set, LIST_USERS returns these names instead of the store's.</summary>
+    public IReadOnlyList<byte[]>? ListUsersOverride { get; set; }
+
+    public McpMetrics GetMetrics() => FixedMetrics;
+
+    public IReadOnlyList<byte[]> ListUsers()
+    {
+        if (ListUsersFailure is { } failure)
+        {
+            throw failure;
+        }
+
+        return ListUsersOverride ?? Store.ListUsers();
+    }
+
+    public async ValueTask<McpStatus> AddUserAsync(ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken)
+    {
+        _addUserEntered.TrySetResult();
+        if (AddUserGate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        // As the real backend does: the blocking store change runs on the thread pool.
+        return await Task.Run(
+            () => UserChangeStatus.Apply(() => Store.Add(username.Span, password.Span), out _), cancellationToken);
+    }
+
+    public ValueTask<McpStatus> RemoveUserAsync(ReadOnlyMemory<byte> username, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(UserChangeStatus.Apply(() => Store.Remove(username.Span), out _));
+
+    public bool ToggleDissector()
+    {
+        lock (_dissectorLock)
+        {
+            _dissector = !_dissector;
+            return _dissector;
+        }
+    }
+}
