@@ -90,6 +90,7 @@ internal sealed class McpManagementStatistics
     {
         Interlocked.Add(ref _bufferedRequestBytes, delta);
         RaiseToAtLeast(ref _peakRequestBufferBytes, heldNow);
+        Notify();
     }
 
     internal void ResponseWritten(long unflushedBytes)
