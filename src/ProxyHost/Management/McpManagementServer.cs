@@ -258,10 +258,6 @@ internal sealed class McpManagementServer : IAsyncDisposable
     private void Reject(Socket client)
     {
         var remote = client.RemoteEndPoint;
-
-        // Closed without reading or writing anything, as the SOCKS listener does at its limit: the client sees EOF
-        // at once (or a reset if its request had already arrived) instead of waiting in the backlog.
-        client.Dispose();
         Statistics.ConnectionRejected();
         Log.ConnectionRejected(_logger, remote, _options.MaxConnections);
 
@@ -273,5 +269,9 @@ internal sealed class McpManagementServer : IAsyncDisposable
         {
             Log.ConnectionLimitReached(_logger, _options.MaxConnections);
         }
+
+        // Closed without reading or writing anything, as the SOCKS listener does at its limit: the client sees EOF
+        // at once (or a reset if its request had already arrived) instead of waiting in the backlog.
+        client.Dispose();
     }
 }

@@ -50,20 +50,7 @@ internal sealed class ServerHarness : IAsyncDisposable
         McpClient.ConnectAsync(EndPoint.Address.ToString(), EndPoint.Port).WaitAsync(Timeout);
 
     /// <summary>Waits (at most <see cref="Timeout"/>) until the server's counters satisfy <paramref name="condition"/>.</summary>
-    public async Task WaitUntilAsync(Func<McpManagementStatistics, bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            var changed = Statistics.WhenChanged;
-            if (condition(Statistics))
-            {
-                return;
-            }
-
-            await changed.WaitAsync(deadline.Token);
-        }
-    }
+    public Task WaitUntilAsync(Func<McpManagementStatistics, bool> condition) => Statistics.WaitUntilAsync(condition);
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync().AsTask().WaitAsync(Timeout);
 }
