@@ -284,6 +284,9 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
 
         try
         {
+            // Cancelled while waiting for the lock but not yet sending: nothing is on the wire, the connection is fine.
+            cancellationToken.ThrowIfCancellationRequested();
+
             // Serialize before enqueuing: a caller bug (ArgumentException) must leave no pending entry behind.
             _output.ResetWrittenCount();
             McpRequestWriter.Write(request, _output);
