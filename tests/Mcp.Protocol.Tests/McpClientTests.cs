@@ -9,7 +9,7 @@ namespace Mcp.Protocol.Tests;
 
 public class McpClientTests
 {
-    private static readonly TimeSpan Timeout = ScriptedMcpServer.Timeout;
+    private static TimeSpan Timeout => ScriptedMcpServer.Timeout;
 
     [Test]
     public async Task GetMetricsAsync_ServerAnswersCounters_SendsExactRequestAndReturnsThem()
@@ -467,7 +467,7 @@ public class McpClientTests
         await client.DisposeAsync();
 
         await FluentActions.Awaiting(() => call.WaitAsync(Timeout)).Should().ThrowAsync<ObjectDisposedException>();
-        await FluentActions.Awaiting(() => client.ListUsersAsync()).Should().ThrowAsync<ObjectDisposedException>();
+        await FluentActions.Awaiting(() => client.ListUsersAsync().WaitAsync(Timeout)).Should().ThrowAsync<ObjectDisposedException>();
         Synchronously(() => client.SendAsync(McpRequest.GetMetrics)).Should().Throw<ObjectDisposedException>();
         (await server.ReadUntilClosedAsync()).Should().Be(0);
         await client.DisposeAsync();

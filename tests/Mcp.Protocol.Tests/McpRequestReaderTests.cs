@@ -5,7 +5,7 @@ namespace Mcp.Protocol.Tests;
 
 public class McpRequestReaderTests
 {
-    private static readonly byte[] NextFrame = Hex("01 04 0000");
+    private static byte[] NextFrame => Hex("01 04 0000");
 
     public static IEnumerable<TestCaseData> ValidRequests()
     {
