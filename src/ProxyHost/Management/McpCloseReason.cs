@@ -9,7 +9,7 @@ internal enum McpCloseReason
     /// <summary>The client closed its side (EOF) in the middle of a frame.</summary>
     ClientClosedMidFrame,
 
-    /// <summary>A frame had a VER other than 0x01: answered ERROR, then closed (docs/mcp-protocol.md).</summary>
+    /// <summary>A frame had a VER other than 0x01: answered ERROR, then closed (docs/mcp-protocol.md §8).</summary>
     UnsupportedVersion,
 
     /// <summary>No progress for <see cref="McpManagementOptions.IdleTimeout"/>.</summary>

@@ -9,7 +9,7 @@ namespace ProxyHost.Management;
 
 /// <summary>
 /// One admin connection: reads requests one frame at a time, answers them in order, and closes on EOF, unknown VER,
-/// idleness, failure or server stop (MCP memo §2-§5, docs/mcp-protocol.md).
+/// idleness, failure or server stop (MCP memo §2-§5; docs/mcp-protocol.md §7, §8).
 /// </summary>
 /// <remarks>
 /// <para><b>Memory.</b> The reader is a <see cref="PipeReader"/> over the socket that is asked for more bytes only
@@ -142,7 +142,16 @@ internal sealed partial class McpConnection
         }
         finally
         {
-            await CloseAsync(reason).ConfigureAwait(false);
+            try
+            {
+                await CloseAsync(reason).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                // Releasing the socket failed (a bug of ours): still tell the owner, or the slot would leak.
+                Log.ConnectionFailed(_logger, Id, exception);
+            }
+
             Log.ConnectionClosed(_logger, Id, reason, _requests);
             _onClosed(this);
             _closed.TrySetResult();
@@ -208,7 +217,7 @@ internal sealed partial class McpConnection
                     WriteResponse(ErrorResponse);
                     if (!error.CanSkipFrame)
                     {
-                        // Unknown VER: the framing cannot be trusted any more (docs/mcp-protocol.md, "Versions").
+                        // Unknown VER: the framing cannot be trusted any more (docs/mcp-protocol.md §8).
                         Log.UnsupportedVersion(_logger, Id, RemoteEndPoint, error.Message);
                         closing = true;
                         break;

@@ -1,6 +1,6 @@
 namespace ProxyHost.Management;
 
-/// <summary>Limits of the MCP listener (docs/mcp-protocol.md, "Server limits"). Validated once, by <see cref="McpManagementServer"/>.</summary>
+/// <summary>Limits of the MCP listener (see Management/README.md). Validated once, by <see cref="McpManagementServer"/>.</summary>
 internal sealed record McpManagementOptions
 {
     /// <summary>The default <see cref="IdleTimeout"/>: five minutes.</summary>

@@ -51,7 +51,10 @@ internal sealed class TestBackend : IManagementBackend
     /// <summary>When set, LIST_USERS returns these names instead of the store's.</summary>
     public IReadOnlyList<byte[]>? ListUsersOverride { get; set; }
 
-    public McpMetrics GetMetrics() => FixedMetrics;
+    /// <summary>The counters GET_METRICS answers; <see cref="FixedMetrics"/> unless a test sets others.</summary>
+    public McpMetrics Metrics { get; set; } = FixedMetrics;
+
+    public McpMetrics GetMetrics() => Metrics;
 
     public IReadOnlyList<byte[]> ListUsers()
     {
