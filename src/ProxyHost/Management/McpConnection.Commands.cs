@@ -29,25 +29,25 @@ internal sealed partial class McpConnection
                     return ListUsers();
 
                 case McpCommand.AddUser:
-                {
-                    var status = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
-                    LogUserChange(command, request.Username.Span, status);
-                    return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
-                }
+                    {
+                        var status = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
+                        LogUserChange(command, request.Username.Span, status);
+                        return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
+                    }
 
                 case McpCommand.RemoveUser:
-                {
-                    var status = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);
-                    LogUserChange(command, request.Username.Span, status);
-                    return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
-                }
+                    {
+                        var status = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);
+                        LogUserChange(command, request.Username.Span, status);
+                        return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
+                    }
 
                 default:
-                {
-                    var enabled = _backend.ToggleDissector();
-                    Log.DissectorToggled(_logger, Id, RemoteEndPoint, enabled ? "on" : "off");
-                    return McpResponse.FromDissectorState(enabled);
-                }
+                    {
+                        var enabled = _backend.ToggleDissector();
+                        Log.DissectorToggled(_logger, Id, RemoteEndPoint, enabled ? "on" : "off");
+                        return McpResponse.FromDissectorState(enabled);
+                    }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
