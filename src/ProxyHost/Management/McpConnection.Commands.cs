@@ -29,25 +29,17 @@ internal sealed partial class McpConnection
                     return ListUsers();
 
                 case McpCommand.AddUser:
-                    {
-                        var status = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
-                        LogUserChange(command, request.Username.Span, status);
-                        return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
-                    }
+                    var added = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
+                    return UserChangeResponse(command, request.Username, added);
 
                 case McpCommand.RemoveUser:
-                    {
-                        var status = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);
-                        LogUserChange(command, request.Username.Span, status);
-                        return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
-                    }
+                    var removed = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);
+                    return UserChangeResponse(command, request.Username, removed);
 
                 default:
-                    {
-                        var enabled = _backend.ToggleDissector();
-                        Log.DissectorToggled(_logger, Id, RemoteEndPoint, enabled ? "on" : "off");
-                        return McpResponse.FromDissectorState(enabled);
-                    }
+                    var enabled = _backend.ToggleDissector();
+                    Log.DissectorToggled(_logger, Id, RemoteEndPoint, enabled ? "on" : "off");
+                    return McpResponse.FromDissectorState(enabled);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -86,9 +78,9 @@ internal sealed partial class McpConnection
         return McpResponse.FromUsers(names);
     }
 
-    private void LogUserChange(McpCommand command, ReadOnlySpan<byte> username, McpStatus status)
+    private McpResponse UserChangeResponse(McpCommand command, ReadOnlyMemory<byte> username, McpStatus status)
     {
-        var user = LogText.EscapeName(username);
+        var user = LogText.EscapeName(username.Span);
         switch (status)
         {
             case McpStatus.Ok when command == McpCommand.AddUser:
@@ -101,5 +93,7 @@ internal sealed partial class McpConnection
                 Log.UserChangeRefused(_logger, Id, RemoteEndPoint, McpNames.GetName(command), user, McpNames.GetName(status));
                 break;
         }
+
+        return status == McpStatus.Ok ? McpResponse.Success(command) : McpResponse.Failure(command, status);
     }
 }
