@@ -243,6 +243,7 @@ internal sealed class McpManagementServer : IAsyncDisposable
         var connection = new McpConnection(
             Interlocked.Increment(ref _nextConnectionId), client, _backend, _options, _logger, _time, Statistics, OnConnectionClosed);
         _connections[connection.Id] = connection;
+        Statistics.ConnectionStarted();
         Log.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
 
         // Each connection on its own task, never on the accept loop. RunAsync never throws; its ending is in the log.

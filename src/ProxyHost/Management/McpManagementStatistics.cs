@@ -21,7 +21,7 @@ internal sealed class McpManagementStatistics
     /// <summary>Gets the admin connections being served now.</summary>
     public int ActiveConnections => Volatile.Read(ref _activeConnections);
 
-    /// <summary>Gets the admin connections served since the listener started.</summary>
+    /// <summary>Gets the admin connections served since the listener started; counted once a connection is set up.</summary>
     public long AcceptedConnections => Interlocked.Read(ref _acceptedConnections);
 
     /// <summary>Gets the connections closed at once because <see cref="McpManagementOptions.MaxConnections"/> were being served.</summary>
@@ -48,7 +48,7 @@ internal sealed class McpManagementStatistics
     /// <summary>Gets a task that completes at the next change of any counter.</summary>
     public Task WhenChanged => Volatile.Read(ref _changed).Task;
 
-    /// <summary>Counts a new connection unless <paramref name="maxConnections"/> are already served.</summary>
+    /// <summary>Takes a connection slot unless <paramref name="maxConnections"/> are already served.</summary>
     internal bool TryOpenConnection(int maxConnections)
     {
         var active = Volatile.Read(ref _activeConnections);
@@ -57,8 +57,6 @@ internal sealed class McpManagementStatistics
             var seen = Interlocked.CompareExchange(ref _activeConnections, active + 1, active);
             if (seen == active)
             {
-                Interlocked.Increment(ref _acceptedConnections);
-                Notify();
                 return true;
             }
 
@@ -66,6 +64,13 @@ internal sealed class McpManagementStatistics
         }
 
         return false;
+    }
+
+    /// <summary>Counts a connection whose slot was taken and which is now set up (its idle clock running).</summary>
+    internal void ConnectionStarted()
+    {
+        Interlocked.Increment(ref _acceptedConnections);
+        Notify();
     }
 
     internal void ConnectionRejected()

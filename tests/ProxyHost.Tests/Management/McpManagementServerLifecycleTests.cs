@@ -13,7 +13,7 @@ public class McpManagementServerLifecycleTests
     {
         await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = TimeSpan.FromMinutes(2) });
         await using var client = await harness.ConnectRawAsync();
-        await harness.WaitUntilAsync(s => s.ActiveConnections == 1);
+        await harness.WaitUntilAsync(s => s.AcceptedConnections == 1);
 
         harness.Time.Advance(TimeSpan.FromMinutes(2));
 
@@ -27,7 +27,7 @@ public class McpManagementServerLifecycleTests
         var timeout = TimeSpan.FromMinutes(5);
         await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = timeout });
         await using var client = await harness.ConnectRawAsync();
-        await harness.WaitUntilAsync(s => s.ActiveConnections == 1);
+        await harness.WaitUntilAsync(s => s.AcceptedConnections == 1);
 
         harness.Time.Advance(timeout - TimeSpan.FromSeconds(1));
         await client.SendAsync(0x01);
@@ -46,7 +46,7 @@ public class McpManagementServerLifecycleTests
         var timeout = TimeSpan.FromMinutes(5);
         await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = timeout });
         await using var client = await harness.ConnectRawAsync();
-        await harness.WaitUntilAsync(s => s.ActiveConnections == 1);
+        await harness.WaitUntilAsync(s => s.AcceptedConnections == 1);
 
         harness.Time.Advance(timeout - TimeSpan.FromSeconds(1));
         await client.SendAsync(0x01);
@@ -82,7 +82,7 @@ public class McpManagementServerLifecycleTests
     {
         await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = Timeout.InfiniteTimeSpan });
         await using var client = await harness.ConnectRawAsync();
-        await harness.WaitUntilAsync(s => s.ActiveConnections == 1);
+        await harness.WaitUntilAsync(s => s.AcceptedConnections == 1);
 
         harness.Time.ScheduledTimerCount.Should().Be(0);
         harness.Time.Advance(TimeSpan.FromDays(365));
@@ -97,7 +97,7 @@ public class McpManagementServerLifecycleTests
         await using var harness = ServerHarness.Start(new McpManagementOptions { MaxConnections = 2 });
         await using var first = await harness.ConnectRawAsync();
         await using var second = await harness.ConnectRawAsync();
-        await harness.WaitUntilAsync(s => s.ActiveConnections == 2);
+        await harness.WaitUntilAsync(s => s.AcceptedConnections == 2);
 
         await using (var extra = await harness.ConnectRawAsync())
         {
