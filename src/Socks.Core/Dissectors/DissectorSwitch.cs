@@ -6,33 +6,47 @@ namespace Socks.Core.Dissectors;
 /// </summary>
 public sealed class DissectorSwitch
 {
-    private int _enabled;
+    // Bit 0: on. Bits 1..31: how many times it was switched on (wrapping), which lets an observer
+    // tell "switched on again since I last looked" from "stayed on".
+    private int _state;
 
     /// <summary>Creates a switch in the given state.</summary>
     /// <param name="enabled">The initial state (false for <c>-N</c>).</param>
     public DissectorSwitch(bool enabled = true)
     {
-        _enabled = enabled ? 1 : 0;
+        _state = enabled ? 1 : 0;
     }
 
     /// <summary>Whether dissectors watch traffic and emit records now.</summary>
     public bool Enabled
     {
-        get => Volatile.Read(ref _enabled) != 0;
-        set => Volatile.Write(ref _enabled, value ? 1 : 0);
+        get => (Volatile.Read(ref _state) & 1) != 0;
+        set => Change(_ => value);
     }
+
+    /// <summary>Changes every time the switch goes from off to on.</summary>
+    internal int Generation => Volatile.Read(ref _state) >>> 1;
 
     /// <summary>Flips the state atomically.</summary>
     /// <returns>The new state: true if the dissectors are now on.</returns>
-    public bool Toggle()
+    public bool Toggle() => Change(on => !on);
+
+    private bool Change(Func<bool, bool> next)
     {
         while (true)
         {
-            var current = Volatile.Read(ref _enabled);
-            var next = current ^ 1;
-            if (Interlocked.CompareExchange(ref _enabled, next, current) == current)
+            var current = Volatile.Read(ref _state);
+            var wasOn = (current & 1) != 0;
+            var on = next(wasOn);
+            if (on == wasOn)
             {
-                return next != 0;
+                return on;
+            }
+
+            var updated = on ? unchecked(current + 3) : current & ~1;
+            if (Interlocked.CompareExchange(ref _state, updated, current) == current)
+            {
+                return on;
             }
         }
     }

@@ -57,6 +57,9 @@ internal sealed class Pop3Observer : ITrafficObserver, IDisposable
     // Client side: the next client line is the response to "AUTH PLAIN" without initial response.
     private bool _clientExpectsPlainResponse;
 
+    // The switch generation whose resumption last reset the exchange (see Resume).
+    private int _resetGeneration;
+
     // Matching side: state of the dialogue as replies are matched to commands.
     private byte[]? _lastUser;
     private bool _saslActive;
@@ -68,6 +71,7 @@ internal sealed class Pop3Observer : ITrafficObserver, IDisposable
         _owner = owner;
         _session = session;
         _sniffing = sniffGreeting;
+        _resetGeneration = owner.Switch.Generation;
     }
 
     private enum CommandKind : byte
@@ -331,7 +335,16 @@ internal sealed class Pop3Observer : ITrafficObserver, IDisposable
             _greetingSeen = true;
         }
 
-        // Commands or replies were skipped: nothing pending can be matched reliably any more.
+        // Commands or replies were skipped: what was pending cannot be matched any more. Reset once
+        // per switch-on, not per direction, or the second direction to resume would wipe what the
+        // first one has already queued since.
+        var generation = _owner.Switch.Generation;
+        if (generation == _resetGeneration)
+        {
+            return;
+        }
+
+        _resetGeneration = generation;
         _commands?.Clear();
         _replies?.Clear();
         _inBody = false;
@@ -659,7 +672,11 @@ internal sealed class Pop3Observer : ITrafficObserver, IDisposable
         });
     }
 
-    /// <summary>Stops watching: credentials still waiting for an answer are logged as unknown.</summary>
+    /// <summary>
+    /// Stops watching. When the session ended or the observer gives up, credentials still waiting for
+    /// an answer are logged as unknown; after a login or STLS, lines pipelined behind it are not
+    /// AUTHORIZATION-state credentials and are dropped.
+    /// </summary>
     private void Finish(Pop3StopReason reason)
     {
         if (_finished)
@@ -668,7 +685,7 @@ internal sealed class Pop3Observer : ITrafficObserver, IDisposable
         }
 
         _finished = true;
-        if (reason != Pop3StopReason.NotPop3)
+        if (reason is Pop3StopReason.SessionEnded or Pop3StopReason.LineTooLong or Pop3StopReason.TooManyPending)
         {
             var unknown = new ServerReply(ReplyKind.Unknown, -1);
             while (_commands is { Count: > 0 })
