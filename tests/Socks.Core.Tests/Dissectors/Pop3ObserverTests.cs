@@ -554,6 +554,29 @@ public class Pop3ObserverTests
     }
 
     [Test]
+    public void Hostile_UnansweredPipelineDeeperThanLimit_StopsWatchingAndReportsPendingCredential()
+    {
+        var harness = new Pop3Harness();
+        var observer = harness.Create();
+
+        Feed(observer, [S(Greeting), C("USER alice\r\nPASS pw\r\n" + string.Concat(Enumerable.Repeat("NOOP\r\n", Pop3Observer.MaxPending)))]);
+
+        observer.IsFinished.Should().BeTrue();
+        Records(harness).Should().Equal("UserPass alice pw Unknown");
+    }
+
+    [Test]
+    public void AuthWithoutArguments_MechanismListSkippedAsMultiLineReply()
+    {
+        var harness = new Pop3Harness();
+        var observer = harness.Create();
+
+        Feed(observer, [S(Greeting), C("AUTH\r\n"), S("+OK\r\nPLAIN\r\n-ERR looks like a reply\r\n.\r\n"), C("USER alice\r\n"), S("+OK\r\n"), C("PASS pw\r\n"), S("-ERR\r\n")]);
+
+        Records(harness).Should().Equal("UserPass alice pw Rejected");
+    }
+
+    [Test]
     public void EmptyChunks_Ignored()
     {
         var harness = new Pop3Harness();
