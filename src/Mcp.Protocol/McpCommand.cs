@@ -1,0 +1,27 @@
+namespace Mcp.Protocol;
+
+/// <summary>
+/// The command byte (CMD) of an MCP request (MCP memo §3, §4).
+/// </summary>
+/// <remarks>
+/// A request read from the wire may carry a byte that is not one of these members; it is kept as the raw value
+/// cast to <see cref="McpCommand"/> (see <see cref="McpRequest.IsKnownCommand"/>) so a server can answer
+/// <see cref="McpStatus.CommandNotSupported"/>.
+/// </remarks>
+public enum McpCommand : byte
+{
+    /// <summary>0x00 GET_METRICS (memo §4.1): six 64-bit counters; empty request payload.</summary>
+    GetMetrics = 0x00,
+
+    /// <summary>0x01 LIST_USERS (memo §4.2): the registered user names; empty request payload.</summary>
+    ListUsers = 0x01,
+
+    /// <summary>0x02 ADD_USER (memo §4.3): registers a user name and password; empty response payload.</summary>
+    AddUser = 0x02,
+
+    /// <summary>0x03 REMOVE_USER (memo §4.4): removes a user by name; empty response payload.</summary>
+    RemoveUser = 0x03,
+
+    /// <summary>0x04 TOGGLE_DISECTOR (memo §4.5): switches the traffic dissector; the response carries the new state.</summary>
+    ToggleDissector = 0x04,
+}
