@@ -203,14 +203,15 @@ public sealed class McpctlBinaryTests
     [Test]
     public async Task Metrics_ServerClosesMidResponse_Exits69()
     {
-        // LEN says 48 bytes, 10 arrive, then the server hangs up.
+        // LEN says 48 bytes, 10 of them arrive, then the server hangs up.
         var frame = Reply.Frame(0x00, Reply.MetricsPayload(1, 2, 3, 4, 5, 6));
         await using var server = FakeMcpServer.Start(new Reply(frame[..14], HangUp: true));
 
         var result = await Mcpctl.RunAsync(Args(server, "metrics"));
 
         result.ExitCode.Should().Be(69);
-        result.StderrLines.Should().ContainSingle().Which.Should().StartWith("mcpctl: ").And.Contain($"127.0.0.1:{server.Port}");
+        result.StderrLines.Should().Equal(
+            $"mcpctl: connection to 127.0.0.1:{server.Port} lost: the server closed the connection in the middle of the response to GET_METRICS (14 bytes of it received)");
         result.Stdout.Should().BeEmpty();
     }
 
@@ -223,7 +224,7 @@ public sealed class McpctlBinaryTests
         var result = await Mcpctl.RunAsync(Args(server, "metrics"));
 
         result.ExitCode.Should().Be(69);
-        result.StderrLines.Should().ContainSingle().Which.Should().StartWith($"mcpctl: malformed response from 127.0.0.1:{server.Port}");
+        result.StderrLines.Should().ContainSingle().Which.Should().Be($"mcpctl: protocol error from 127.0.0.1:{server.Port}: malformed response to GET_METRICS: A successful GET_METRICS response carries exactly 48 bytes, but LEN is 3");
         result.Stdout.Should().BeEmpty();
     }
 

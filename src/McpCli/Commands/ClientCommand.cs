@@ -63,26 +63,26 @@ internal abstract class ClientCommand<TResult>
             var code = ExitCodes.ForStatus(e.Status);
             return code is { } known
                 ? Fail(known, DescribeStatus(e.Status) ?? DefaultStatusText(e.Status))
-                : Fail(ExitCodes.Unavailable, $"malformed response from {Settings.Endpoint}: undefined status 0x{(byte)e.Status:X2}");
+                : Fail(ExitCodes.Unavailable, $"protocol error from {Settings.Endpoint}: undefined status 0x{(byte)e.Status:X2}");
+        }
+        catch (McpProtocolException e)
+        {
+            return Fail(ExitCodes.Unavailable, $"protocol error from {Settings.Endpoint}: {ErrorLine.Clause(e.Message)}");
+        }
+        catch (McpException e) when (e.InnerException is IOException or SocketException)
+        {
+            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {SocketErrorText.Describe(e.InnerException)}");
         }
         catch (McpException e)
         {
-            // McpProtocolException, or any other MCP-level failure the library reports.
-            return Fail(ExitCodes.Unavailable, $"malformed response from {Settings.Endpoint}: {Sentence(e.Message)}");
+            // The library's own wording: "The server closed the connection before answering GET_METRICS."
+            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {ErrorLine.Clause(e.Message)}");
         }
         catch (SocketException e) when (!progress.Connected)
         {
             return Fail(ExitCodes.Unavailable, $"cannot connect to {Settings.Endpoint}: {SocketErrorText.Describe(e)}");
         }
-        catch (EndOfStreamException)
-        {
-            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} closed before the response was complete");
-        }
-        catch (IOException e)
-        {
-            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {SocketErrorText.Describe(e)}");
-        }
-        catch (SocketException e)
+        catch (Exception e) when (e is IOException or SocketException)
         {
             return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {SocketErrorText.Describe(e)}");
         }
@@ -133,9 +133,6 @@ internal abstract class ClientCommand<TResult>
         ErrorLine.Write(Stderr, message);
         return exitCode;
     }
-
-    // Library messages are sentences ("Unexpected end of response."); ours are clauses.
-    private static string Sentence(string message) => message.TrimEnd('.', ' ');
 
     // Written by the call's task, read after it completed or timed out.
     private sealed class Progress

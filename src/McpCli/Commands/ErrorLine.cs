@@ -15,4 +15,16 @@ internal static class ErrorLine
         });
         stderr.WriteLine("mcpctl: " + flat);
     }
+
+    /// <summary>
+    /// Library and OS messages are sentences ("The server closed the connection."); the error line is
+    /// a clause: first letter lowered (unless it starts an acronym like GET_METRICS), final period dropped.
+    /// </summary>
+    public static string Clause(string message)
+    {
+        var text = message.TrimEnd('.', ' ');
+        return text.Length >= 2 && char.IsUpper(text[0]) && char.IsLower(text[1])
+            ? char.ToLowerInvariant(text[0]) + text[1..]
+            : text;
+    }
 }

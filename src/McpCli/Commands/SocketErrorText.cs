@@ -11,7 +11,7 @@ internal static class SocketErrorText
         var socket = exception as SocketException ?? exception.InnerException as SocketException;
         if (socket is null)
         {
-            return exception.Message.TrimEnd('.', ' ');
+            return ErrorLine.Clause(exception.Message);
         }
 
         return socket.SocketErrorCode switch
