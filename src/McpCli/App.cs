@@ -114,7 +114,8 @@ internal static class App
         }
         else if (options.PasswordStdin)
         {
-            password = PasswordReader.FromStdin(stdin);
+            password = PasswordReader.FromStdin(stdin)
+                ?? throw new UsageException("--password-stdin: standard input is empty; expected the password on its first line", verb);
         }
         else if (console is { IsInputRedirected: false })
         {

@@ -10,9 +10,8 @@ internal static class PasswordReader
     /// Reads the first line of <paramref name="stdin"/> (<c>--password-stdin</c>); the line break
     /// (LF or CR LF) is not part of the password.
     /// </summary>
-    /// <exception cref="UsageException">Standard input is empty.</exception>
-    public static string FromStdin(TextReader stdin) =>
-        stdin.ReadLine() ?? throw new UsageException("--password-stdin: standard input is empty; expected the password on its first line");
+    /// <returns>The password, or null when standard input is empty.</returns>
+    public static string? FromStdin(TextReader stdin) => stdin.ReadLine();
 
     /// <summary>
     /// Asks on the terminal twice, without echo, with prompts on <paramref name="prompt"/> (stderr).
@@ -24,7 +23,7 @@ internal static class PasswordReader
         var second = ReadHidden(console, prompt, "Retype password: ");
         if (!string.Equals(first, second, StringComparison.Ordinal))
         {
-            throw new UsageException("the passwords do not match");
+            throw new UsageException("the passwords do not match", showUsage: false);
         }
 
         return first;

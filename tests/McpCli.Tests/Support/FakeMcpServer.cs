@@ -65,7 +65,7 @@ internal sealed class FakeMcpServer : IAsyncDisposable
                 handlers.Add(ServeAsync(socket));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             // The listener was stopped by DisposeAsync: that is how this loop ends.
         }
