@@ -214,6 +214,30 @@ public sealed class AppTests
     }
 
     [Test]
+    public async Task RunAsync_ListUsersJsonNoUsers_PrintsEmptyArrayAndNoNote()
+    {
+        await using var server = FakeMcpServer.Start(Reply.Ok(0x00));
+
+        var result = await InProcess.RunAsync(["list-users", "--json", "-P", server.Port.ToString(CultureInfo.InvariantCulture)]);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().Be("{\"users\":[]}\n");
+        result.Stderr.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task RunAsync_NameAfterDoubleDash_MayStartWithDash()
+    {
+        await using var server = FakeMcpServer.Start(Reply.Ok());
+
+        var result = await InProcess.RunAsync(["remove-user", "-P", server.Port.ToString(CultureInfo.InvariantCulture), "--", "-x"]);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        server.Requests.Select(Hex.Format).Should().Equal("01 03 00 03 02 2D 78");
+        result.StdoutLines.Should().Equal("user '-x' removed");
+    }
+
+    [Test]
     public async Task RunAsync_StatusErrorWithJson_PrintsNothingOnStdout()
     {
         await using var server = FakeMcpServer.Start(Reply.Status(0x04));

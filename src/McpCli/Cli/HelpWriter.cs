@@ -128,6 +128,13 @@ internal static class HelpWriter
             "    history), so use it only for throw-away passwords.",
             "If stdin is not a terminal, give --password-stdin or PASSWORD.",
             "MCP sends the password in clear text: use it over loopback or a trusted network.",
+            "Exits 4 (USER_EXISTS) if the name is taken, 5 (USER_LIMIT) if the server holds",
+            "as many users as it allows.",
+            "",
+        ],
+        "remove-user" =>
+        [
+            "Exits 3 (USER_NOT_FOUND) if the server has no such user.",
             "",
         ],
         "toggle-dissector" =>

@@ -14,17 +14,17 @@ internal abstract class CommonOptions
     /// <summary>Largest accepted <c>--timeout</c>: one day.</summary>
     public const double MaxTimeoutSeconds = 86_400;
 
-    [Option('H', "host", Default = "127.0.0.1", HelpText = "MCP server host name or address.")]
+    [Option('H', "host", Default = "127.0.0.1", MetaValue = "HOST", HelpText = "MCP server host name or address.")]
     public string Host { get; set; } = "127.0.0.1";
 
-    [Option('P', "port", Default = DefaultPort, HelpText = "MCP server port, 1-65535.")]
+    [Option('P', "port", Default = DefaultPort, MetaValue = "PORT", HelpText = "MCP server port, 1-65535.")]
     public int Port { get; set; } = DefaultPort;
 
     [Option("timeout", Default = DefaultTimeoutSeconds, MetaValue = "SECONDS",
         HelpText = "Give up after this many seconds; covers connecting and the answer.")]
     public double TimeoutSeconds { get; set; } = DefaultTimeoutSeconds;
 
-    [Option("json", HelpText = "Print exactly one JSON object on stdout instead of text.")]
+    [Option("json", HelpText = "Print one JSON object on stdout instead of text.")]
     public bool Json { get; set; }
 
     /// <summary>Arguments left over after the verb's own positional values; any is a usage error.</summary>
