@@ -143,6 +143,7 @@ public sealed class AppTests
         result.Stderr.Should().Be("Password: \nRetype password: \n", "prompts go to stderr and nothing typed is echoed");
         result.StdoutLines.Should().Equal("user 'alice' added");
         console.Intercepts.Should().OnlyContain(intercept => intercept);
+        console.HiddenBeforeFirstKey.Should().BeTrue();
     }
 
     [Test]

@@ -19,6 +19,7 @@ internal static class PasswordReader
     /// <exception cref="UsageException">The two entries differ.</exception>
     public static string FromTerminal(IConsole console, TextWriter prompt)
     {
+        console.HideTypedKeys();
         var first = ReadHidden(console, prompt, "Password: ");
         var second = ReadHidden(console, prompt, "Retype password: ");
         if (!string.Equals(first, second, StringComparison.Ordinal))

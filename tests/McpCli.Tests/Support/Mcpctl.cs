@@ -19,7 +19,8 @@ internal static class Mcpctl
     /// <summary>The upper bound for one run; a run that takes longer is killed and the test fails.</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "mcpctl.dll");
+    /// <summary>The mcpctl build that the project reference copied next to the tests.</summary>
+    public static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "mcpctl.dll");
 
     /// <summary>Runs <c>dotnet mcpctl.dll args</c> with <paramref name="stdin"/> (stdin is always a pipe, never a terminal).</summary>
     public static async Task<RunResult> RunAsync(string[] args, string stdin = "")
@@ -76,8 +77,8 @@ internal static class Mcpctl
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal);
 
-    // `dotnet test` tells child processes which host it runs on; fall back to the one running us.
-    private static string DotnetHost()
+    /// <summary>The dotnet host: the one `dotnet test` names in DOTNET_HOST_PATH, else the one running us.</summary>
+    public static string DotnetHost()
     {
         var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk))

@@ -10,8 +10,14 @@ internal sealed class ScriptedConsole(string keys) : IConsole
     /// <summary>The keys read, with the intercept flag each was read with.</summary>
     public List<bool> Intercepts { get; } = [];
 
+    /// <summary>Whether <see cref="HideTypedKeys"/> was called before the first key was read.</summary>
+    public bool HiddenBeforeFirstKey { get; private set; }
+
     /// <inheritdoc />
     public bool IsInputRedirected => false;
+
+    /// <inheritdoc />
+    public void HideTypedKeys() => HiddenBeforeFirstKey |= _next == 0;
 
     /// <inheritdoc />
     public ConsoleKeyInfo ReadKey(bool intercept)
