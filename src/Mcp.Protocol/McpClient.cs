@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Mcp.Protocol;
 
@@ -29,9 +28,6 @@ namespace Mcp.Protocol;
 /// </remarks>
 public sealed class McpClient : IAsyncDisposable, IDisposable
 {
-    // Strict UTF-8: an ill-formed string (lone surrogate) is a caller bug, not a '?' sent to the server.
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly PipeReader _reader;
@@ -140,7 +136,7 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(username);
         ArgumentNullException.ThrowIfNull(password);
-        return AddUserAsync(StrictUtf8.GetBytes(username), StrictUtf8.GetBytes(password), cancellationToken);
+        return AddUserAsync(McpArguments.StrictUtf8.GetBytes(username), McpArguments.StrictUtf8.GetBytes(password), cancellationToken);
     }
 
     /// <summary>Sends REMOVE_USER (memo §4.4).</summary>
@@ -164,7 +160,7 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
     public Task RemoveUserAsync(string username, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(username);
-        return RemoveUserAsync(StrictUtf8.GetBytes(username), cancellationToken);
+        return RemoveUserAsync(McpArguments.StrictUtf8.GetBytes(username), cancellationToken);
     }
 
     /// <summary>Sends TOGGLE_DISECTOR and returns the dissector's new state (memo §4.5).</summary>
@@ -288,6 +284,9 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
 
         try
         {
+            // Cancelled while waiting for the lock but not yet sending: nothing is on the wire, the connection is fine.
+            cancellationToken.ThrowIfCancellationRequested();
+
             // Serialize before enqueuing: a caller bug (ArgumentException) must leave no pending entry behind.
             _output.ResetWrittenCount();
             McpRequestWriter.Write(request, _output);

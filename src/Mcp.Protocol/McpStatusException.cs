@@ -7,7 +7,7 @@ public sealed class McpStatusException : McpException
     /// <param name="command">The command the server answered.</param>
     /// <param name="status">The status byte it answered with; may be a value the memo does not define.</param>
     public McpStatusException(McpCommand command, McpStatus status)
-        : this(command, status, $"The server answered {McpNames.GetName(command)} with {McpNames.GetName(status)}: {McpNames.GetDescription(status)}")
+        : this(command, status, $"The server answered {McpNames.GetName(command)} with {McpNames.GetName(status)}: {McpNames.GetDescription(status)}.")
     {
     }
 
