@@ -14,7 +14,7 @@ namespace McpCli.Tests;
 [CancelAfter(60_000)]
 public sealed class AppTests
 {
-    private static readonly string Long256 = new('a', 256);
+    internal static readonly string Long256 = new('a', 256);
 
     // Port 1 on loopback refuses: a usage error that wrongly reached the network would exit 69, not 64.
     private static IEnumerable<TestCaseData> UsageErrors()

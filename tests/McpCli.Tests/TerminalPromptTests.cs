@@ -11,7 +11,7 @@ namespace McpCli.Tests;
 public sealed class TerminalPromptTests
 {
     // Upper bound per step (startup included); the test never waits this long when mcpctl works.
-    private static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(20);
+    internal static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(20);
 
     [Test]
     public async Task AddUser_StdinIsTerminal_PromptsTwiceOnStderrWithoutEcho(CancellationToken cancellationToken)

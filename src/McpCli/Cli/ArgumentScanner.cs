@@ -9,7 +9,7 @@ namespace McpCli.Cli;
 /// </summary>
 internal static class ArgumentScanner
 {
-    private static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
         "-H", "--host", "-P", "--port", "--timeout",
     };

@@ -7,7 +7,7 @@ namespace McpCli.Cli;
 /// <summary>Help, usage and version text, built from the options attributes so they cannot drift.</summary>
 internal static class HelpWriter
 {
-    private const int Width = 80;
+    internal const int Width = 80;
 
     /// <summary><c>mcpctl 0.1.0</c>: the informational version without build metadata.</summary>
     public static string Version

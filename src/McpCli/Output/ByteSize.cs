@@ -5,7 +5,7 @@ namespace McpCli.Output;
 /// <summary>Byte counts in binary units (KiB = 1024 bytes) with one decimal, invariant culture.</summary>
 internal static class ByteSize
 {
-    private static readonly string[] Units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    internal static readonly string[] Units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
     /// <summary>
     /// <c>117.7 MiB</c> for 123456789; null below 1 KiB, where the exact count already says it all.

@@ -10,7 +10,7 @@ internal static class JsonOutput
 {
     // The default encoder writes every non-ASCII and control character as \uXXXX: the output is
     // plain ASCII, safe on any terminal, and every JSON parser restores the original text.
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.Default };
+    internal static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.Default };
 
     /// <summary>Builds one object with <paramref name="writeProperties"/> and writes it as one line.</summary>
     public static void WriteObject(TextWriter output, Action<Utf8JsonWriter> writeProperties)

@@ -11,8 +11,8 @@ namespace McpCli.Tests.Support;
 /// </summary>
 internal sealed partial class PseudoTerminal : IDisposable
 {
-    private const int ReadWrite = 0x2;   // O_RDWR
-    private const int NoControllingTerminal = 0x100;   // O_NOCTTY (Linux)
+    internal const int ReadWrite = 0x2;   // O_RDWR
+    internal const int NoControllingTerminal = 0x100;   // O_NOCTTY (Linux)
 
     private readonly FileStream _primary;
     private readonly FileStream _secondaryHold;
