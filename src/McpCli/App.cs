@@ -1,0 +1,140 @@
+using CommandLine;
+using Mcp.Protocol;
+using McpCli.Cli;
+using McpCli.Commands;
+using McpCli.Input;
+using McpCli.Options;
+
+namespace McpCli;
+
+/// <summary>
+/// The whole of <c>mcpctl</c> behind <c>Main</c>: argv in, exit code out, with the standard streams
+/// and the terminal passed in so tests can run it in-process.
+/// </summary>
+internal static class App
+{
+    /// <summary>Runs one <c>mcpctl</c> invocation.</summary>
+    /// <param name="args">The command line without the program name.</param>
+    /// <param name="stdin">Standard input (read only for <c>--password-stdin</c>).</param>
+    /// <param name="stdout">Results.</param>
+    /// <param name="stderr">Errors, prompts and notes.</param>
+    /// <param name="console">The terminal for the password prompt, or null when there is none.</param>
+    /// <param name="cancellationToken">Stops a running command.</param>
+    /// <returns>The process exit code (<see cref="ExitCodes"/>).</returns>
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, IConsole? console, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            switch (ArgumentScanner.Scan(args))
+            {
+                case HelpInvocation { Verb: null }:
+                    HelpWriter.WriteGeneralHelp(stdout);
+                    return ExitCodes.Ok;
+                case HelpInvocation { Verb: { } verb }:
+                    HelpWriter.WriteVerbHelp(stdout, verb);
+                    return ExitCodes.Ok;
+                case VersionInvocation:
+                    stdout.WriteLine(HelpWriter.Version);
+                    return ExitCodes.Ok;
+                case RunInvocation run:
+                    using (var parser = CreateParser())
+                    {
+                        return await parser
+                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions>(run.Args)
+                            .MapResult(
+                                (MetricsOptions o) => new MetricsCommand(Connector(o), stdout, stderr, Validate(o)).RunAsync(cancellationToken),
+                                (ListUsersOptions o) => new ListUsersCommand(Connector(o), stdout, stderr, Validate(o)).RunAsync(cancellationToken),
+                                (AddUserOptions o) => CreateAddUser(o, stdin, stdout, stderr, console).RunAsync(cancellationToken),
+                                (RemoveUserOptions o) => CreateRemoveUser(o, stdout, stderr).RunAsync(cancellationToken),
+                                (ToggleDissectorOptions o) => new ToggleDissectorCommand(Connector(o), stdout, stderr, Validate(o)).RunAsync(cancellationToken),
+                                errors => throw new UsageException(ParseErrorText.Describe(errors, run.Verb), run.Verb))
+                            .ConfigureAwait(false);
+                    }
+
+                default:
+                    throw new InvalidOperationException("unhandled invocation kind");
+            }
+        }
+        catch (UsageException e)
+        {
+            ErrorLine.Write(stderr, e.Message);
+            if (e.ShowUsage)
+            {
+                HelpWriter.WriteShortUsage(stderr, e.Verb);
+            }
+
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Never a stack trace for the user; the type name says enough for a bug report.
+            ErrorLine.Write(stderr, $"internal error: {e.GetType().FullName}: {e.Message}");
+            return ExitCodes.Software;
+        }
+        finally
+        {
+            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The one parser configuration: help and version are ours (see <see cref="ArgumentScanner"/>).</summary>
+    internal static Parser CreateParser() => new(settings =>
+    {
+        settings.AutoHelp = false;
+        settings.AutoVersion = false;
+        settings.HelpWriter = null;
+        settings.CaseSensitive = true;
+        settings.CaseInsensitiveEnumValues = false;
+        settings.EnableDashDash = true;
+        settings.IgnoreUnknownArguments = false;
+    });
+
+    private static CommandSettings Validate(CommonOptions options) =>
+        ArgumentValidator.Settings(options, options.GetType());
+
+    private static Func<CancellationToken, Task<McpClient>> Connector(CommonOptions options) =>
+        cancellationToken => McpClient.ConnectAsync(options.Host, options.Port, cancellationToken);
+
+    private static AddUserCommand CreateAddUser(AddUserOptions options, TextReader stdin, TextWriter stdout, TextWriter stderr, IConsole? console)
+    {
+        var verb = typeof(AddUserOptions);
+        var settings = Validate(options);
+        var user = ArgumentValidator.UserName(options.User, verb);
+        string password;
+        var showUsage = true;
+        if (options.Password is not null)
+        {
+            if (options.PasswordStdin)
+            {
+                throw new UsageException("give the password either as PASSWORD or with --password-stdin, not both", verb);
+            }
+
+            password = options.Password;
+        }
+        else if (options.PasswordStdin)
+        {
+            password = PasswordReader.FromStdin(stdin)
+                ?? throw new UsageException("--password-stdin: standard input is empty; expected the password on its first line", verb);
+        }
+        else if (console is { IsInputRedirected: false })
+        {
+            // Asked before connecting, so the timeout does not run while the user types.
+            password = PasswordReader.FromTerminal(console, stderr);
+            showUsage = false;
+        }
+        else
+        {
+            throw new UsageException("no password given and standard input is not a terminal: use --password-stdin to read it from standard input", verb);
+        }
+
+        return new AddUserCommand(Connector(options), stdout, stderr, settings, user, ArgumentValidator.Password(password, verb, showUsage));
+    }
+
+    private static RemoveUserCommand CreateRemoveUser(RemoveUserOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        var settings = Validate(options);
+        var user = ArgumentValidator.UserName(options.User, typeof(RemoveUserOptions));
+        return new RemoveUserCommand(Connector(options), stdout, stderr, settings, user);
+    }
+}

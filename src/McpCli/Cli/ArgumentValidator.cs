@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using McpCli.Commands;
+using McpCli.Options;
+
+namespace McpCli.Cli;
+
+/// <summary>Checks CommandLineParser does not make: ranges, lengths, leftovers.</summary>
+internal static class ArgumentValidator
+{
+    /// <summary>RFC 1929 §2 and MCP memo §4.3: ULEN and PLEN are one byte, and zero is not a name.</summary>
+    public const int MaxFieldBytes = 255;
+
+    /// <summary>Validates the options every verb shares.</summary>
+    /// <exception cref="UsageException">A value is out of range or an argument is left over.</exception>
+    public static CommandSettings Settings(CommonOptions options, Type verb)
+    {
+        var extra = options.Extra.FirstOrDefault();
+        if (extra is not null)
+        {
+            throw new UsageException($"unexpected argument '{Output.SafeText.Escape(extra)}'", verb);
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Host))
+        {
+            throw new UsageException("--host must not be empty", verb);
+        }
+
+        if (options.Port is < 1 or > 65535)
+        {
+            throw new UsageException(
+                $"--port must be between 1 and 65535, got {options.Port.ToString(CultureInfo.InvariantCulture)}", verb);
+        }
+
+        var seconds = options.TimeoutSeconds;
+        if (!double.IsFinite(seconds) || seconds <= 0 || seconds > CommonOptions.MaxTimeoutSeconds)
+        {
+            throw new UsageException(
+                $"--timeout must be more than 0 and at most {CommonOptions.MaxTimeoutSeconds.ToString(CultureInfo.InvariantCulture)} seconds, got {seconds.ToString(CultureInfo.InvariantCulture)}",
+                verb);
+        }
+
+        return new CommandSettings(options.Host, options.Port, TimeSpan.FromSeconds(seconds), options.Json);
+    }
+
+    /// <summary>Encodes a user name as UTF-8 and checks it is 1-255 bytes.</summary>
+    /// <exception cref="UsageException">Empty or too long.</exception>
+    public static byte[] UserName(string name, Type verb) => Field("user name", name, verb, showUsage: true);
+
+    /// <summary>Encodes a password as UTF-8 and checks it is 1-255 bytes.</summary>
+    /// <exception cref="UsageException">Empty or too long.</exception>
+    public static byte[] Password(string password, Type verb, bool showUsage) => Field("password", password, verb, showUsage);
+
+    private static byte[] Field(string what, string value, Type verb, bool showUsage)
+    {
+        if (value.Length == 0)
+        {
+            throw new UsageException($"the {what} must not be empty", verb, showUsage);
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(value);
+        if (bytes.Length > MaxFieldBytes)
+        {
+            throw new UsageException(
+                $"the {what} is {bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes in UTF-8; the limit is {MaxFieldBytes.ToString(CultureInfo.InvariantCulture)}",
+                verb,
+                showUsage);
+        }
+
+        return bytes;
+    }
+}

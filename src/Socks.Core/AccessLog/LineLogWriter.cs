@@ -1,0 +1,354 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Socks.Core.AccessLog;
+
+/// <summary>
+/// The background machinery shared by the access log and the credentials log: callers hand records
+/// to <see cref="Append"/>, which only enqueues; one background task formats them into lines and
+/// writes each batch with a single write (flushed), to a file opened for appending or to stdout.
+/// </summary>
+/// <remarks>
+/// Nothing is lost silently: a record that cannot be queued (queue full, writer disposed) or written
+/// (disk error) is counted in <see cref="FailedRecords"/>. A failing target is reported with one error
+/// when it starts failing (and one information message when it works again), never per record, and
+/// the writer keeps trying with every later batch, reopening the file first.
+/// </remarks>
+/// <typeparam name="T">The record type.</typeparam>
+internal sealed class LineLogWriter<T> : IAsyncDisposable
+    where T : class
+{
+    /// <summary>The path that means standard output.</summary>
+    public const string StandardOutputPath = "-";
+
+    /// <summary>How many records may wait for the writer before new ones are counted as failed.</summary>
+    public const int DefaultQueueCapacity = 100_000;
+
+    // A batch is written once it reaches this size, so one burst does not build a huge buffer.
+    private const int BatchBytes = 64 * 1024;
+
+    // POSIX PIPE_BUF: writes of at most this size to a pipe are atomic, so lines from the two logs
+    // (both default to stdout) and from the console logger never interleave mid-line.
+    private const int PipeAtomicBytes = 4096;
+
+    private readonly string _path;
+    private readonly string _name;
+    private readonly bool _isStdout;
+    private readonly Action<T, LogLineBuilder> _format;
+    private readonly ILogger _logger;
+    private readonly int _capacity;
+    private readonly Channel<Entry> _channel;
+    private readonly Task _pump;
+
+    private long _queued;
+    private long _written;
+    private long _failed;
+    private int _queueFullReported;
+
+    // Touched only by the pump (and by the constructor before the pump starts).
+    private Stream? _stream;
+    private bool _failing;
+    private bool _formatErrorReported;
+
+    /// <summary>
+    /// Opens the target (creating a file with mode 0640 if absent) and starts the background writer.
+    /// </summary>
+    /// <param name="path">A file path, or <c>-</c> for standard output.</param>
+    /// <param name="name">What the log is called in diagnostics ("access log").</param>
+    /// <param name="format">Appends one record's line, without the LF.</param>
+    /// <param name="logger">Where write failures are reported.</param>
+    /// <param name="queueCapacity">The queue bound.</param>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be opened for writing.</exception>
+    public LineLogWriter(string path, string name, Action<T, LogLineBuilder> format, ILogger? logger, int queueCapacity = DefaultQueueCapacity)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
+        _path = path;
+        _name = name;
+        _isStdout = path == StandardOutputPath;
+        _format = format;
+        _logger = logger ?? NullLogger.Instance;
+        _capacity = queueCapacity;
+
+        // Opened here so that a bad path is reported at start-up, not with the first session.
+        _stream = Open();
+        _channel = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Records written and flushed to the target.</summary>
+    public long WrittenRecords => Interlocked.Read(ref _written);
+
+    /// <summary>Records that were not written: queue full, appended after disposal, or a write error.</summary>
+    public long FailedRecords => Interlocked.Read(ref _failed);
+
+    /// <summary>Records queued and not yet written.</summary>
+    public long PendingRecords => Interlocked.Read(ref _queued);
+
+    /// <summary>Queues a record; never blocks and never does I/O.</summary>
+    public void Append(T record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (Interlocked.Increment(ref _queued) > _capacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _failed);
+            if (Interlocked.Exchange(ref _queueFullReported, 1) == 0)
+            {
+                Log.QueueFull(_logger, _name, _capacity);
+            }
+
+            return;
+        }
+
+        if (!_channel.Writer.TryWrite(new Entry(record, null, false)))
+        {
+            // Disposed: the record is counted, not dropped silently.
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _failed);
+        }
+    }
+
+    /// <summary>Completes when every record appended before the call has been written or counted as failed.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _channel.Writer.TryWrite(new Entry(null, done, false)) ? done.Task : _pump;
+    }
+
+    /// <summary>
+    /// Asks the writer to close and reopen its file by path (after logrotate renamed it). Records
+    /// appended before the call go to the old file, later ones to the new file. No effect on stdout.
+    /// </summary>
+    public void Reopen() => _channel.Writer.TryWrite(new Entry(null, null, true));
+
+    /// <summary>Writes everything queued, then closes the target. Appends after this are counted as failed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _pump.ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync()
+    {
+        var batch = new LogLineBuilder(BatchBytes + 4096);
+        var reader = _channel.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var count = 0;
+            while (reader.TryRead(out var entry))
+            {
+                if (entry.Record is { } record)
+                {
+                    Interlocked.Decrement(ref _queued);
+                    if (TryFormat(record, batch))
+                    {
+                        count++;
+                    }
+
+                    if (batch.Length >= BatchBytes)
+                    {
+                        WriteBatch(batch, count);
+                        count = 0;
+                    }
+                }
+                else if (entry.Flushed is { } flushed)
+                {
+                    WriteBatch(batch, count);
+                    count = 0;
+                    flushed.TrySetResult();
+                }
+                else if (entry.Reopen)
+                {
+                    WriteBatch(batch, count);
+                    count = 0;
+                    ReopenNow();
+                }
+            }
+
+            WriteBatch(batch, count);
+        }
+
+        CloseStream();
+    }
+
+    private bool TryFormat(T record, LogLineBuilder batch)
+    {
+        var mark = batch.Length;
+        try
+        {
+            _format(record, batch);
+            batch.AppendNewLine();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // A formatter bug must not kill the writer and with it every later record: count the
+            // record, report the bug once, and carry on.
+            batch.Truncate(mark);
+            Interlocked.Increment(ref _failed);
+            if (!_formatErrorReported)
+            {
+                _formatErrorReported = true;
+                Log.FormatFailed(_logger, _name, ex);
+            }
+
+            return false;
+        }
+    }
+
+    private void WriteBatch(LogLineBuilder batch, int count)
+    {
+        if (count == 0)
+        {
+            batch.Clear();
+            return;
+        }
+
+        try
+        {
+            _stream ??= Open();
+            if (_stream.CanSeek)
+            {
+                // Append at the current end even if someone truncated the file (logrotate copytruncate)
+                // or another writer appended to it.
+                _stream.Seek(0, SeekOrigin.End);
+            }
+
+            if (_isStdout)
+            {
+                WriteInAtomicChunks(_stream, batch.WrittenSpan);
+            }
+            else
+            {
+                _stream.Write(batch.WrittenSpan);
+            }
+
+            _stream.Flush();
+            Interlocked.Add(ref _written, count);
+            if (_failing)
+            {
+                _failing = false;
+                Log.Recovered(_logger, _name, _path, FailedRecords);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            Interlocked.Add(ref _failed, count);
+            if (!_failing)
+            {
+                _failing = true;
+                Log.WriteFailed(_logger, _name, _path, ex.Message);
+            }
+
+            // Reopen before the next batch: the descriptor may be what is broken.
+            CloseStream();
+        }
+        finally
+        {
+            batch.Clear();
+        }
+    }
+
+    private static void WriteInAtomicChunks(Stream stream, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var take = data.Length;
+            if (take > PipeAtomicBytes)
+            {
+                // End the chunk at a line end; a single line longer than PIPE_BUF goes out whole.
+                var lastLf = data[..PipeAtomicBytes].LastIndexOf((byte)'\n');
+                take = lastLf >= 0 ? lastLf + 1 : data.IndexOf((byte)'\n') + 1;
+                if (take <= 0)
+                {
+                    take = data.Length;
+                }
+            }
+
+            stream.Write(data[..take]);
+            data = data[take..];
+        }
+    }
+
+    private void ReopenNow()
+    {
+        if (_isStdout)
+        {
+            return;
+        }
+
+        CloseStream();
+        try
+        {
+            _stream = Open();
+            if (_failing)
+            {
+                _failing = false;
+                Log.Recovered(_logger, _name, _path, FailedRecords);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The next batch retries the open and counts its records if it fails again.
+            if (!_failing)
+            {
+                _failing = true;
+                Log.WriteFailed(_logger, _name, _path, ex.Message);
+            }
+        }
+    }
+
+    private Stream Open()
+    {
+        if (_isStdout)
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        var options = new FileStreamOptions
+        {
+            // Not FileMode.Append: .NET then refuses to seek before the original end, which breaks
+            // appending after a copytruncate. Each batch seeks to the end instead.
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+
+            // No FileStream buffer: each batch is one write of our own buffer, and a failed write
+            // leaves nothing behind that Dispose would try to write again.
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            // rw-r-----: an access log names users and destinations; the credentials log holds passwords.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+
+        return new FileStream(_path, options);
+    }
+
+    private void CloseStream()
+    {
+        var stream = _stream;
+        _stream = null;
+        if (stream is null)
+        {
+            return;
+        }
+
+        try
+        {
+            stream.Dispose();
+        }
+        catch (IOException ex)
+        {
+            // Nothing is buffered in the stream (BufferSize = 0), so a failing close loses no record;
+            // it is worth a debug line only.
+            Log.CloseFailed(_logger, _name, _path, ex.Message);
+        }
+    }
+
+    private readonly record struct Entry(T? Record, TaskCompletionSource? Flushed, bool Reopen);
+}

@@ -1,0 +1,38 @@
+using McpCli.Output;
+using McpCli.Tests.Support;
+
+namespace McpCli.Tests.Output;
+
+public sealed class SafeTextTests
+{
+    [TestCase("61 6C 69 63 65", "alice")]
+    [TestCase("4A 6F 73 C3 A9", "José")]
+    [TestCase("F0 9F 99 82", "🙂")]
+    [TestCase("61 5C 62", @"a\\b")]
+    [TestCase("61 07 1B 7F", @"a\x07\x1B\x7F")]
+    [TestCase("61 0A 62", @"a\x0Ab")]
+    [TestCase("C2 85", @"\u0085")]
+    [TestCase("E2 80 AE", @"\u202E")]
+    [TestCase("E2 80 8B", @"\u200B")]
+    [TestCase("E2 80 A8", @"\u2028")]
+    [TestCase("F3 A0 80 81", @"\U000E0001")]
+    [TestCase("63 FF", @"c\xFF")]
+    [TestCase("C0 AF", @"\xC0\xAF")]
+    [TestCase("ED A0 80", @"\xED\xA0\x80")]
+    [TestCase("61 E2 82", @"a\xE2\x82")]
+    [TestCase("E2 82 41", @"\xE2\x82A")]
+    public void Escape_Bytes_ShowsSafeUnambiguousText(string hex, string expected)
+    {
+        SafeText.Escape(Hex.Parse(hex)).Should().Be(expected);
+    }
+
+    [Test]
+    public void Escape_Output_NeverContainsControlCharacters()
+    {
+        var every = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+
+        var text = SafeText.Escape(every);
+
+        text.Where(char.IsControl).Should().BeEmpty();
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Socks.Core.AccessLog;
+
+namespace Socks.Core.Tests.AccessLog;
+
+[CancelAfter(30_000)]
+public class LineLogWriterTests
+{
+    private string _path = null!;
+
+    [SetUp]
+    public void SetUp() => _path = Path.Combine(Path.GetTempPath(), "socks-linelog-" + Guid.NewGuid().ToString("N") + ".log");
+
+    [TearDown]
+    public void TearDown() => File.Delete(_path);
+
+    [Test]
+    public async Task Append_QueueFull_CountsOverflowAsFailedAndLogsOnce()
+    {
+        // The formatter runs on the writer task: holding it on the first record keeps the queue full.
+        var formatting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        var logger = new CapturingLogger();
+        var writer = new LineLogWriter<string>(_path, "test log", (s, line) =>
+        {
+            if (s == "first")
+            {
+                formatting.TrySetResult();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            line.AppendAscii(s);
+        }, logger, queueCapacity: 3);
+
+        writer.Append("first");
+        await formatting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 5; i++)
+        {
+            writer.Append("r" + i);
+        }
+
+        writer.FailedRecords.Should().Be(2);
+        writer.PendingRecords.Should().Be(3);
+        release.Set();
+        await writer.DisposeAsync();
+
+        (await File.ReadAllLinesAsync(_path)).Should().Equal("first", "r0", "r1", "r2");
+        writer.WrittenRecords.Should().Be(4);
+        logger.AtLevel(LogLevel.Error).Should().ContainSingle().Which.Message.Should().Contain("queue is full");
+    }
+
+    [Test]
+    public async Task Append_FormatterThrows_CountsThatRecordAndWritesTheOthers()
+    {
+        var logger = new CapturingLogger();
+        var writer = new LineLogWriter<string>(_path, "test log", (s, line) =>
+        {
+            line.AppendAscii("partial-");
+            if (s.StartsWith("bad", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("formatter bug");
+            }
+
+            line.AppendAscii(s);
+        }, logger);
+
+        writer.Append("a");
+        writer.Append("bad1");
+        writer.Append("b");
+        writer.Append("bad2");
+        await writer.DisposeAsync();
+
+        (await File.ReadAllLinesAsync(_path)).Should().Equal("partial-a", "partial-b");
+        writer.FailedRecords.Should().Be(2);
+        writer.WrittenRecords.Should().Be(2);
+        logger.AtLevel(LogLevel.Error).Should().ContainSingle().Which.Exception.Should().BeOfType<InvalidOperationException>();
+    }
+
+    [Test]
+    public async Task FlushAsync_AfterDispose_CompletesAtOnce()
+    {
+        var writer = new LineLogWriter<string>(_path, "test log", (s, line) => line.AppendAscii(s), null);
+        await writer.DisposeAsync();
+
+        await writer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.DisposeAsync();
+    }
+
+    [Test]
+    public void AppendEscaped_EveryByteValue_YieldsPrintableAsciiOnly()
+    {
+        var all = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        var line = new LogLineBuilder();
+
+        line.AppendEscaped(all);
+
+        line.WrittenSpan.ToArray().Should().OnlyContain(b => b >= 0x20 && b < 0x7F);
+        var text = line.ToString();
+        text.Should().StartWith("\\x00\\x01").And.Contain("\\t\\n\\x0B\\x0C\\r").And.Contain(" !\"#").And.Contain("[\\\\]").And.EndWith("~\\x7F\\x80" + string.Concat(Enumerable.Range(0x81, 0x7F).Select(i => $"\\x{i:X2}")));
+    }
+}
