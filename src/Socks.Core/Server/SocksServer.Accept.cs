@@ -83,12 +83,14 @@ public sealed partial class SocksServer
 
     private void Dispatch(Socket client)
     {
-        if (Interlocked.Increment(ref _open) > _context.MaxConnections)
+        if (Interlocked.Increment(ref _slots) > _context.MaxConnections)
         {
-            Interlocked.Decrement(ref _open);
+            Interlocked.Decrement(ref _slots);
             RejectAtLimit(client);
             return;
         }
+
+        Interlocked.Increment(ref _open);
 
         if (Volatile.Read(ref _atLimit) != 0 && Interlocked.Exchange(ref _atLimit, 0) != 0)
         {
@@ -110,10 +112,11 @@ public sealed partial class SocksServer
         var now = timeProvider.GetUtcNow();
         var remote = client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
 
-        // Closing without reading anything: the client sees EOF (or a reset if it already sent its
-        // greeting) at once, instead of waiting in the backlog.
-        client.Dispose();
+        // Counted before the close, so a client that sees the close also sees it counted. Closing
+        // without reading anything: the client sees EOF (or a reset if it already sent its greeting)
+        // at once, instead of waiting in the backlog.
         _context.Metrics.ConnectionRejectedAtLimit();
+        client.Dispose();
         AppendRecord(new AccessLogRecord { Start = now, End = now, Client = remote }, sessionId: 0);
 
         // At most one warning per interval, and one "cleared" line per warning, however the load flaps.

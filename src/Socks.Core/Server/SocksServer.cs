@@ -26,6 +26,7 @@ public sealed partial class SocksServer : IAsyncDisposable
     private Task? _stopTask;
     private long _nextSessionId;
     private int _open;
+    private int _slots;
     private int _started;
     private int _disposed;
     private int _stopping;
@@ -188,9 +189,6 @@ public sealed partial class SocksServer : IAsyncDisposable
         _context.Metrics.Dispose();
     }
 
-    /// <summary>The number of sessions open now (for tests and the host).</summary>
-    internal int OpenSessions => Volatile.Read(ref _open);
-
     private static Socket Bind(IPEndPoint endpoint, int backlog)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -281,6 +279,9 @@ public sealed partial class SocksServer : IAsyncDisposable
             Log.SessionsRevoked(_context.Logger, closed);
         }
     }
+
+    /// <summary>Called by a session once its sockets are closed: its place under the connection limit is free.</summary>
+    internal void ReleaseSlot() => Interlocked.Decrement(ref _slots);
 
     /// <summary>Called by a session when it has completely ended (record written, sockets closed).</summary>
     /// <param name="session">The session.</param>

@@ -158,9 +158,11 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
 
     private void Finish()
     {
+        // Counted before the sockets close, so a client that sees the close also sees the count;
+        // recorded after, so a record means the session's descriptors are gone.
+        _context.Metrics.SessionEnded(new SessionOutcome(_succeeded, _reply, _end));
         CloseSockets();
-        var outcome = new SessionOutcome(_succeeded, _reply, _end);
-        _context.Metrics.SessionEnded(outcome);
+        _server.ReleaseSlot();
         _server.AppendRecord(
             new AccessLogRecord
             {
