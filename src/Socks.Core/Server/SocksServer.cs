@@ -43,7 +43,7 @@ public sealed partial class SocksServer : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         var maxConnections = options.MaxConnections > 0
             ? options.MaxConnections
-            : DescriptorLimit.MaxConnectionsFor(DescriptorLimit.ReadSoftLimit());
+            : DescriptorLimit.DeriveMaxConnections();
         _context = new ServerContext(
             options,
             maxConnections,

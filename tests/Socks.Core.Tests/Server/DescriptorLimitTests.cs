@@ -26,13 +26,25 @@ public sealed class DescriptorLimitTests
     public void ParseSoftLimit_NoUsableLine_ReturnsNull(string text) =>
         DescriptorLimit.ParseSoftLimit(text).Should().BeNull();
 
-    [TestCase(64, 16)]
-    [TestCase(1024, 448)]
-    [TestCase(20000, 9488)]
-    [TestCase(1048576, 523776)]
-    [TestCase(1, 1)]
-    public void MaxConnectionsFor_SoftLimit_LeavesAReserveAndCountsTwoDescriptorsPerSession(long softLimit, int expected) =>
-        DescriptorLimit.MaxConnectionsFor(softLimit).Should().Be(expected);
+    [TestCase(1024, 0, 448)]
+    [TestCase(1024, 120, 388)]
+    [TestCase(256, 120, 36)]
+    [TestCase(20000, 120, 9428)]
+    [TestCase(1048576, 120, 523716)]
+    [TestCase(64, 120, 1)]
+    public void MaxConnectionsFor_SoftLimitAndOpenDescriptors_LeavesAReserveAndCountsTwoPerSession(long softLimit, long open, int expected) =>
+        DescriptorLimit.MaxConnectionsFor(softLimit, open).Should().Be(expected);
+
+    [Test]
+    public void CountOpenDescriptors_ThisProcess_CountsProcSelfFd()
+    {
+        using var extra = File.OpenRead("/proc/self/limits");
+
+        var count = DescriptorLimit.CountOpenDescriptors();
+
+        count.Should().BeGreaterThan(3);
+        count.Should().BeLessThan(DescriptorLimit.ReadSoftLimit());
+    }
 
     [Test]
     public void ReadSoftLimit_ThisProcess_MatchesProcSelfLimits() =>
