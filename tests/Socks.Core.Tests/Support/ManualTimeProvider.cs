@@ -38,6 +38,21 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// When each scheduled timer will next fire, earliest first: lets a test check a schedule deterministically
+    /// instead of advancing the clock and waiting for something not to happen.
+    /// </summary>
+    public IReadOnlyList<DateTimeOffset> ScheduledDueTimes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _timers.Where(t => t.DueAt is not null).Select(t => t.DueAt!.Value).Order()];
+            }
+        }
+    }
+
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
     public override DateTimeOffset GetUtcNow()

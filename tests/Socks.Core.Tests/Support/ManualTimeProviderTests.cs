@@ -132,4 +132,16 @@ public class ManualTimeProviderTests
 
         cts.IsCancellationRequested.Should().BeTrue();
     }
+
+    [Test]
+    public void ScheduledDueTimes_ActiveTimers_ListedEarliestFirst()
+    {
+        var time = new ManualTimeProvider();
+        var start = time.GetUtcNow();
+        using var late = time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(10), Timeout.InfiniteTimeSpan);
+        using var early = time.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+        using var stopped = time.CreateTimer(_ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        time.ScheduledDueTimes.Should().Equal(start + TimeSpan.FromMilliseconds(250), start + TimeSpan.FromSeconds(10));
+    }
 }

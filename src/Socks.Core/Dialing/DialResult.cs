@@ -1,0 +1,50 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Net.Sockets;
+using Socks.Core.Protocol;
+
+namespace Socks.Core.Dialing;
+
+/// <summary>The outcome of <see cref="Dialer.DialAsync"/>: a connected socket, or the REP code to send instead.</summary>
+internal readonly struct DialResult
+{
+    private DialResult(Socket? socket, ReplyCode reply, IPEndPoint? remoteEndPoint)
+    {
+        Socket = socket;
+        Reply = reply;
+        RemoteEndPoint = remoteEndPoint;
+    }
+
+    /// <summary>The connected socket (NoDelay set) on success; the caller owns and disposes it. Null on failure.</summary>
+    public Socket? Socket { get; }
+
+    /// <summary><see cref="ReplyCode.Succeeded"/>, or the RFC 1928 §6 code that explains the failure.</summary>
+    public ReplyCode Reply { get; }
+
+    /// <summary>
+    /// On success the address actually connected. On failure the address whose outcome decided
+    /// <see cref="Reply"/> (the first denied address for a policy denial, the failed attempt that ranked highest
+    /// for connect errors), or null when no address was tried (name not resolved, time ran out).
+    /// </summary>
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>Whether a connection was made.</summary>
+    [MemberNotNullWhen(true, nameof(Socket), nameof(RemoteEndPoint))]
+    public bool Succeeded => Socket is not null && RemoteEndPoint is not null;
+
+    public static DialResult Connected(Socket socket, IPEndPoint remoteEndPoint) =>
+        new(socket, ReplyCode.Succeeded, remoteEndPoint);
+
+    public static DialResult Failed(ReplyCode reply, IPEndPoint? remoteEndPoint)
+    {
+        if (reply == ReplyCode.Succeeded)
+        {
+            throw new ArgumentOutOfRangeException(nameof(reply), reply, "A failed dial needs a failure code.");
+        }
+
+        return new DialResult(null, reply, remoteEndPoint);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Reply} {RemoteEndPoint}";
+}

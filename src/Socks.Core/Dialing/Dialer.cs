@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Socks.Core.Policy;
+using Socks.Core.Protocol;
+
+namespace Socks.Core.Dialing;
+
+/// <summary>
+/// Connects to the destination of a SOCKS5 CONNECT request: resolves a name, filters the addresses through the
+/// destination policy, and races connection attempts the RFC 8305 (Happy Eyeballs) way within one time limit.
+/// </summary>
+/// <remarks>
+/// <para>Addresses. ATYP X'01'/X'04' addresses are dialed as given; an IPv4-mapped IPv6 address
+/// (<c>::ffff:a.b.c.d</c>) is treated as the IPv4 address it carries, so the policy judges (and the socket dials)
+/// the real destination. An ATYP X'03' name must be printable ASCII without spaces (else X'04' without a lookup).
+/// A name that is the text of an IP address (anything <see cref="IPAddress.TryParse(string, out IPAddress)"/>
+/// accepts, which matches what getaddrinfo accepts numerically) is used directly without a lookup: clients such as
+/// curl's <c>socks5h://</c> send literals as names, and the result is the same as asking the resolver. Other names
+/// go to the resolver; a failed lookup or an empty answer gives X'04'. Duplicates are dropped.</para>
+/// <para>Policy. Every address is checked as an <see cref="IPEndPoint"/> with the requested port. Denied addresses
+/// are skipped; if all are denied the reply is the policy's code for the first of them (normally X'02').</para>
+/// <para>Racing (RFC 8305 §4-§5). Addresses are ordered by alternating families, starting with the family of the
+/// first allowed address, in resolver order within a family. Attempt 1 starts at once; each next attempt starts
+/// when the Connection Attempt Delay (250 ms) has passed since the previous start, or at once when any running
+/// attempt fails. The first attempt to connect wins; the others are cancelled and any socket they still produce is
+/// disposed. The winner gets <see cref="Socket.NoDelay"/>.</para>
+/// <para>Limits. The whole dial, resolution included, must finish within the connect timeout; when it runs out the
+/// reply is X'06' (<see cref="ReplyCode.TtlExpired"/>), whatever failed before. When every attempt failed, the reply
+/// comes from the attempt whose error ranks highest, in this order: refused X'05' (the host answered), host
+/// unreachable X'04' (a router near the host answered), timed out X'06', network unreachable X'03' (no route from
+/// here: typical of the other family being absent), anything else X'01'. Equal ranks keep the earliest failure.
+/// The more an error says about the destination itself, the higher it ranks, so an IPv6-less proxy still tells
+/// the client "refused" when the IPv4 attempt was refused.</para>
+/// <para>All timing goes through the injected <see cref="TimeProvider"/>.</para>
+/// </remarks>
+internal sealed partial class Dialer
+{
+    /// <summary>RFC 8305 §5 recommended Connection Attempt Delay.</summary>
+    public static readonly TimeSpan ConnectionAttemptDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The connect timeout used when the server options do not set one.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _connectTimeout;
+    private readonly IDestinationPolicy? _policy;
+    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolver;
+    private readonly Func<IPEndPoint, CancellationToken, ValueTask<Socket>> _connect;
+
+    /// <summary>Creates a dialer that connects real TCP sockets.</summary>
+    /// <param name="timeProvider">Clock for the attempt delay and the connect timeout.</param>
+    /// <param name="connectTimeout">Upper bound for a whole dial, resolution included; positive and finite.</param>
+    /// <param name="policy">Checked for every resolved address; null allows everything.</param>
+    /// <param name="resolver">Name lookup; null uses <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/> (asynchronous, no thread per lookup).</param>
+    public Dialer(TimeProvider timeProvider, TimeSpan connectTimeout, IDestinationPolicy? policy, Func<string, CancellationToken, Task<IPAddress[]>>? resolver = null)
+        : this(timeProvider, connectTimeout, policy, resolver, connect: null)
+    {
+    }
+
+    /// <summary>Creates a dialer whose connect step is replaced, so tests can script attempts that hang, fail or succeed.</summary>
+    /// <param name="timeProvider">Clock for the attempt delay and the connect timeout.</param>
+    /// <param name="connectTimeout">Upper bound for a whole dial, resolution included; positive and finite.</param>
+    /// <param name="policy">Checked for every resolved address; null allows everything.</param>
+    /// <param name="resolver">Name lookup; null uses the system resolver.</param>
+    /// <param name="connect">Connects one endpoint and returns the socket, honouring the token; null connects a real TCP socket.</param>
+    internal Dialer(
+        TimeProvider timeProvider,
+        TimeSpan connectTimeout,
+        IDestinationPolicy? policy,
+        Func<string, CancellationToken, Task<IPAddress[]>>? resolver,
+        Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (connectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(connectTimeout), connectTimeout, "The connect timeout must be positive and finite.");
+        }
+
+        _timeProvider = timeProvider;
+        _connectTimeout = connectTimeout;
+        _policy = policy;
+        _resolver = resolver ?? Dns.GetHostAddressesAsync;
+        _connect = connect ?? ConnectSocketAsync;
+    }
+
+    /// <summary>Connects to the destination of <paramref name="request"/>.</summary>
+    /// <param name="request">A parsed request; its command is not checked here.</param>
+    /// <param name="cancellationToken">Abandons the dial (server shutdown, client gone).</param>
+    /// <returns>The connected socket, or the REP code to send. The time limit is a result (X'06'), not an exception.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; every attempt has been cancelled.</exception>
+    public async Task<DialResult> DialAsync(SocksRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var deadline = new CancellationTokenSource(_connectTimeout, _timeProvider);
+        using var dial = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var (addresses, failure) = await ResolveAsync(request, dial.Token).ConfigureAwait(false);
+            if (failure is { } reply)
+            {
+                return DialResult.Failed(reply, null);
+            }
+
+            var allowed = new List<IPEndPoint>(addresses.Count);
+            DialResult? denied = null;
+            foreach (var address in addresses)
+            {
+                var endpoint = new IPEndPoint(address, request.Port);
+                var verdict = _policy?.Check(endpoint) ?? ReplyCode.Succeeded;
+                if (verdict == ReplyCode.Succeeded)
+                {
+                    allowed.Add(endpoint);
+                }
+                else
+                {
+                    denied ??= DialResult.Failed(verdict, endpoint);
+                }
+            }
+
+            if (allowed.Count == 0)
+            {
+                return denied!.Value;
+            }
+
+            return await ConnectFirstAsync(Interleave(allowed), dial.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return DialResult.Failed(ReplyCode.TtlExpired, null);
+        }
+    }
+
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private static bool TryGetHostName(byte[] bytes, out string name)
+    {
+        // Printable ASCII only: a NUL, a space or a control octet in a name has no meaning to DNS and would reach
+        // getaddrinfo as a C string.
+        foreach (var b in bytes)
+        {
+            if (b is < 0x21 or > 0x7E)
+            {
+                name = string.Empty;
+                return false;
+            }
+        }
+
+        name = Encoding.ASCII.GetString(bytes);
+        return true;
+    }
+
+    private async Task<(IReadOnlyList<IPAddress> Addresses, ReplyCode? Failure)> ResolveAsync(SocksRequest request, CancellationToken cancellationToken)
+    {
+        if (request.AddressType != AddressType.DomainName)
+        {
+            var address = request.Address ?? throw new ArgumentException("An IPv4/IPv6 request carries an address.", nameof(request));
+            return ([Normalize(address)], null);
+        }
+
+        var bytes = request.DomainName ?? throw new ArgumentException("A DOMAINNAME request carries a name.", nameof(request));
+        if (!TryGetHostName(bytes, out var name))
+        {
+            return ([], ReplyCode.HostUnreachable);
+        }
+
+        if (IPAddress.TryParse(name, out var literal))
+        {
+            return ([Normalize(literal)], null);
+        }
+
+        IPAddress[] resolved;
+        Task<IPAddress[]>? lookup = null;
+        try
+        {
+            lookup = _resolver(name, cancellationToken);
+
+            // WaitAsync: the time limit holds even if a resolver ignores its token.
+            resolved = await lookup.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or ArgumentException)
+        {
+            // Name not found, no address records, or a name the resolver rejects: the host cannot be reached by it.
+            return ([], ReplyCode.HostUnreachable);
+        }
+        catch (OperationCanceledException) when (lookup is not null)
+        {
+            ObserveFault(lookup);
+            throw;
+        }
+
+        var addresses = resolved.Select(Normalize).Distinct().ToList();
+        return addresses.Count == 0 ? ([], ReplyCode.HostUnreachable) : (addresses, null);
+    }
+}
