@@ -80,7 +80,8 @@ public sealed partial class SocksServer : IAsyncDisposable
     /// <param name="endpoints">The endpoints to listen on (at least one; port 0 picks a free port).</param>
     /// <exception cref="SocketException">An endpoint could not be bound (for example
     /// <see cref="SocketError.AddressAlreadyInUse"/>); nothing is left bound.</exception>
-    /// <exception cref="InvalidOperationException">The server was already started or disposed.</exception>
+    /// <exception cref="InvalidOperationException">The server was already started, or stopped.</exception>
+    /// <exception cref="ObjectDisposedException">The server was disposed.</exception>
     /// <exception cref="ArgumentException">No endpoint was given.</exception>
     public void Start(IEnumerable<IPEndPoint> endpoints)
     {
@@ -92,6 +93,11 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _stopping) != 0)
+        {
+            throw new InvalidOperationException("The server was stopped.");
+        }
+
         if (Interlocked.Exchange(ref _started, 1) != 0)
         {
             throw new InvalidOperationException("The server was already started.");
