@@ -11,10 +11,11 @@ internal sealed class UserRecord
 {
     private byte[]? _verifier;
 
-    public UserRecord(byte[] name, PasswordHash hash)
+    public UserRecord(byte[] name, PasswordHash hash, bool saved = true)
     {
         Name = name;
         Hash = hash;
+        Saved = saved;
         Nonce = RandomNumberGenerator.GetBytes(NonceSize);
     }
 
@@ -23,6 +24,9 @@ internal sealed class UserRecord
     public byte[] Name { get; }
 
     public PasswordHash Hash { get; }
+
+    /// <summary>False for users added with <see cref="UserStore.AddTemporary"/>: never written to the users file.</summary>
+    public bool Saved { get; }
 
     /// <summary>Random per record: mixes into failure-cache keys so they die with the record.</summary>
     public byte[] Nonce { get; }

@@ -21,7 +21,7 @@ namespace Socks.Core.Users;
 /// that are still needed run at most a few at a time. See docs/users-file.md.
 /// </para>
 /// </remarks>
-public sealed partial class UserStore : IUserStore
+public sealed class UserStore : IUserStore
 {
     /// <summary>The largest user limit: MCP LIST_USERS counts users in one byte.</summary>
     public const int MaxUserLimit = 255;
@@ -41,28 +41,33 @@ public sealed partial class UserStore : IUserStore
     private readonly byte[] _unknownUserVerifier = RandomNumberGenerator.GetBytes(MacSize);
     private readonly FailureCache _failures = new(FailureCacheSlots);
     private readonly int _iterations;
-    private Snapshot _snapshot = Snapshot.Empty;
+    private readonly UsersFile? _file;
+    private Snapshot _snapshot;
     private long _derivationCount;
 
-    private UserStore(int maxUsers, UserStoreOptions options)
+    private UserStore(int maxUsers, UserStoreOptions options, UsersFile? file, ImmutableArray<UserRecord> users)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxUsers, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxUsers, MaxUserLimit);
         MaxUsers = maxUsers;
         _iterations = options.Iterations;
         _derivationGate = new SemaphoreSlim(options.MaxConcurrentDerivations, options.MaxConcurrentDerivations);
+        _file = file;
+        _snapshot = users.IsEmpty ? Snapshot.Empty : Snapshot.Create(users);
     }
 
     /// <summary>
     /// Raised after <see cref="Remove"/> removed a user (and saved the change), on the thread that
     /// called <see cref="Remove"/>, after the store's own lock was released. The SOCKS server uses it to
-    /// end that user's sessions. Handlers must not throw: an exception reaches the caller of
-    /// <see cref="Remove"/> although the user is already gone.
+    /// end that user's sessions. Handlers must be quick and must not throw: an exception reaches the
+    /// caller of <see cref="Remove"/> although the user is already gone. Being raised outside the lock,
+    /// the event can arrive after another thread has already added the same name again.
     /// </summary>
     public event EventHandler<UserRemovedEventArgs>? UserRemoved;
 
     /// <summary>The most users this store accepts (1..<see cref="MaxUserLimit"/>).</summary>
     public int MaxUsers { get; }
+
+    /// <summary>The full path of the users file, or null for an in-memory store.</summary>
+    public string? FilePath => _file?.Path;
 
     /// <summary>How many users exist now.</summary>
     public int Count => Volatile.Read(ref _snapshot).Users.Length;
@@ -77,10 +82,38 @@ public sealed partial class UserStore : IUserStore
     /// <param name="maxUsers">The user limit, 1..<see cref="MaxUserLimit"/>.</param>
     /// <returns>An empty store.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is outside 1..255.</exception>
-    public static UserStore CreateInMemory(int maxUsers = DefaultMaxUsers) => new(maxUsers, UserStoreOptions.Default);
+    public static UserStore CreateInMemory(int maxUsers = DefaultMaxUsers) => CreateInMemory(maxUsers, UserStoreOptions.Default);
 
     /// <summary>Creates an in-memory store with non-default hashing settings (tests).</summary>
-    internal static UserStore CreateInMemory(int maxUsers, UserStoreOptions options) => new(maxUsers, options);
+    internal static UserStore CreateInMemory(int maxUsers, UserStoreOptions options)
+    {
+        ThrowIfBadLimit(maxUsers);
+        return new(maxUsers, options, file: null, users: []);
+    }
+
+    /// <summary>
+    /// Creates a store backed by a users file (format: docs/users-file.md) and loads its users.
+    /// A missing file means no users yet; it is created, mode 0600, by the first change. Every
+    /// change rewrites the whole file atomically before it returns.
+    /// </summary>
+    /// <param name="path">The users file. Its directory must exist.</param>
+    /// <param name="maxUsers">The user limit, 1..<see cref="MaxUserLimit"/>; the file may not hold more.</param>
+    /// <returns>The store with every user of the file, in file order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is outside 1..255.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="UsersFileException">
+    /// The file or its directory cannot be read, or the file is not a valid users file (the message
+    /// names the line). No store is created: loading is all or nothing.
+    /// </exception>
+    public static UserStore Open(string path, int maxUsers = DefaultMaxUsers) => Open(path, maxUsers, UserStoreOptions.Default);
+
+    /// <summary>Opens a file-backed store with non-default hashing settings (tests).</summary>
+    internal static UserStore Open(string path, int maxUsers, UserStoreOptions options)
+    {
+        ThrowIfBadLimit(maxUsers);
+        var file = UsersFile.Load(path, maxUsers, out var users);
+        return new(maxUsers, options, file, users);
+    }
 
     /// <summary>The names of all users, in the order they were added. A snapshot: later changes do not affect it.</summary>
     /// <returns>Copies of the names; the caller may keep or change them.</returns>
@@ -108,8 +141,28 @@ public sealed partial class UserStore : IUserStore
     /// or <see cref="UserChangeResult.UserLimit"/> when nothing changed.
     /// </returns>
     /// <exception cref="ArgumentException">The username or password is empty or longer than 255 bytes.</exception>
-    /// <exception cref="IOException">The users file could not be saved; the user was not added.</exception>
-    public UserChangeResult Add(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password)
+    /// <exception cref="IOException">
+    /// The users file could not be saved; the user was not added. (Rarely: the file was saved but its
+    /// directory could not be synced; then the user was added, as the file says.)
+    /// </exception>
+    public UserChangeResult Add(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password) => AddCore(username, password, saved: true);
+
+    /// <summary>
+    /// Adds a user for the life of this store only: it is never written to the users file, so it
+    /// is gone after a restart (meant for users given on the command line, which are given again at
+    /// every start). It counts towards <see cref="MaxUsers"/>, is listed, validated and removed like
+    /// any other user. Runs one PBKDF2 derivation.
+    /// </summary>
+    /// <param name="username">The name, 1..255 bytes, compared byte for byte.</param>
+    /// <param name="password">The password, 1..255 bytes. Only a salted hash is kept.</param>
+    /// <returns>
+    /// <see cref="UserChangeResult.Ok"/> when added; <see cref="UserChangeResult.UserExists"/> (also when the
+    /// users file already has that name) or <see cref="UserChangeResult.UserLimit"/> when nothing changed.
+    /// </returns>
+    /// <exception cref="ArgumentException">The username or password is empty or longer than 255 bytes.</exception>
+    public UserChangeResult AddTemporary(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password) => AddCore(username, password, saved: false);
+
+    private UserChangeResult AddCore(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password, bool saved)
     {
         ThrowIfBadCredential(username, nameof(username));
         ThrowIfBadCredential(password, nameof(password));
@@ -122,12 +175,13 @@ public sealed partial class UserStore : IUserStore
         }
 
         Interlocked.Increment(ref _derivationCount);
-        var record = new UserRecord(username.ToArray(), PasswordHash.Create(password, _iterations));
+        var record = new UserRecord(username.ToArray(), PasswordHash.Create(password, _iterations), saved);
 
         // The clear password is known now: seed the verification cache so the user's first handshake
         // already skips PBKDF2.
         record.SetVerifier(PasswordMac(password));
 
+        string? notDurable;
         lock (_changeLock)
         {
             var current = _snapshot;
@@ -137,10 +191,10 @@ public sealed partial class UserStore : IUserStore
                 return refusal;
             }
 
-            Commit(current.With(record));
+            notDurable = Commit(current.With(record), save: saved);
         }
 
-        return UserChangeResult.Ok;
+        return notDurable is null ? UserChangeResult.Ok : throw new IOException(notDurable);
     }
 
     /// <summary>
@@ -149,10 +203,15 @@ public sealed partial class UserStore : IUserStore
     /// </summary>
     /// <param name="username">The name, compared byte for byte.</param>
     /// <returns><see cref="UserChangeResult.Ok"/> when removed; <see cref="UserChangeResult.UserNotFound"/> when no user has that name.</returns>
-    /// <exception cref="IOException">The users file could not be saved; the user was not removed.</exception>
+    /// <exception cref="IOException">
+    /// The users file could not be saved; the user was not removed. (Rarely: the file was saved but
+    /// its directory could not be synced; then the user was removed, as the file says, and
+    /// <see cref="UserRemoved"/> was raised.)
+    /// </exception>
     public UserChangeResult Remove(ReadOnlySpan<byte> username)
     {
         UserRecord? removed;
+        string? notDurable;
         lock (_changeLock)
         {
             var current = _snapshot;
@@ -161,11 +220,11 @@ public sealed partial class UserStore : IUserStore
                 return UserChangeResult.UserNotFound;
             }
 
-            Commit(current.Without(removed));
+            notDurable = Commit(current.Without(removed), save: removed.Saved);
         }
 
         UserRemoved?.Invoke(this, new UserRemovedEventArgs(removed.Name));
-        return UserChangeResult.Ok;
+        return notDurable is null ? UserChangeResult.Ok : throw new IOException(notDurable);
     }
 
     /// <inheritdoc />
@@ -216,11 +275,10 @@ public sealed partial class UserStore : IUserStore
     private async ValueTask<bool> VerifyByDerivationAsync(UserRecord record, ReadOnlyMemory<byte> password, byte[] failureMac, CancellationToken cancellationToken)
     {
         await _derivationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        bool matched;
         try
         {
             // While this check waited, another may have verified the user or failed with the same
-            // password; then no derivation is needed.
+            // password; the caches are filled before the gate is released, so then no derivation runs.
             if (record.Verifier is { } verifier)
             {
                 return MatchesVerifier(password.Span, verifier);
@@ -232,26 +290,43 @@ public sealed partial class UserStore : IUserStore
             }
 
             Interlocked.Increment(ref _derivationCount);
-            matched = record.Hash.Matches(password.Span);
+            if (record.Hash.Matches(password.Span))
+            {
+                record.SetVerifier(PasswordMac(password.Span));
+                return true;
+            }
+
+            _failures.Add(failureMac);
+            return false;
         }
         finally
         {
             _derivationGate.Release();
         }
-
-        if (matched)
-        {
-            record.SetVerifier(PasswordMac(password.Span));
-        }
-        else
-        {
-            _failures.Add(failureMac);
-        }
-
-        return matched;
     }
 
-    private void Commit(Snapshot next) => Volatile.Write(ref _snapshot, next);
+    /// <summary>
+    /// Saves (when file-backed and <paramref name="save"/>) and then publishes <paramref name="next"/>.
+    /// Called under the change lock. If saving throws, nothing is published: the store is unchanged.
+    /// </summary>
+    /// <returns>Null, or why the saved file might not be durable (the change is published anyway, to match the file).</returns>
+    private string? Commit(Snapshot next, bool save)
+    {
+        string? notDurable = null;
+        if (save && _file is not null)
+        {
+            notDurable = _file.Save(next.Users.Where(static u => u.Saved));
+        }
+
+        Volatile.Write(ref _snapshot, next);
+        return notDurable;
+    }
+
+    private static void ThrowIfBadLimit(int maxUsers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxUsers, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxUsers, MaxUserLimit);
+    }
 
     private UserChangeResult CheckAdd(Snapshot snapshot, ReadOnlySpan<byte> username)
     {
@@ -296,6 +371,8 @@ public sealed partial class UserStore : IUserStore
     private sealed class Snapshot
     {
         public static readonly Snapshot Empty = new([]);
+
+        public static Snapshot Create(ImmutableArray<UserRecord> users) => new(users);
 
         private Snapshot(ImmutableArray<UserRecord> users)
         {

@@ -1,0 +1,300 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Socks.Core.Users;
+
+/// <summary>
+/// Reads and writes the users file (format: docs/users-file.md). Writes replace the file
+/// atomically: a crash at any moment leaves either the old or the new file, whole.
+/// </summary>
+internal sealed class UsersFile
+{
+    public const string Header = "socks5d-users v1";
+    public const string Algorithm = "pbkdf2-sha256";
+
+    /// <summary>Far above 255 records; a bigger file is not a users file.</summary>
+    public const int MaxFileSize = 1 << 20;
+
+    private const string HeaderPrefix = "socks5d-users ";
+    private const int FieldCount = 5;
+
+    // Convert.TryFromBase64String skips white space inside its input; fields must not contain any.
+    private static readonly SearchValues<char> Base64Alphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+
+    private UsersFile(string path)
+    {
+        Path = path;
+        DirectoryPath = System.IO.Path.GetDirectoryName(path)!;
+    }
+
+    /// <summary>The full path of the file.</summary>
+    public string Path { get; }
+
+    public string DirectoryPath { get; }
+
+    /// <summary>
+    /// Loads every user in the file, or none when the file does not exist yet. Either all records
+    /// load or <see cref="UsersFileException"/> is thrown.
+    /// </summary>
+    public static UsersFile Load(string path, int maxUsers, out ImmutableArray<UserRecord> users)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        if (System.IO.Path.GetDirectoryName(fullPath) is null || System.IO.Path.EndsInDirectorySeparator(fullPath))
+        {
+            throw new UsersFileException(fullPath, null, "is not a file path");
+        }
+
+        var file = new UsersFile(fullPath);
+        if (!Directory.Exists(file.DirectoryPath))
+        {
+            throw new UsersFileException(fullPath, null, $"directory {file.DirectoryPath} does not exist");
+        }
+
+        if (Directory.Exists(fullPath))
+        {
+            throw new UsersFileException(fullPath, null, "is a directory");
+        }
+
+        var content = ReadContent(fullPath);
+        users = content is null ? [] : Parse(fullPath, content, maxUsers);
+        return file;
+    }
+
+    /// <summary>The file's text for <paramref name="users"/>, in their order.</summary>
+    public static byte[] Format(IEnumerable<UserRecord> users)
+    {
+        var text = new StringBuilder();
+        text.Append(Header).Append('\n');
+        text.Append("# One user per line: <base64 name>:pbkdf2-sha256:<iterations>:<base64 salt>:<base64 hash>\n");
+        text.Append("# socks5d rewrites this file on every change (comments are not kept). See docs/users-file.md.\n");
+        foreach (var user in users)
+        {
+            text.Append(Convert.ToBase64String(user.Name)).Append(':')
+                .Append(Algorithm).Append(':')
+                .Append(user.Hash.Iterations.ToString(CultureInfo.InvariantCulture)).Append(':')
+                .Append(Convert.ToBase64String(user.Hash.Salt)).Append(':')
+                .Append(Convert.ToBase64String(user.Hash.Hash)).Append('\n');
+        }
+
+        return Encoding.ASCII.GetBytes(text.ToString());
+    }
+
+    /// <summary>
+    /// Replaces the file with <paramref name="users"/>: write a temporary file in the same directory,
+    /// sync it, rename it over the file, sync the directory.
+    /// </summary>
+    /// <returns>
+    /// Null when the new file is in place and durable; otherwise why the directory could not be
+    /// synced: the new file is in place but the rename might not survive a crash.
+    /// </returns>
+    /// <exception cref="IOException">The file could not be written; the old file is unchanged.</exception>
+    public string? Save(IEnumerable<UserRecord> users)
+    {
+        var content = Format(users);
+        var tempPath = System.IO.Path.Combine(
+            DirectoryPath,
+            $".{System.IO.Path.GetFileName(Path)}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}");
+        try
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                // Created 0600 from the start, so the hashes are never readable by others, not even
+                // for a moment; the rename keeps the mode.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var stream = new FileStream(tempPath, options))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(tempPath, Path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            DeleteTemporary(tempPath);
+            throw new IOException($"users file {Path}: cannot save: {e.Message}", e);
+        }
+
+        // Without this the rename itself may be lost in a crash, bringing back the old file.
+        return DirectorySync.TrySync(DirectoryPath, out var error)
+            ? null
+            : $"users file {Path}: saved, but syncing directory {DirectoryPath} failed: {error}";
+    }
+
+    private static void DeleteTemporary(string tempPath)
+    {
+        try
+        {
+            File.Delete(tempPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The save already failed and that error is what the caller needs; a leftover temporary
+            // file is harmless (never read) and its name says what it is.
+        }
+    }
+
+    private static byte[]? ReadContent(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.Length > MaxFileSize)
+            {
+                throw new UsersFileException(path, null, $"is larger than {MaxFileSize} bytes");
+            }
+
+            var content = new byte[stream.Length];
+            stream.ReadExactly(content);
+            return content;
+        }
+        catch (FileNotFoundException)
+        {
+            // Not created yet: the store starts empty and the first change creates the file.
+            return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UsersFileException(path, null, "cannot read: permission denied", e);
+        }
+        catch (IOException e)
+        {
+            throw new UsersFileException(path, null, $"cannot read: {e.Message}", e);
+        }
+    }
+
+    private static ImmutableArray<UserRecord> Parse(string path, byte[] content, int maxUsers)
+    {
+        var users = ImmutableArray.CreateBuilder<UserRecord>();
+        var firstLineOf = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
+        var sawHeader = false;
+        var lineNumber = 0;
+        var rest = content.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            lineNumber++;
+            var end = rest.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+
+            line = line.Trim(" \t\r"u8);
+            if (line.IsEmpty || line[0] == (byte)'#')
+            {
+                continue;
+            }
+
+            if (line.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) is var bad and >= 0)
+            {
+                throw new UsersFileException(path, lineNumber, $"unexpected byte 0x{line[bad]:X2} (records are printable ASCII)");
+            }
+
+            var text = Encoding.ASCII.GetString(line);
+            if (!sawHeader)
+            {
+                CheckHeader(path, lineNumber, text);
+                sawHeader = true;
+                continue;
+            }
+
+            var record = ParseRecord(path, lineNumber, text);
+            if (firstLineOf.TryGetValue(record.Name, out var firstLine))
+            {
+                throw new UsersFileException(path, lineNumber, $"duplicate user (already defined on line {firstLine})");
+            }
+
+            if (users.Count == maxUsers)
+            {
+                throw new UsersFileException(path, lineNumber, $"more users than the limit of {maxUsers}");
+            }
+
+            firstLineOf.Add(record.Name, lineNumber);
+            users.Add(record);
+        }
+
+        return users.ToImmutable();
+    }
+
+    private static void CheckHeader(string path, int lineNumber, string text)
+    {
+        if (text == Header)
+        {
+            return;
+        }
+
+        var problem = text.StartsWith(HeaderPrefix, StringComparison.Ordinal)
+            ? $"unsupported format version (this socks5d reads '{Header}')"
+            : $"expected the header line '{Header}'";
+        throw new UsersFileException(path, lineNumber, problem);
+    }
+
+    private static UserRecord ParseRecord(string path, int lineNumber, string text)
+    {
+        var fields = text.Split(':');
+        if (fields.Length != FieldCount)
+        {
+            var problem = fields.Length < FieldCount
+                ? $"incomplete record: {fields.Length} of {FieldCount} ':'-separated fields (<name>:{Algorithm}:<iterations>:<salt>:<hash>)"
+                : $"too many ':'-separated fields ({fields.Length}, expected {FieldCount})";
+            throw new UsersFileException(path, lineNumber, problem);
+        }
+
+        var name = DecodeBase64(path, lineNumber, fields[0], "username");
+        if (name.Length is 0 or > UserStore.MaxCredentialLength)
+        {
+            throw new UsersFileException(path, lineNumber, $"username must be 1 to {UserStore.MaxCredentialLength} bytes, is {name.Length}");
+        }
+
+        if (fields[1] != Algorithm)
+        {
+            throw new UsersFileException(path, lineNumber, $"unsupported hash algorithm (expected '{Algorithm}')");
+        }
+
+        if (fields[2].Length is 0 or > 8
+            || fields[2].AsSpan().ContainsAnyExceptInRange('0', '9')
+            || !int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var iterations)
+            || iterations is < 1 or > PasswordHash.MaxIterations)
+        {
+            throw new UsersFileException(path, lineNumber, $"iteration count must be a whole number from 1 to {PasswordHash.MaxIterations}");
+        }
+
+        var salt = DecodeBase64(path, lineNumber, fields[3], "salt");
+        if (salt.Length is < PasswordHash.MinSaltSize or > PasswordHash.MaxSaltSize)
+        {
+            throw new UsersFileException(path, lineNumber, $"salt must be {PasswordHash.MinSaltSize} to {PasswordHash.MaxSaltSize} bytes, is {salt.Length}");
+        }
+
+        var hash = DecodeBase64(path, lineNumber, fields[4], "hash");
+        if (hash.Length != PasswordHash.HashSize)
+        {
+            throw new UsersFileException(path, lineNumber, $"hash must be {PasswordHash.HashSize} bytes, is {hash.Length}");
+        }
+
+        return new UserRecord(name, new PasswordHash(iterations, salt, hash));
+    }
+
+    private static byte[] DecodeBase64(string path, int lineNumber, string field, string what)
+    {
+        var buffer = new byte[field.Length];
+        if (field.Length == 0
+            || field.AsSpan().ContainsAnyExcept(Base64Alphabet)
+            || !Convert.TryFromBase64String(field, buffer, out var written))
+        {
+            throw new UsersFileException(path, lineNumber, $"{what} is not valid base64");
+        }
+
+        return buffer[..written];
+    }
+}
