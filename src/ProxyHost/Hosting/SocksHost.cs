@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using ProxyHost.CommandLine;
 using Socks.Core;
+using Socks.Core.Dissectors;
 using Socks.Core.Server;
 using Socks.Core.Users;
 
@@ -36,6 +37,8 @@ internal static class SocksHost
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(_ => CreateUserStore(settings));
+        // One switch for the POP3 dissector: -N sets its start state, MCP TOGGLE_DISECTOR flips it.
+        builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
