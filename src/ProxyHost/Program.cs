@@ -1,1 +1,21 @@
-return 0;
+using ProxyHost;
+using ProxyHost.CommandLine;
+using ProxyHost.Hosting;
+
+// socks5d: parse the command line, compose Socks.Core into a generic host, run until signalled.
+try
+{
+    var outcome = ArgumentParser.Parse(args, Console.Out, Console.Error);
+    if (outcome.Settings is not { } settings)
+    {
+        return outcome.ExitCode;
+    }
+
+    return await SocksHost.RunAsync(settings, Console.Error);
+}
+catch (Exception exception)
+{
+    // Users get one line, never a stack trace; this is a bug of ours, reported as such.
+    await Console.Error.WriteLineAsync($"socks5d: internal error: {exception.GetType().Name}: {exception.Message}");
+    return ExitCodes.Internal;
+}

@@ -1,0 +1,20 @@
+namespace ProxyHost;
+
+/// <summary>The exit statuses of <c>socks5d</c> (sysexits.h where one fits); documented in docs/socks5d.8.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Normal end, including a graceful stop after SIGTERM/SIGINT/SIGQUIT.</summary>
+    public const int Ok = 0;
+
+    /// <summary>EX_USAGE: a bad flag or value.</summary>
+    public const int Usage = 64;
+
+    /// <summary>EX_UNAVAILABLE: a listening address could not be bound (in use, not available, no permission).</summary>
+    public const int CannotListen = 69;
+
+    /// <summary>EX_SOFTWARE: an internal error.</summary>
+    public const int Internal = 70;
+
+    /// <summary>A second termination signal during the drain exits at once with 128 + the signal number.</summary>
+    public const int SignalBase = 128;
+}

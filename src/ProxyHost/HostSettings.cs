@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace ProxyHost;
+
+/// <summary>Everything <c>socks5d</c> was asked to do, validated from its command line.</summary>
+internal sealed record HostSettings
+{
+    /// <summary>The SOCKS port when none is given.</summary>
+    public const int DefaultPort = 1080;
+
+    /// <summary>The management port when none is given.</summary>
+    public const int DefaultManagementPort = 8080;
+
+    /// <summary>The SOCKS address given with -l, or null for every interface (IPv6 dual-mode, IPv4 fallback).</summary>
+    public IPAddress? ListenAddress { get; init; }
+
+    /// <summary>The SOCKS port (0 picks a free one).</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>The management (MCP) endpoint from -L/-P.</summary>
+    public IPEndPoint ManagementEndPoint { get; init; } = new(IPAddress.Loopback, DefaultManagementPort);
+
+    /// <summary>Users from -u, in order: UTF-8 name and password bytes.</summary>
+    public IReadOnlyList<(byte[] Username, byte[] Password)> Users { get; init; } = [];
+
+    /// <summary>--allow-anonymous.</summary>
+    public bool AllowAnonymous { get; init; }
+
+    /// <summary>False when -N was given: the POP3 dissector starts switched off.</summary>
+    public bool DissectorEnabled { get; init; } = true;
+
+    /// <summary>--handshake-timeout.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>--connect-timeout.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>--idle-timeout (<see cref="Timeout.InfiniteTimeSpan"/> for never).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>--drain-timeout.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>--max-connections (0 derives it from the descriptor limit).</summary>
+    public int MaxConnections { get; init; }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace ProxyHost.Hosting;
+
+/// <summary>Log messages of the host (event ids 1-99).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "socks5d {Version} listening on {EndPoints} (SOCKS5, at most {MaxConnections} connections)")]
+    public static partial void Listening(ILogger logger, string version, string endPoints, int maxConnections);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "No users and no --allow-anonymous: every client will be refused (METHOD FF). Add users with -u user:pass")]
+    public static partial void NobodyCanAuthenticate(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning,
+        Message = "No users and --allow-anonymous: anyone who can reach the port can use the proxy")]
+    public static partial void AnonymousAccess(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+        Message = "{Signal} received: stopping; open sessions may finish for {DrainTimeout} (send the signal again to exit at once)")]
+    public static partial void Stopping(ILogger logger, string signal, TimeSpan drainTimeout);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "{Signal} received again: exiting at once")]
+    public static partial void ExitingNow(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopped: {Historical} connections served, {Succeeded} succeeded, {Failed} failed")]
+    public static partial void Stopped(ILogger logger, long historical, long succeeded, long failed);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "IPv6 is not available; listening on IPv4 only")]
+    public static partial void IPv6Unavailable(ILogger logger);
+
+}

@@ -1,0 +1,98 @@
+using Socks.Core.Protocol;
+
+namespace Socks.Core.Metrics;
+
+/// <summary>
+/// The server's counters at one instant. The first six values are the MCP GET_METRICS set, in its
+/// order and with its definitions; the rest are extras for diagnostics.
+/// </summary>
+/// <param name="HistoricalConnections">SOCKS client connections accepted since start
+/// (= <paramref name="SuccessfulConnections"/> + <paramref name="FailedConnections"/> + <see cref="NegotiatingConnections"/>).</param>
+/// <param name="ConcurrentConnections">Client connections open now, handshake included.</param>
+/// <param name="BytesTransferred">All bytes read and written on both legs of every session, handshake included
+/// (a relayed byte counts twice: read from one leg, written to the other).</param>
+/// <param name="SuccessfulConnections">Sessions that got REP X'00'.</param>
+/// <param name="FailedConnections">Sessions that ended without REP X'00'.</param>
+/// <param name="ClientBytes">Bytes read from and written to client sockets only.</param>
+public readonly record struct SocksMetricsSnapshot(
+    long HistoricalConnections,
+    long ConcurrentConnections,
+    long BytesTransferred,
+    long SuccessfulConnections,
+    long FailedConnections,
+    long ClientBytes)
+{
+    /// <summary>Sessions accepted that have neither got REP X'00' nor ended yet.</summary>
+    public long NegotiatingConnections => HistoricalConnections - SuccessfulConnections - FailedConnections;
+
+    /// <summary>RFC 1929 sub-negotiations answered with a failure status (wrong user or password).</summary>
+    public long AuthenticationFailures { get; init; }
+
+    /// <summary>Greetings answered with METHOD X'FF' (no acceptable method).</summary>
+    public long NoAcceptableMethods { get; init; }
+
+    /// <summary>Sessions closed because their handshake did not finish within the handshake timeout.</summary>
+    public long HandshakeTimeouts { get; init; }
+
+    /// <summary>Connections accepted and closed at once because the server was at its connection limit
+    /// (they are included in <see cref="HistoricalConnections"/> and <see cref="FailedConnections"/>).</summary>
+    public long RejectedAtLimit { get; init; }
+
+    /// <summary>Sessions closed by the idle timeout while relaying.</summary>
+    public long IdleTimeouts { get; init; }
+
+    /// <summary>
+    /// Failed sessions per non-zero REP code they were sent (X'01' to X'08'). Sessions that failed before
+    /// any reply (bad greeting, failed authentication, timeout, disconnect) are not in it. Empty when
+    /// the snapshot is <c>default</c>.
+    /// </summary>
+    public IReadOnlyDictionary<ReplyCode, long> FailuresByReply
+    {
+        get => _failuresByReply ?? EmptyFailures;
+        init => _failuresByReply = value;
+    }
+
+    private static readonly IReadOnlyDictionary<ReplyCode, long> EmptyFailures = new Dictionary<ReplyCode, long>();
+
+    private readonly IReadOnlyDictionary<ReplyCode, long>? _failuresByReply;
+
+    /// <summary>The number of failed sessions that were sent <paramref name="reply"/>.</summary>
+    /// <param name="reply">A REP code.</param>
+    /// <returns>The count, 0 when none (and always 0 for <see cref="ReplyCode.Succeeded"/>).</returns>
+    public long FailuresWith(ReplyCode reply) =>
+        FailuresByReply.TryGetValue(reply, out var count) ? count : 0;
+
+    /// <inheritdoc/>
+    public bool Equals(SocksMetricsSnapshot other)
+    {
+        if (HistoricalConnections != other.HistoricalConnections
+            || ConcurrentConnections != other.ConcurrentConnections
+            || BytesTransferred != other.BytesTransferred
+            || SuccessfulConnections != other.SuccessfulConnections
+            || FailedConnections != other.FailedConnections
+            || ClientBytes != other.ClientBytes
+            || AuthenticationFailures != other.AuthenticationFailures
+            || NoAcceptableMethods != other.NoAcceptableMethods
+            || HandshakeTimeouts != other.HandshakeTimeouts
+            || RejectedAtLimit != other.RejectedAtLimit
+            || IdleTimeouts != other.IdleTimeouts)
+        {
+            return false;
+        }
+
+        // Compared by content: two snapshots of the same state are equal.
+        foreach (var code in Enum.GetValues<ReplyCode>())
+        {
+            if (FailuresWith(code) != other.FailuresWith(code))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public override int GetHashCode() =>
+        HashCode.Combine(HistoricalConnections, ConcurrentConnections, BytesTransferred, SuccessfulConnections, FailedConnections, ClientBytes);
+}

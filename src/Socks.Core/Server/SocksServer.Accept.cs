@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+using Socks.Core.AccessLog;
+
+namespace Socks.Core.Server;
+
+/// <summary>The accept loops and the connection limit.</summary>
+public sealed partial class SocksServer
+{
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LimitWarningInterval = TimeSpan.FromSeconds(30);
+
+    private long _limitWarnedAt = long.MinValue;
+    private int _atLimit;
+
+    private async Task AcceptLoopAsync(Listener listener)
+    {
+        var timeProvider = _context.Options.TimeProvider;
+        var backoff = MinBackoff;
+        long failures = 0;
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.Socket.AcceptAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException) when (Volatile.Read(ref _stopping) != 0)
+            {
+                // StopAsync closed the listener.
+                return;
+            }
+            catch (SocketException exception) when (IsResetInBacklog(exception.SocketErrorCode))
+            {
+                // The client gave up while queued; nothing to serve.
+                continue;
+            }
+            catch (SocketException exception)
+            {
+                // Out of descriptors (EMFILE/ENFILE) or buffers, or anything else: never give up the
+                // listener and never spin. The pending connection stays queued (epoll is level
+                // triggered), so retrying at once would fail at once: back off, log once per episode.
+                if (failures++ == 0)
+                {
+                    if (IsResourceExhaustion(exception.SocketErrorCode))
+                    {
+                        Log.AcceptResourcesExhausted(_context.Logger, listener.EndPoint, exception.SocketErrorCode, (long)backoff.TotalMilliseconds);
+                    }
+                    else
+                    {
+                        Log.AcceptFailed(_context.Logger, listener.EndPoint, exception.SocketErrorCode, (long)backoff.TotalMilliseconds);
+                    }
+                }
+
+                try
+                {
+                    await Task.Delay(backoff, timeProvider).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                continue;
+            }
+
+            if (failures > 0)
+            {
+                Log.AcceptRecovered(_context.Logger, listener.EndPoint, failures);
+                failures = 0;
+                backoff = MinBackoff;
+            }
+
+            Dispatch(client);
+        }
+    }
+
+    private void Dispatch(Socket client)
+    {
+        if (Interlocked.Increment(ref _slots) > _context.MaxConnections)
+        {
+            Interlocked.Decrement(ref _slots);
+            RejectAtLimit(client);
+            return;
+        }
+
+        Interlocked.Increment(ref _open);
+
+        if (Volatile.Read(ref _atLimit) != 0 && Interlocked.Exchange(ref _atLimit, 0) != 0)
+        {
+            Log.ConnectionLimitCleared(_context.Logger, _context.Metrics.Snapshot().RejectedAtLimit);
+        }
+
+        var id = Interlocked.Increment(ref _nextSessionId);
+        var session = new SocksSession(id, client, _context, this);
+        _sessions[id] = session;
+        _context.Metrics.SessionAccepted();
+
+        // The handshake runs on the thread pool, never on the accept loop.
+        ThreadPool.UnsafeQueueUserWorkItem(session, preferLocal: false);
+    }
+
+    private void RejectAtLimit(Socket client)
+    {
+        var timeProvider = _context.Options.TimeProvider;
+        var now = timeProvider.GetUtcNow();
+        var remote = client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+
+        // Counted before the close, so a client that sees the close also sees it counted. Closing
+        // without reading anything: the client sees EOF (or a reset if it already sent its greeting)
+        // at once, instead of waiting in the backlog.
+        _context.Metrics.ConnectionRejectedAtLimit();
+        client.Dispose();
+        AppendRecord(new AccessLogRecord { Start = now, End = now, Client = remote }, sessionId: 0);
+
+        // At most one warning per interval, and one "cleared" line per warning, however the load flaps.
+        var last = Interlocked.Read(ref _limitWarnedAt);
+        var stamp = timeProvider.GetTimestamp();
+        if ((last == long.MinValue || timeProvider.GetElapsedTime(last, stamp) >= LimitWarningInterval)
+            && Interlocked.CompareExchange(ref _limitWarnedAt, stamp, last) == last)
+        {
+            Log.ConnectionLimitReached(_context.Logger, _context.MaxConnections);
+            Volatile.Write(ref _atLimit, 1);
+        }
+    }
+
+    /// <summary>Hands a finished session's record to the access log, if any; a failing sink is logged, not fatal.</summary>
+    /// <param name="record">The record.</param>
+    /// <param name="sessionId">The session, for the log (0 for a connection rejected at the limit).</param>
+    internal void AppendRecord(AccessLogRecord record, long sessionId)
+    {
+        if (_context.Options.AccessLog is not { } sink)
+        {
+            return;
+        }
+
+        try
+        {
+            sink.Append(record);
+        }
+        catch (Exception exception)
+        {
+            // The sink is someone else's code on our session path: one lost record must not take
+            // the session's cleanup (or the accept loop) down with it.
+            Log.AccessLogFailed(_context.Logger, sessionId, exception);
+        }
+    }
+
+    private static bool IsResetInBacklog(SocketError error) =>
+        error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TimedOut;
+
+    private static bool IsResourceExhaustion(SocketError error) =>
+        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using Socks.Core.AccessLog;
+using Socks.Core.Dissectors;
+using Socks.Core.Policy;
+using Socks.Core.Users;
+
+namespace Socks.Core;
+
+/// <summary>
+/// Configuration of a <see cref="Server.SocksServer"/>. Set it with object initializers; the server
+/// validates it once, when it is created, and never reads a changed value afterwards.
+/// </summary>
+public sealed class SocksServerOptions
+{
+    /// <summary>The smallest accepted <see cref="RelayBufferSize"/>.</summary>
+    public const int MinRelayBufferSize = 512;
+
+    /// <summary>The largest accepted <see cref="RelayBufferSize"/>.</summary>
+    public const int MaxRelayBufferSize = 1024 * 1024;
+
+    /// <summary>
+    /// The users clients authenticate as (RFC 1929). When it holds any user, every client must use
+    /// method X'02'; when it is empty, see <see cref="AllowAnonymous"/>. Changes in the store take
+    /// effect for the next handshake.
+    /// </summary>
+    public required IUserStore Users { get; init; }
+
+    /// <summary>
+    /// Accept method X'00' (no authentication) while <see cref="Users"/> is empty. When false and the
+    /// store is empty, every client gets METHOD X'FF'. Ignored while the store holds users.
+    /// </summary>
+    public bool AllowAnonymous { get; init; }
+
+    /// <summary>
+    /// The longest a client may take from connecting to having sent a complete request (greeting,
+    /// authentication and request). A client that does not finish in time is disconnected without a
+    /// reply. Default 10 s.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest a dial to the destination may take (all addresses together); REP X'06' when exceeded. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A relayed session with no data in either direction for this long is closed. Default 15 min;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The most client connections open at once. 0 (the default) derives it from the process's
+    /// descriptor limit (RLIMIT_NOFILE), leaving headroom for the runtime: each session holds two
+    /// descriptors. A client connecting while the server is full is accepted and closed at once.
+    /// </summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>Receives one record per session when it ends, or null for no access log.</summary>
+    public IAccessLogSink? AccessLog { get; init; }
+
+    /// <summary>Chooses per session whether to watch its relayed bytes, or null to watch none.</summary>
+    public ITrafficObserverFactory? TrafficObservers { get; init; }
+
+    /// <summary>Allows or denies each resolved destination before it is dialed, or null to allow all.</summary>
+    public IDestinationPolicy? DestinationPolicy { get; init; }
+
+    /// <summary>The clock for every timeout. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The size of the pooled buffer a relay direction rents while data flows
+    /// (<see cref="MinRelayBufferSize"/>..<see cref="MaxRelayBufferSize"/>). Default 16 KiB.
+    /// </summary>
+    public int RelayBufferSize { get; init; } = 16 * 1024;
+
+    /// <summary>The listen backlog of each listening socket. Default 512.</summary>
+    public int ListenBacklog { get; init; } = 512;
+
+    /// <summary>Name resolution for domain-name requests; null uses DNS. Tests supply their own.</summary>
+    internal Func<string, CancellationToken, Task<IPAddress[]>>? Resolver { get; init; }
+
+    /// <summary>Checks every value; called once by the server.</summary>
+    /// <exception cref="ArgumentException">A value is missing or out of range.</exception>
+    internal void Validate()
+    {
+        if (Users is null)
+        {
+            throw new ArgumentException("A user store is required.", nameof(Users));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentException("A time provider is required.", nameof(TimeProvider));
+        }
+
+        ThrowIfNotPositive(HandshakeTimeout, nameof(HandshakeTimeout));
+        ThrowIfNotPositive(ConnectTimeout, nameof(ConnectTimeout));
+        if (IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            ThrowIfNotPositive(IdleTimeout, nameof(IdleTimeout));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections, nameof(MaxConnections));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RelayBufferSize, MinRelayBufferSize, nameof(RelayBufferSize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(RelayBufferSize, MaxRelayBufferSize, nameof(RelayBufferSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ListenBacklog, 1, nameof(ListenBacklog));
+    }
+
+    private static void ThrowIfNotPositive(TimeSpan value, string name)
+    {
+        // Timers take at most uint.MaxValue - 1 ms (about 49 days).
+        if (value <= TimeSpan.Zero || value.TotalMilliseconds >= uint.MaxValue - 1)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be positive and shorter than 49 days.");
+        }
+    }
+}

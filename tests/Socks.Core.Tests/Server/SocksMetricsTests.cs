@@ -1,0 +1,165 @@
+using System.Diagnostics.Metrics;
+using Socks.Core.Metrics;
+using Socks.Core.Protocol;
+
+namespace Socks.Core.Tests.Server;
+
+/// <summary>The counters behind GET_METRICS (in Server/ because they are the server's runtime state).</summary>
+public sealed class SocksMetricsTests
+{
+    [Test]
+    public void Snapshot_AfterLifecycleEvents_FollowsTheDefinitions()
+    {
+        using var metrics = new SocksMetrics(meterFactory: null);
+
+        metrics.SessionAccepted();
+        metrics.SessionAccepted();
+        metrics.SessionAccepted();
+        metrics.SessionSucceeded();
+        metrics.SessionEnded(new SessionOutcome(Succeeded: true, ReplyCode.Succeeded, SessionEnd.Normal));
+        metrics.SessionEnded(new SessionOutcome(Succeeded: false, ReplyCode.ConnectionRefused, SessionEnd.Normal));
+        metrics.ConnectionRejectedAtLimit();
+        metrics.ClientLegBytes(10);
+        metrics.TargetLegBytes(5);
+
+        var snapshot = metrics.Snapshot();
+
+        snapshot.Should().Be(new SocksMetricsSnapshot(
+            HistoricalConnections: 4,
+            ConcurrentConnections: 1,
+            BytesTransferred: 15,
+            SuccessfulConnections: 1,
+            FailedConnections: 2,
+            ClientBytes: 10)
+        {
+            RejectedAtLimit = 1,
+            FailuresByReply = new Dictionary<ReplyCode, long> { [ReplyCode.ConnectionRefused] = 1 },
+        });
+        snapshot.NegotiatingConnections.Should().Be(1);
+        snapshot.FailuresWith(ReplyCode.ConnectionRefused).Should().Be(1);
+        snapshot.FailuresWith(ReplyCode.GeneralFailure).Should().Be(0);
+    }
+
+    [TestCase((int)SessionEnd.AuthenticationFailed)]
+    [TestCase((int)SessionEnd.NoAcceptableMethod)]
+    [TestCase((int)SessionEnd.HandshakeTimeout)]
+    [TestCase((int)SessionEnd.IdleTimeout)]
+    public void SessionEnded_SpecialEnd_IsCountedOnceInItsOwnCounter(int endValue)
+    {
+        var end = (SessionEnd)endValue;
+        using var metrics = new SocksMetrics(meterFactory: null);
+        metrics.SessionAccepted();
+
+        metrics.SessionEnded(new SessionOutcome(Succeeded: false, Reply: null, end));
+
+        var snapshot = metrics.Snapshot();
+        var counts = new[] { snapshot.AuthenticationFailures, snapshot.NoAcceptableMethods, snapshot.HandshakeTimeouts, snapshot.IdleTimeouts };
+        counts.Sum().Should().Be(1);
+        snapshot.FailedConnections.Should().Be(1);
+        snapshot.FailuresByReply.Should().BeEmpty();
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Snapshot_WhileWritersRace_IsAlwaysConsistent()
+    {
+        using var metrics = new SocksMetrics(meterFactory: null);
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 3).Select(i => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                metrics.SessionAccepted();
+                metrics.ClientLegBytes(7);
+                metrics.TargetLegBytes(3);
+                if (i % 2 == 0)
+                {
+                    metrics.SessionSucceeded();
+                    metrics.SessionEnded(new SessionOutcome(true, ReplyCode.Succeeded, SessionEnd.Normal));
+                }
+                else
+                {
+                    metrics.SessionEnded(new SessionOutcome(false, ReplyCode.HostUnreachable, SessionEnd.Normal));
+                }
+            }
+        })).ToArray();
+
+        try
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                var s = metrics.Snapshot();
+
+                // Every accepted session is either open or ended; succeeded and failed are parts of ended.
+                s.ConcurrentConnections.Should().BeInRange(0, 3);
+                s.NegotiatingConnections.Should().BeInRange(0, 3);
+                (s.SuccessfulConnections + s.FailedConnections).Should().BeLessThanOrEqualTo(s.HistoricalConnections);
+                s.FailuresWith(ReplyCode.HostUnreachable).Should().Be(s.FailedConnections);
+                s.ClientBytes.Should().BeLessThanOrEqualTo(s.BytesTransferred);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        var final = metrics.Snapshot();
+        final.ConcurrentConnections.Should().Be(0);
+        final.HistoricalConnections.Should().Be(final.SuccessfulConnections + final.FailedConnections);
+        final.BytesTransferred.Should().Be(final.HistoricalConnections * 10);
+    }
+
+    [Test]
+    public void Meter_PublishesInstrumentsUnderSocksCore()
+    {
+        using var metrics = new SocksMetrics(meterFactory: null);
+        metrics.SessionAccepted();
+        metrics.SessionAccepted();
+        metrics.SessionEnded(new SessionOutcome(false, ReplyCode.ConnectionRefused, SessionEnd.Normal));
+        metrics.ClientLegBytes(100);
+        metrics.TargetLegBytes(40);
+        var seen = new Dictionary<string, long>();
+        var units = new Dictionary<string, string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == SocksMetrics.MeterName)
+            {
+                units[instrument.Name] = instrument.Unit;
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = instrument.Name;
+            foreach (var tag in tags)
+            {
+                key += $"|{tag.Key}={tag.Value}";
+            }
+
+            seen[key] = value;
+        });
+        listener.Start();
+
+        listener.RecordObservableInstruments();
+
+        seen.Should().Contain("socks.connections", 2);
+        seen.Should().Contain("socks.connections.active", 1);
+        seen.Should().Contain("socks.sessions.failed|socks.reply=05", 1);
+        seen.Should().Contain("socks.io|socks.leg=client", 100);
+        seen.Should().Contain("socks.io|socks.leg=target", 40);
+        units["socks.io"].Should().Be("By");
+        units["socks.connections"].Should().Be("{connection}");
+        units.Keys.Should().OnlyContain(name => name == name.ToLowerInvariant() && name.StartsWith("socks.", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Snapshot_Default_HasEmptyFailures()
+    {
+        var snapshot = default(SocksMetricsSnapshot);
+
+        snapshot.FailuresByReply.Should().BeEmpty();
+        snapshot.Should().Be(default(SocksMetricsSnapshot));
+    }
+}
