@@ -95,8 +95,9 @@ internal static class SocksHost
         var store = UserStore.CreateInMemory(Math.Max(UserStore.DefaultMaxUsers, settings.Users.Count));
         foreach (var (username, password) in settings.Users)
         {
-            // Names were checked for duplicates and the limit fits the count, so every add succeeds.
-            var result = store.Add(username, password);
+            // Command-line users are given again at every start: never persisted. Names were checked
+            // for duplicates and the limit fits the count, so every add succeeds.
+            var result = store.AddTemporary(username, password);
             if (result != UserChangeResult.Ok)
             {
                 throw new InvalidOperationException($"Adding a user from the command line failed: {result}.");

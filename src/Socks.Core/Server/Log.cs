@@ -72,6 +72,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 119, Level = LogLevel.Warning, Message = "Session {SessionId}: the traffic observer factory failed; the session is not watched")]
     public static partial void ObserverFactoryFailed(ILogger logger, long sessionId, Exception exception);
 
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning,
+        Message = "A connection limit of {Requested} needs more descriptors than are free (soft limit {SoftLimit}); using {Effective}. Raise ulimit -n to allow more")]
+    public static partial void ConnectionLimitLowered(ILogger logger, int requested, int effective, long softLimit);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Session {SessionId}: dialing failed locally: {Error}")]
+    public static partial void DialFailedLocally(ILogger logger, long sessionId, SocketError error);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "Session {SessionId}: connected to {Target}")]
     public static partial void Connected(ILogger logger, long sessionId, IPEndPoint target);
 }

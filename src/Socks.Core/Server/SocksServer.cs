@@ -41,9 +41,11 @@ public sealed partial class SocksServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
-        var maxConnections = options.MaxConnections > 0
-            ? options.MaxConnections
-            : DescriptorLimit.DeriveMaxConnections();
+
+        // Sessions must never take the descriptors the runtime needs: a configured limit above the
+        // descriptor budget is lowered to it (and logged below).
+        var budget = DescriptorLimit.DeriveMaxConnections();
+        var maxConnections = options.MaxConnections > 0 ? Math.Min(options.MaxConnections, budget) : budget;
         _context = new ServerContext(
             options,
             maxConnections,
@@ -51,6 +53,11 @@ public sealed partial class SocksServer : IAsyncDisposable
             loggerFactory.CreateLogger("Socks.Core.Server"),
             loggerFactory.CreateLogger("Socks.Core.Relay"),
             new Dialer(options.TimeProvider, options.ConnectTimeout, options.DestinationPolicy, options.Resolver));
+        if (options.MaxConnections > maxConnections)
+        {
+            Log.ConnectionLimitLowered(_context.Logger, options.MaxConnections, maxConnections, DescriptorLimit.ReadSoftLimit());
+        }
+
         if (options.Users is UserStore store)
         {
             store.UserRemoved += OnUserRemoved;
@@ -58,8 +65,8 @@ public sealed partial class SocksServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The most client connections open at once: <see cref="SocksServerOptions.MaxConnections"/>, or
-    /// the limit derived from the descriptor limit when that was 0.
+    /// The most client connections open at once: the limit derived from the descriptor limit, or
+    /// <see cref="SocksServerOptions.MaxConnections"/> when that was set and is not above it.
     /// </summary>
     public int MaxConnections => _context.MaxConnections;
 
@@ -73,7 +80,8 @@ public sealed partial class SocksServer : IAsyncDisposable
     /// <param name="endpoints">The endpoints to listen on (at least one; port 0 picks a free port).</param>
     /// <exception cref="SocketException">An endpoint could not be bound (for example
     /// <see cref="SocketError.AddressAlreadyInUse"/>); nothing is left bound.</exception>
-    /// <exception cref="InvalidOperationException">The server was already started or disposed.</exception>
+    /// <exception cref="InvalidOperationException">The server was already started, or stopped.</exception>
+    /// <exception cref="ObjectDisposedException">The server was disposed.</exception>
     /// <exception cref="ArgumentException">No endpoint was given.</exception>
     public void Start(IEnumerable<IPEndPoint> endpoints)
     {
@@ -85,6 +93,11 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _stopping) != 0)
+        {
+            throw new InvalidOperationException("The server was stopped.");
+        }
+
         if (Interlocked.Exchange(ref _started, 1) != 0)
         {
             throw new InvalidOperationException("The server was already started.");
@@ -110,6 +123,7 @@ public sealed partial class SocksServer : IAsyncDisposable
             throw;
         }
 
+        StartTimerThread();
         var listeners = bound.Select(socket => new Listener(socket, (IPEndPoint)socket.LocalEndPoint!)).ToList();
         lock (_stateLock)
         {
@@ -187,6 +201,16 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
 
         _context.Metrics.Dispose();
+    }
+
+    /// <summary>
+    /// Makes the runtime start its timer thread now. It is started lazily by the first timer, and a
+    /// thread cannot start while the process is out of descriptors (Thread.Start throws
+    /// OutOfMemoryException), so a first session arriving in a descriptor shortage would fail.
+    /// </summary>
+    private static void StartTimerThread()
+    {
+        using var timer = TimeProvider.System.CreateTimer(static _ => { }, null, TimeSpan.FromHours(1), Timeout.InfiniteTimeSpan);
     }
 
     private static Socket Bind(IPEndPoint endpoint, int backlog)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Socks.Core.Dialing;
 using Socks.Core.Dissectors;
 using Socks.Core.Protocol;
 using Socks.Core.Relay;
@@ -10,7 +11,21 @@ internal sealed partial class SocksSession
 {
     private async Task ConnectAndRelayAsync(SocksRequest request, HandshakeBuffer handshake)
     {
-        var result = await _context.Dialer.DialAsync(request, Closed).ConfigureAwait(false);
+        DialResult result;
+        try
+        {
+            result = await _context.Dialer.DialAsync(request, Closed).ConfigureAwait(false);
+        }
+        catch (SocketException exception) when (AbortReason == SessionAbortReason.None)
+        {
+            // A local failure, not the destination's answer (no descriptor for the outbound socket,
+            // say): the client still gets a reply, X'01' general failure.
+            Log.DialFailedLocally(_context.Logger, Id, exception.SocketErrorCode);
+            await ReplyAsync(ReplyCode.GeneralFailure).ConfigureAwait(false);
+            _endReason = $"dial failed locally ({exception.SocketErrorCode})";
+            return;
+        }
+
         if (result.Socket is not { } target)
         {
             await ReplyAsync(result.Reply).ConfigureAwait(false);

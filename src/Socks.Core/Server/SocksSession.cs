@@ -23,6 +23,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private readonly DateTimeOffset _start;
     private Socket? _target;
     private int _abortReason;
+    private int _ended;
     private byte[]? _username;
 
     // What the access log and the metrics record when the session ends.
@@ -71,7 +72,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     /// <returns>True when this call aborted the session.</returns>
     public bool Abort(SessionAbortReason reason)
     {
-        if (Interlocked.CompareExchange(ref _abortReason, (int)reason, (int)SessionAbortReason.None) != (int)SessionAbortReason.None)
+        // A session that is already closing is not counted as aborted (revocation counts sessions).
+        if (Volatile.Read(ref _ended) != 0
+            || Interlocked.CompareExchange(ref _abortReason, (int)reason, (int)SessionAbortReason.None) != (int)SessionAbortReason.None)
         {
             return false;
         }
@@ -158,6 +161,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
 
     private void Finish()
     {
+        Volatile.Write(ref _ended, 1);
         // Counted before the sockets close, so a client that sees the close also sees the count;
         // recorded after, so a record means the session's descriptors are gone.
         _context.Metrics.SessionEnded(new SessionOutcome(_succeeded, _reply, _end));

@@ -53,6 +53,30 @@ public sealed class SocksServerLifecycleTests
         again.Should().Throw<InvalidOperationException>();
     }
 
+    [Test]
+    public async Task Start_AfterStop_Throws()
+    {
+        await using var server = new SocksServer(new SocksServerOptions { Users = TestUsers.Empty() });
+        await server.StopAsync(TimeSpan.Zero);
+
+        var start = () => server.Start([new IPEndPoint(IPAddress.Loopback, 0)]);
+
+        start.Should().Throw<InvalidOperationException>();
+    }
+
+    [Test]
+    public async Task CloseSessionsOfUser_UnknownUser_ClosesNothing()
+    {
+        await using var target = TestTarget.Echo();
+        await using var harness = ServerHarness.StartWithUser();
+        using var client = await SocksTestClient.OpenTunnelAsync(harness.EndPoint, target.EndPoint);
+
+        harness.Server.CloseSessionsOfUser("use"u8).Should().Be(0);
+
+        await client.SendAsync("x");
+        (await client.ReceiveExactlyAsync(1)).Should().Equal((byte)'x');
+    }
+
     [TestCase(0, TestName = "Constructor_ZeroHandshakeTimeout_Throws")]
     [TestCase(-1, TestName = "Constructor_NegativeHandshakeTimeout_Throws")]
     public void Constructor_BadHandshakeTimeout_Throws(int seconds)
