@@ -99,6 +99,9 @@ threads_of() { status_sum "$1" Threads; }
 rss_of() { status_sum "$1" VmRSS; }
 
 # ---------------------------------------------------------------- build
+for tool in gcc dotnet jq python3 ss timeout; do
+    command -v "$tool" >/dev/null || die "$tool is required (apt-get install -y gcc jq python3 iproute2 coreutils; .NET SDK 10)"
+done
 mkdir -p "$OUT"
 rm -rf "$RUN_DIR"
 mkdir -p "$LOGS"
