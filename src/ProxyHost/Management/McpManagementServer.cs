@@ -81,6 +81,9 @@ internal sealed class McpManagementServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The listener has not been started.</exception>
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("The MCP listener has not been started.");
 
+    /// <summary>Gets the bound endpoint once <see cref="Start"/> succeeded (kept after a stop), or null before.</summary>
+    internal IPEndPoint? BoundEndPoint => Volatile.Read(ref _localEndPoint);
+
     /// <summary>Gets live counters (connections, bytes, buffered memory).</summary>
     internal McpManagementStatistics Statistics { get; } = new();
 
@@ -119,7 +122,7 @@ internal sealed class McpManagementServer : IAsyncDisposable
             }
 
             _listener = listener;
-            _localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            Volatile.Write(ref _localEndPoint, (IPEndPoint)listener.LocalEndPoint!);
             _state = Running;
             _acceptLoop = Task.Run(() => AcceptLoopAsync(listener, _localEndPoint));
         }
