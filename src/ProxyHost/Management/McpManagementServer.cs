@@ -111,6 +111,12 @@ internal sealed class McpManagementServer : IAsyncDisposable
             var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
+                if (endpoint.Address.Equals(IPAddress.IPv6Any))
+                {
+                    // [::] means every interface, IPv4 included, as for the SOCKS listener (-l ::).
+                    listener.DualMode = true;
+                }
+
                 listener.Bind(endpoint);
                 listener.Listen();
             }
