@@ -89,8 +89,8 @@ internal static class SocksHost
 
             if (!TryListenManagement(management, settings, out failure))
             {
-                // Nothing is left listening: the SOCKS listener (no session can have completed a handshake yet
-                // that matters; any is aborted) closes before the one line goes out.
+                // Nothing may be left listening: close the SOCKS listener (aborting any client that slipped in
+                // meanwhile) before the one line goes out.
                 await server.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
                 await stderr.WriteLineAsync($"socks5d: {failure}").ConfigureAwait(false);
                 return ExitCodes.CannotListen;
