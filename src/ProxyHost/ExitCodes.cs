@@ -15,6 +15,12 @@ internal static class ExitCodes
     /// <summary>EX_SOFTWARE: an internal error.</summary>
     public const int Internal = 70;
 
+    /// <summary>
+    /// EX_CONFIG: the users file cannot be loaded (unreadable, corrupt, more users than --max-users), or the users of
+    /// -u do not fit with it (a name in both, too many together). Nothing was started.
+    /// </summary>
+    public const int Config = 78;
+
     /// <summary>A second termination signal during the drain exits at once with 128 + the signal number.</summary>
     public const int SignalBase = 128;
 }

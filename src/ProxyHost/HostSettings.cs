@@ -11,6 +11,9 @@ internal sealed record HostSettings
     /// <summary>The management port when none is given.</summary>
     public const int DefaultManagementPort = 8080;
 
+    /// <summary>The most users when --max-users is not given.</summary>
+    public const int DefaultMaxUsers = 10;
+
     /// <summary>The SOCKS address given with -l, or null for every interface (IPv6 dual-mode, IPv4 fallback).</summary>
     public IPAddress? ListenAddress { get; init; }
 
@@ -43,4 +46,10 @@ internal sealed record HostSettings
 
     /// <summary>--max-connections (0 derives it from the descriptor limit).</summary>
     public int MaxConnections { get; init; }
+
+    /// <summary>--users-file: where users are loaded from at start and every MCP change is saved; null for none.</summary>
+    public string? UsersFile { get; init; }
+
+    /// <summary>--max-users: the user limit, 1..255, counting -u, file and MCP users alike.</summary>
+    public int MaxUsers { get; init; } = DefaultMaxUsers;
 }

@@ -26,7 +26,7 @@ internal static class ArgumentParser
     public const string Synopsis =
         "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr] [-P port] [-u user:pass]... [--allow-anonymous]\n" +
         "               [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d] [--drain-timeout d]\n" +
-        "               [--max-connections n]";
+        "               [--max-connections n] [--users-file path] [--max-users n]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -90,7 +90,7 @@ internal static class ArgumentParser
             MaximumDisplayWidth = 100,
         };
         help.AddPostOptionsLine("DURATION is a number of seconds, or a number with ms, s, m or h (500ms, 1.5s, 15m).");
-        help.AddPostOptionsLine("Exit status: 0 ok, 64 usage error, 69 cannot listen, 70 internal error. See socks5d(8).");
+        help.AddPostOptionsLine("Exit status: 0 ok, 64 usage error, 69 cannot listen, 70 internal error, 78 bad users file. See socks5d(8).");
         using var parser = CreateParser();
         help.AddOptions(parser.ParseArguments<CommandLineOptions>([]));
         return help.ToString().TrimEnd();
@@ -192,9 +192,21 @@ internal static class ArgumentParser
             users.Add((name, password));
         }
 
-        if (users.Count > MaxUsers)
+        var maxUsers = HostSettings.DefaultMaxUsers;
+        if (options.MaxUsers is { } maxUsersText
+            && (!int.TryParse(maxUsersText, NumberStyles.None, CultureInfo.InvariantCulture, out maxUsers) || maxUsers is < 1 or > MaxUsers))
         {
-            return $"too many users: {users.Count} given with -u, at most {MaxUsers}";
+            return $"invalid value '{maxUsersText}' for --max-users: expected a whole number 1..{MaxUsers} (MCP LIST_USERS counts users in one byte)";
+        }
+
+        if (users.Count > maxUsers)
+        {
+            return $"too many users: {users.Count} given with -u, but --max-users is {maxUsers}";
+        }
+
+        if (options.UsersFile is { } usersFile && (usersFile.Length == 0 || usersFile.Contains('\0', StringComparison.Ordinal)))
+        {
+            return "invalid value for --users-file: expected a file path";
         }
 
         if (!TryDuration(options.HandshakeTimeout, "--handshake-timeout", TimeSpan.FromSeconds(10), allowZero: false, out var handshake, out var error)
@@ -225,6 +237,8 @@ internal static class ArgumentParser
             IdleTimeout = idle == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : idle,
             DrainTimeout = drain,
             MaxConnections = maxConnections,
+            UsersFile = options.UsersFile,
+            MaxUsers = maxUsers,
         };
         return null;
     }

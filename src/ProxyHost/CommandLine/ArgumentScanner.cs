@@ -28,10 +28,15 @@ internal static class ArgumentScanner
         ["idle-timeout"] = '3',
         ["drain-timeout"] = '4',
         ["max-connections"] = '5',
+        ["users-file"] = 'F',
+        ["max-users"] = 'M',
     };
 
     // Keys of options that take a value; the rest are flags.
     private const string ValueKeys = "lpLPu12345";
+
+    // Keys of the user administration options that take a value (--users-file, --max-users).
+    private const string UserValueKeys = "FM";
 
     // Keys that may be given more than once.
     private const string RepeatableKeys = "u";
@@ -60,7 +65,7 @@ internal static class ArgumentScanner
                 }
 
                 var display = "--" + name;
-                if (ValueKeys.Contains(key, StringComparison.Ordinal))
+                if (ValueKeys.Contains(key, StringComparison.Ordinal) || UserValueKeys.Contains(key, StringComparison.Ordinal))
                 {
                     if (equals < 0 && !HasValueAt(args, i + 1))
                     {

@@ -50,6 +50,12 @@ internal sealed class CommandLineOptions
     [Option("max-connections", MetaValue = "N", HelpText = "Most client connections at once; 0 derives it from the descriptor limit (default).")]
     public string? MaxConnections { get; set; }
 
+    [Option("users-file", MetaValue = "PATH", HelpText = "Load users from PATH at start and save every MCP user change to it (created 0600 when missing).")]
+    public string? UsersFile { get; set; }
+
+    [Option("max-users", MetaValue = "N", HelpText = "Most users at once, 1..255, -u and file users included (default 10).")]
+    public string? MaxUsers { get; set; }
+
     [Value(0, Hidden = true)]
     public IEnumerable<string> Operands { get; set; } = [];
 }

@@ -10,7 +10,7 @@ internal static partial class Log
     public static partial void Listening(ILogger logger, string version, string endPoints, int maxConnections);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
-        Message = "No users and no --allow-anonymous: every client will be refused (METHOD FF). Add users with -u user:pass")]
+        Message = "No users and no --allow-anonymous: every client will be refused (METHOD FF). Add users with -u user:pass, --users-file, or mcpctl add-user")]
     public static partial void NobodyCanAuthenticate(ILogger logger);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
@@ -6,8 +7,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using ProxyHost.CommandLine;
+using ProxyHost.Management;
 using Socks.Core;
 using Socks.Core.Dissectors;
+using Socks.Core.Policy;
 using Socks.Core.Server;
 using Socks.Core.Users;
 
@@ -22,6 +25,13 @@ internal static class SocksHost
     /// <returns>The exit status.</returns>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr)
     {
+        // Users first: a users file that cannot be loaded stops everything before anything listens (all or nothing).
+        if (!TryCreateUserStore(settings, out var users, out var usersProblem))
+        {
+            await stderr.WriteLineAsync($"socks5d: {usersProblem}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
         // No raw args: the command line was parsed already, and the host must not read it again.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d" });
         builder.Logging.AddSimpleConsole(options =>
@@ -36,9 +46,11 @@ internal static class SocksHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(10));
-        builder.Services.AddSingleton(_ => CreateUserStore(settings));
+        builder.Services.AddSingleton(users);
         // One switch for the POP3 dissector: -N sets its start state, MCP TOGGLE_DISECTOR flips it.
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
+        // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
+        var selfEndpoints = new SelfEndpoints();
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
@@ -48,24 +60,50 @@ internal static class SocksHost
                 ConnectTimeout = settings.ConnectTimeout,
                 IdleTimeout = settings.IdleTimeout,
                 MaxConnections = settings.MaxConnections,
+                DestinationPolicy = new ProtectedEndpointsPolicy(selfEndpoints.Current),
             },
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
         builder.Services.AddHostedService<SocksServerService>();
+        builder.Services.AddSingleton<IManagementBackend, ManagementBackend>();
+        builder.Services.AddSingleton(services => new McpManagementServer(
+            services.GetRequiredService<IManagementBackend>(),
+            new McpManagementOptions(),
+            services.GetRequiredService<ILogger<McpManagementServer>>()));
+
+        // After SocksServerService: hosted services stop in reverse order, so MCP closes before the SOCKS drain.
+        builder.Services.AddHostedService<ManagementService>();
 
         var host = builder.Build();
         try
         {
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProxyHost.Hosting.SocksHost");
             var server = host.Services.GetRequiredService<SocksServer>();
+            var management = host.Services.GetRequiredService<McpManagementServer>();
+            selfEndpoints.Attach(server, management);
             if (!TryListen(server, settings, logger, out var failure))
             {
                 await stderr.WriteLineAsync($"socks5d: {failure}").ConfigureAwait(false);
                 return ExitCodes.CannotListen;
             }
 
+            if (!TryListenManagement(management, settings, out failure))
+            {
+                // Nothing may be left listening: close the SOCKS listener (aborting any client that slipped in
+                // meanwhile) before the one line goes out.
+                await server.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+                await stderr.WriteLineAsync($"socks5d: {failure}").ConfigureAwait(false);
+                return ExitCodes.CannotListen;
+            }
+
+            TightenUsersFileMode(users, logger);
+            if (users.FilePath is { } usersPath)
+            {
+                Log.UsersLoaded(logger, users.Count - settings.Users.Count, usersPath, settings.Users.Count, users.MaxUsers);
+            }
+
             Log.Listening(logger, ArgumentParser.Version, string.Join(", ", server.LocalEndPoints), server.MaxConnections);
-            if (settings.Users.Count == 0)
+            if (users.Count == 0)
             {
                 if (settings.AllowAnonymous)
                 {
@@ -93,21 +131,112 @@ internal static class SocksHost
         }
     }
 
-    private static UserStore CreateUserStore(HostSettings settings)
+    private static bool TryCreateUserStore(HostSettings settings, [NotNullWhen(true)] out UserStore? store, out string problem)
     {
-        var store = UserStore.CreateInMemory(Math.Max(UserStore.DefaultMaxUsers, settings.Users.Count));
+        store = null;
+        problem = "";
+        UserStore candidate;
+        if (settings.UsersFile is { } path)
+        {
+            try
+            {
+                candidate = UserStore.Open(path, settings.MaxUsers);
+            }
+            catch (UsersFileException exception)
+            {
+                // One line naming the file and, when it is about one line, the line; never password material.
+                problem = exception.Message;
+                return false;
+            }
+        }
+        else
+        {
+            candidate = UserStore.CreateInMemory(settings.MaxUsers);
+        }
+
+        var fromFile = candidate.Count;
         foreach (var (username, password) in settings.Users)
         {
-            // Command-line users are given again at every start: never persisted. Names were checked
-            // for duplicates and the limit fits the count, so every add succeeds.
-            var result = store.AddTemporary(username, password);
-            if (result != UserChangeResult.Ok)
+            // Command-line users are given again at every start: never written to the users file.
+            switch (candidate.AddTemporary(username, password))
             {
-                throw new InvalidOperationException($"Adding a user from the command line failed: {result}.");
+                case UserChangeResult.Ok:
+                    continue;
+                case UserChangeResult.UserExists when candidate.FilePath is { } file:
+                    // Deciding silently which password wins would surprise one of the two sources; ask instead.
+                    problem = $"user '{LogText.EscapeName(username)}' is given with -u and is also in users file {file}: " +
+                        "give it in one place only (remove it from the file with mcpctl remove-user, or drop the -u)";
+                    return false;
+                case UserChangeResult.UserExists:
+                    problem = $"user '{LogText.EscapeName(username)}' is given with -u more than once";
+                    return false;
+                case UserChangeResult.UserLimit:
+                    problem = $"too many users: {fromFile} in users file {candidate.FilePath} and {settings.Users.Count} given with -u, " +
+                        $"but --max-users is {settings.MaxUsers}";
+                    return false;
+                default:
+                    throw new InvalidOperationException("Adding a user from the command line gave an unexpected result.");
             }
         }
 
-        return store;
+        store = candidate;
+        return true;
+    }
+
+    /// <summary>
+    /// The users file holds password hashes: readable by its owner only. socks5d creates it 0600 and every save keeps
+    /// that; a file provisioned by hand with a looser mode is tightened at start (socks5d owns the file while it runs).
+    /// </summary>
+    private static void TightenUsersFileMode(UserStore users, ILogger logger)
+    {
+        if (users.FilePath is not { } path || OperatingSystem.IsWindows() || !File.Exists(path))
+        {
+            return;
+        }
+
+        const UnixFileMode Others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        try
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & Others) == 0)
+            {
+                return;
+            }
+
+            var tightened = mode & ~Others;
+            try
+            {
+                File.SetUnixFileMode(path, tightened);
+                Log.UsersFileModeTightened(logger, path, Octal(mode), Octal(tightened));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                Log.UsersFileModeLoose(logger, path, Octal(mode), exception.Message);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The file was loaded a moment ago; if it vanished since, the next save creates it 0600 anyway.
+            Log.UsersFileModeLoose(logger, path, "unknown", exception.Message);
+        }
+    }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
+
+    private static bool TryListenManagement(McpManagementServer management, HostSettings settings, out string failure)
+    {
+        failure = "";
+        try
+        {
+            management.Start(settings.ManagementEndPoint);
+            return true;
+        }
+        catch (SocketException exception)
+        {
+            failure = CannotListen(settings.ManagementEndPoint, exception, "MCP management, -L/-P");
+            return false;
+        }
     }
 
     private static bool TryListen(SocksServer server, HostSettings settings, ILogger logger, out string failure)
@@ -158,7 +287,7 @@ internal static class SocksHost
         }
     }
 
-    private static string CannotListen(IPEndPoint endpoint, SocketException exception)
+    private static string CannotListen(IPEndPoint endpoint, SocketException exception, string? role = null)
     {
         var reason = exception.SocketErrorCode switch
         {
@@ -168,6 +297,6 @@ internal static class SocksHost
             SocketError.AddressFamilyNotSupported => "address family not supported",
             _ => exception.Message.ToLowerInvariant(),
         };
-        return $"cannot listen on {endpoint}: {reason}";
+        return role is null ? $"cannot listen on {endpoint}: {reason}" : $"cannot listen on {endpoint} ({role}): {reason}";
     }
 }

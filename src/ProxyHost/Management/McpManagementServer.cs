@@ -81,6 +81,9 @@ internal sealed class McpManagementServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The listener has not been started.</exception>
     public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("The MCP listener has not been started.");
 
+    /// <summary>Gets the bound endpoint once <see cref="Start"/> succeeded (kept after a stop), or null before.</summary>
+    internal IPEndPoint? BoundEndPoint => Volatile.Read(ref _localEndPoint);
+
     /// <summary>Gets live counters (connections, bytes, buffered memory).</summary>
     internal McpManagementStatistics Statistics { get; } = new();
 
@@ -108,6 +111,12 @@ internal sealed class McpManagementServer : IAsyncDisposable
             var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
+                if (endpoint.Address.Equals(IPAddress.IPv6Any))
+                {
+                    // [::] means every interface, IPv4 included, as for the SOCKS listener (-l ::).
+                    listener.DualMode = true;
+                }
+
                 listener.Bind(endpoint);
                 listener.Listen();
             }
@@ -119,7 +128,7 @@ internal sealed class McpManagementServer : IAsyncDisposable
             }
 
             _listener = listener;
-            _localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+            Volatile.Write(ref _localEndPoint, (IPEndPoint)listener.LocalEndPoint!);
             _state = Running;
             _acceptLoop = Task.Run(() => AcceptLoopAsync(listener, _localEndPoint));
         }

@@ -16,12 +16,19 @@ namespace Socks.Core.Policy;
 /// host (loopback, wildcard, and every address of a local interface). IPv4-mapped IPv6 addresses are
 /// compared as IPv4, so <c>::ffff:127.0.0.1</c> is the same as <c>127.0.0.1</c>. The rule errs on the
 /// side of refusing: a loopback-bound endpoint protects its port on every loopback address.
+/// <para>
+/// The endpoints can be given as a list fixed at construction or as a function that the policy calls
+/// at every check. The function suits a host whose listeners are bound after the policy is created
+/// (the server options, and so the policy, exist before <c>Start</c>; a listener on port 0 learns
+/// its port only when bound): it can return the listeners' bound endpoints, an empty list before
+/// they are bound, and the policy never sees a stale port.
+/// </para>
 /// </remarks>
 public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
 {
     private static readonly TimeSpan InterfaceRefresh = TimeSpan.FromSeconds(30);
 
-    private readonly IPEndPoint[] _protected;
+    private readonly Func<IEnumerable<IPEndPoint>> _endpoints;
     private readonly IDestinationPolicy? _next;
     private readonly TimeProvider _timeProvider;
     private readonly Func<IEnumerable<IPAddress>> _localAddresses;
@@ -37,10 +44,31 @@ public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
     {
     }
 
+    /// <summary>
+    /// Creates a policy that protects the endpoints <paramref name="endpoints"/> returns, asked again at every
+    /// check, so endpoints bound after the policy was created (port 0 included) are protected as soon as they exist.
+    /// </summary>
+    /// <param name="endpoints">
+    /// Returns the endpoints to protect now, as they are bound (wildcard addresses allowed). Called once per
+    /// checked destination, possibly from many threads at once: it must be quick, thread-safe, and must not throw.
+    /// </param>
+    /// <param name="next">A policy consulted for destinations this one allows; null for none.</param>
+    /// <param name="timeProvider">The clock used to refresh the list of local addresses; null for the system clock.</param>
+    public ProtectedEndpointsPolicy(Func<IEnumerable<IPEndPoint>> endpoints, IDestinationPolicy? next = null, TimeProvider? timeProvider = null)
+        : this(endpoints, next, timeProvider, GetInterfaceAddresses)
+    {
+    }
+
     internal ProtectedEndpointsPolicy(IEnumerable<IPEndPoint> endpoints, IDestinationPolicy? next, TimeProvider? timeProvider, Func<IEnumerable<IPAddress>> localAddresses)
+        : this(Fixed(endpoints), next, timeProvider, localAddresses)
+    {
+    }
+
+    internal ProtectedEndpointsPolicy(Func<IEnumerable<IPEndPoint>> endpoints, IDestinationPolicy? next, TimeProvider? timeProvider, Func<IEnumerable<IPAddress>> localAddresses)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        _protected = endpoints.Select(e => new IPEndPoint(Normalize(e.Address), e.Port)).ToArray();
+        ArgumentNullException.ThrowIfNull(localAddresses);
+        _endpoints = endpoints;
         _next = next;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _localAddresses = localAddresses;
@@ -51,23 +79,24 @@ public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
     {
         ArgumentNullException.ThrowIfNull(destination);
         var address = Normalize(destination.Address);
-        foreach (var endpoint in _protected)
+        foreach (var endpoint in _endpoints())
         {
-            if (endpoint.Port != destination.Port)
+            if (endpoint is null || endpoint.Port != destination.Port)
             {
                 continue;
             }
 
-            if (endpoint.Address.Equals(address))
+            var bound = Normalize(endpoint.Address);
+            if (bound.Equals(address))
             {
                 return ReplyCode.ConnectionNotAllowed;
             }
 
             // A loopback endpoint is reached through any loopback address (a dual-stack host maps ::1
             // and 127.0.0.0/8 to the same lo device) or the wildcard; a wildcard one through any local address.
-            var reachable = IsWildcard(endpoint.Address)
+            var reachable = IsWildcard(bound)
                 ? IsLocal(address)
-                : IPAddress.IsLoopback(endpoint.Address) && (IPAddress.IsLoopback(address) || IsWildcard(address));
+                : IPAddress.IsLoopback(bound) && (IPAddress.IsLoopback(address) || IsWildcard(address));
             if (reachable)
             {
                 return ReplyCode.ConnectionNotAllowed;
@@ -75,6 +104,13 @@ public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
         }
 
         return _next?.Check(destination) ?? ReplyCode.Succeeded;
+    }
+
+    private static Func<IEnumerable<IPEndPoint>> Fixed(IEnumerable<IPEndPoint> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        IPEndPoint[] copy = [.. endpoints];
+        return () => copy;
     }
 
     private bool IsLocal(IPAddress address)

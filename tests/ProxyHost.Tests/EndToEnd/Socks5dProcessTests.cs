@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ProxyHost.Tests.Infrastructure;
@@ -64,9 +63,9 @@ public sealed class Socks5dProcessTests
         await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0"]);
         var (proxy, _) = await socks5d.WaitForListeningAsync();
 
-        var viaName = await CurlAsync($"socks5h://user:pass@127.0.0.1:{proxy.Port}", $"http://127.0.0.1:{web.Port}/");
-        var viaAddress = await CurlAsync($"socks5://user:pass@127.0.0.1:{proxy.Port}", $"http://127.0.0.1:{web.Port}/");
-        var badPassword = await CurlAsync($"socks5h://user:wrong@127.0.0.1:{proxy.Port}", $"http://127.0.0.1:{web.Port}/");
+        var viaName = await Curl.RunAsync($"socks5h://user:pass@127.0.0.1:{proxy.Port}", $"http://127.0.0.1:{web.Port}/");
+        var viaAddress = await Curl.RunAsync($"socks5://user:pass@127.0.0.1:{proxy.Port}", $"http://127.0.0.1:{web.Port}/");
+        var badPassword = await Curl.RunAsync($"socks5h://user:wrong@127.0.0.1:{proxy.Port}", $"http://127.0.0.1:{web.Port}/");
 
         viaName.Should().Be((0, TinyWebServer.Body));
         viaAddress.Should().Be((0, TinyWebServer.Body));
@@ -137,27 +136,6 @@ public sealed class Socks5dProcessTests
 
         (await socks5d.WaitForExitAsync()).Should().Be(128 + Socks5dProcess.SIGINT);
         (await tunnel.IsClosedByPeerAsync()).Should().BeTrue();
-    }
-
-    private static async Task<(int ExitCode, string Output)> CurlAsync(string proxy, string url)
-    {
-        var startInfo = new ProcessStartInfo("curl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-sS", "--max-time", "20", "-x", proxy, url })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var curl = Process.Start(startInfo)!;
-        var output = curl.StandardOutput.ReadToEndAsync();
-        var error = curl.StandardError.ReadToEndAsync();
-        await curl.WaitForExitAsync().WaitAsync(TestTimeouts.Generous);
-        await error;
-        return (curl.ExitCode, await output);
     }
 
     internal static async Task WaitUntilRefusedAsync(IPEndPoint endpoint)

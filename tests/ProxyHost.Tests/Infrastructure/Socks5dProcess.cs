@@ -9,9 +9,14 @@ namespace ProxyHost.Tests.Infrastructure;
 /// The real <c>socks5d</c> as a child process (<c>dotnet socks5d.dll</c> from the test output), optionally
 /// under a lower descriptor limit (<c>bash -c "ulimit -n N; exec dotnet ..."</c>, same PID).
 /// </summary>
+/// <remarks>
+/// Unless the arguments choose a management port (<c>-P</c>, <c>--mgmt-port</c>), <c>-P 0</c> is added: the default
+/// 8080 would collide between tests running in parallel (and with other socks5d processes on the machine).
+/// </remarks>
 internal sealed partial class Socks5dProcess : IAsyncDisposable
 {
     public const int SIGINT = 2;
+    public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
     private readonly Process _process;
@@ -72,9 +77,16 @@ internal sealed partial class Socks5dProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(dll);
         }
 
-        foreach (var argument in arguments)
+        var given = arguments.ToList();
+        foreach (var argument in given)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        if (!given.Any(a => a.StartsWith("-P", StringComparison.Ordinal) || a.StartsWith("--mgmt-port", StringComparison.Ordinal)))
+        {
+            startInfo.ArgumentList.Add("-P");
+            startInfo.ArgumentList.Add("0");
         }
 
         var process = new Process { StartInfo = startInfo };
@@ -98,10 +110,17 @@ internal sealed partial class Socks5dProcess : IAsyncDisposable
     /// <summary>Waits for the startup line and returns the SOCKS endpoint as 127.0.0.1:PORT, and the connection limit.</summary>
     public async Task<(IPEndPoint EndPoint, int MaxConnections)> WaitForListeningAsync()
     {
-        var line = await WaitForLineAsync(l => l.Contains(" listening on ", StringComparison.Ordinal));
+        var line = await WaitForLineAsync(l => ListeningLine().IsMatch(l));
         var match = ListeningLine().Match(line);
         match.Success.Should().BeTrue($"the startup line names the endpoint: {line}");
         return (new IPEndPoint(IPAddress.Loopback, int.Parse(match.Groups["port"].Value)), int.Parse(match.Groups["max"].Value));
+    }
+
+    /// <summary>Waits for the MCP listener's startup line and returns the endpoint it is bound to (the real port for -P 0).</summary>
+    public async Task<IPEndPoint> WaitForManagementAsync()
+    {
+        var line = await WaitForLineAsync(l => ManagementLine().IsMatch(l));
+        return IPEndPoint.Parse(ManagementLine().Match(line).Groups["endpoint"].Value);
     }
 
     /// <summary>Completes with the first stderr line (already seen or coming) that matches.</summary>
@@ -175,6 +194,9 @@ internal sealed partial class Socks5dProcess : IAsyncDisposable
 
     [GeneratedRegex(@"listening on .*:(?<port>\d+) \(SOCKS5, at most (?<max>\d+) connections\)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"MCP management listening on (?<endpoint>\S+) \(")]
+    private static partial Regex ManagementLine();
 
     [DllImport("libc", SetLastError = true)]
 #pragma warning disable SA1300, IDE1006 // The libc name.

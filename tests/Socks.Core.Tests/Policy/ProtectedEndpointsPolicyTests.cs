@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Socks.Core.Policy;
 using Socks.Core.Protocol;
 
@@ -81,6 +82,60 @@ public class ProtectedEndpointsPolicyTests
 
         policy.Check(new IPEndPoint(IPAddress.Loopback, 8080)).Should().Be(ReplyCode.ConnectionNotAllowed);
         policy.Check(new IPEndPoint(IPAddress.Loopback, 8081)).Should().Be(ReplyCode.Succeeded);
+    }
+
+    [Test]
+    public void Check_EndpointFunction_IsReadAtEveryCheck()
+    {
+        var endpoints = new List<IPEndPoint>();
+        var policy = new ProtectedEndpointsPolicy(() => endpoints, next: null, timeProvider: null, localAddresses: () => [InterfaceAddress]);
+        var destination = IPEndPoint.Parse("127.0.0.1:8080");
+
+        policy.Check(destination).Should().Be(ReplyCode.Succeeded, "nothing is bound yet");
+        endpoints.Add(IPEndPoint.Parse("127.0.0.1:8080"));
+        policy.Check(destination).Should().Be(ReplyCode.ConnectionNotAllowed);
+        endpoints[0] = IPEndPoint.Parse("127.0.0.1:9090");
+        policy.Check(destination).Should().Be(ReplyCode.Succeeded, "the endpoint moved");
+        policy.Check(IPEndPoint.Parse("[::1]:9090")).Should().Be(ReplyCode.ConnectionNotAllowed);
+    }
+
+    [Test]
+    public void Check_ListenerBoundOnPortZeroAfterCreation_IsProtected()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var policy = new ProtectedEndpointsPolicy(() => listener.IsBound ? [(IPEndPoint)listener.LocalEndPoint!] : []);
+
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+
+        policy.Check(new IPEndPoint(IPAddress.Loopback, port)).Should().Be(ReplyCode.ConnectionNotAllowed);
+        policy.Check(new IPEndPoint(IPAddress.Parse("::ffff:127.0.0.1"), port)).Should().Be(ReplyCode.ConnectionNotAllowed);
+        policy.Check(new IPEndPoint(IPAddress.IPv6Loopback, port)).Should().Be(ReplyCode.ConnectionNotAllowed);
+        policy.Check(new IPEndPoint(IPAddress.Any, port)).Should().Be(ReplyCode.ConnectionNotAllowed);
+    }
+
+    [TestCase("[::ffff:127.0.0.1]:8080", "127.0.0.1:8080")]
+    [TestCase("[::ffff:127.0.0.1]:8080", "[::1]:8080")]
+    [TestCase("[::1]:8080", "127.0.0.1:8080")]
+    [TestCase("[::1]:8080", "[::]:8080")]
+    [TestCase("[::ffff:0.0.0.0]:8080", "192.0.2.10:8080")]
+    public void Check_EndpointInAnyAddressForm_IsNormalizedLikeTheDestination(string bound, string destination)
+    {
+        var policy = Create(bound);
+
+        policy.Check(IPEndPoint.Parse(destination)).Should().Be(ReplyCode.ConnectionNotAllowed);
+    }
+
+    [Test]
+    public void Check_SeveralEndpoints_ProtectsEach()
+    {
+        var policy = Create("127.0.0.1:8080", "[::]:1080");
+
+        policy.Check(IPEndPoint.Parse("[::1]:8080")).Should().Be(ReplyCode.ConnectionNotAllowed);
+        policy.Check(IPEndPoint.Parse("192.0.2.10:1080")).Should().Be(ReplyCode.ConnectionNotAllowed);
+        policy.Check(IPEndPoint.Parse("192.0.2.10:8080")).Should().Be(ReplyCode.Succeeded, "the MCP endpoint is on loopback only");
+        policy.Check(IPEndPoint.Parse("198.51.100.7:1080")).Should().Be(ReplyCode.Succeeded);
     }
 
     private sealed class FixedPolicy(ReplyCode code) : IDestinationPolicy
