@@ -45,6 +45,9 @@ internal sealed class TestTarget : IAsyncDisposable
         return socket;
     }
 
+    /// <summary>Completes when every echo connection accepted so far has been closed on the target's side.</summary>
+    public Task WhenConnectionsClosedAsync() => Task.WhenAll(_handlers).WaitAsync(TestTimeouts.Generous);
+
     public async ValueTask DisposeAsync()
     {
         _listener.Dispose();
