@@ -43,4 +43,13 @@ internal sealed record HostSettings
 
     /// <summary>--max-connections (0 derives it from the descriptor limit).</summary>
     public int MaxConnections { get; init; }
+
+    /// <summary>--access-log: a file path, or <c>-</c> (the default) for standard output.</summary>
+    public string AccessLogPath { get; init; } = "-";
+
+    /// <summary>--credentials-log: a file path, or <c>-</c> (the default) for standard output.</summary>
+    public string CredentialsLogPath { get; init; } = "-";
+
+    /// <summary>--pop3-ports: the ports whose sessions are always dissected as POP3 (default 110).</summary>
+    public IReadOnlyList<int> Pop3Ports { get; init; } = [110];
 }

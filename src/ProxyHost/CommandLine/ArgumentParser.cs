@@ -26,7 +26,8 @@ internal static class ArgumentParser
     public const string Synopsis =
         "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr] [-P port] [-u user:pass]... [--allow-anonymous]\n" +
         "               [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d] [--drain-timeout d]\n" +
-        "               [--max-connections n]";
+        "               [--max-connections n]\n" +
+        "               [--access-log path] [--credentials-log path] [--pop3-ports list]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -226,7 +227,7 @@ internal static class ArgumentParser
             DrainTimeout = drain,
             MaxConnections = maxConnections,
         };
-        return null;
+        return LogOptions.Apply(options, ref settings);
     }
 
     private static bool TryDuration(string? text, string flag, TimeSpan defaultValue, bool allowZero, out TimeSpan value, out string? error)

@@ -28,10 +28,13 @@ internal static class ArgumentScanner
         ["idle-timeout"] = '3',
         ["drain-timeout"] = '4',
         ["max-connections"] = '5',
+        ["access-log"] = 'A',
+        ["credentials-log"] = 'C',
+        ["pop3-ports"] = 'O',
     };
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345";
+    private const string ValueKeys = "lpLPu12345ACO";
 
     // Keys that may be given more than once.
     private const string RepeatableKeys = "u";

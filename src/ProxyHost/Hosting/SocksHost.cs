@@ -39,6 +39,7 @@ internal static class SocksHost
         builder.Services.AddSingleton(_ => CreateUserStore(settings));
         // One switch for the POP3 dissector: -N sets its start state, MCP TOGGLE_DISECTOR flips it.
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
+        builder.Services.AddLogSinks(settings);
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
@@ -48,6 +49,8 @@ internal static class SocksHost
                 ConnectTimeout = settings.ConnectTimeout,
                 IdleTimeout = settings.IdleTimeout,
                 MaxConnections = settings.MaxConnections,
+                AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
+                TrafficObservers = services.GetRequiredService<LogSinks>().Pop3Dissector,
             },
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
@@ -57,6 +60,12 @@ internal static class SocksHost
         try
         {
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProxyHost.Hosting.SocksHost");
+            if (!LogSinks.TryOpen(host.Services, out var logFailure))
+            {
+                await stderr.WriteLineAsync($"socks5d: {logFailure}").ConfigureAwait(false);
+                return ExitCodes.CannotOpenLog;
+            }
+
             var server = host.Services.GetRequiredService<SocksServer>();
             if (!TryListen(server, settings, logger, out var failure))
             {
