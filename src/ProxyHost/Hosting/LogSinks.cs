@@ -21,13 +21,15 @@ namespace ProxyHost.Hosting;
 internal sealed class LogSinks : IAsyncDisposable
 {
     private readonly HostSettings _settings;
+    private readonly DissectorSwitch _switch;
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration? _hangUp;
     private int _closed;
 
-    private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, Pop3DissectorFactory dissector, ILogger logger)
+    private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, Pop3DissectorFactory dissector, DissectorSwitch @switch, ILogger logger)
     {
         _settings = settings;
+        _switch = @switch;
         _logger = logger;
         AccessLog = accessLog;
         CredentialsLog = credentialsLog;
@@ -69,11 +71,13 @@ internal sealed class LogSinks : IAsyncDisposable
         }
 
         var dissector = new Pop3DissectorFactory(credentialsLog, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
-        var logger = loggerFactory.CreateLogger("ProxyHost.Hosting.LogSinks");
-        Log.LogsOpened(logger, Describe(settings.AccessLogPath), Describe(settings.CredentialsLogPath),
-            @switch.Enabled ? "on" : "off (-N)", string.Join(",", dissector.Ports));
-        return new LogSinks(settings, accessLog, credentialsLog, dissector, logger);
+        return new LogSinks(settings, accessLog, credentialsLog, dissector, @switch, loggerFactory.CreateLogger("ProxyHost.Hosting.LogSinks"));
     }
+
+    /// <summary>Logs where the records go and the dissector's state (once the server is up).</summary>
+    public void ReportStarted() =>
+        Log.LogsOpened(_logger, Describe(_settings.AccessLogPath), Describe(_settings.CredentialsLogPath),
+            _switch.Enabled ? "on" : "off (-N)", string.Join(",", Pop3Dissector.Ports));
 
     /// <summary>
     /// Resolves the logs from the container, opening them, and turns an open failure into the one line

@@ -25,7 +25,11 @@ internal sealed class LogSinksService : IHostedService
     }
 
     /// <inheritdoc/>
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _sinks.ReportStarted();
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc/>
     public async Task StopAsync(CancellationToken cancellationToken)
