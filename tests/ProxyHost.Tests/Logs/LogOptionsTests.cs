@@ -61,6 +61,7 @@ public sealed class LogOptionsTests
 
         usage.Should().Contain("[--access-log path] [--credentials-log path] [--pop3-ports list]");
         usage.Should().Contain("--access-log=PATH").And.Contain("--credentials-log=PATH").And.Contain("--pop3-ports=LIST");
+        usage.Should().Contain("73 cannot open a log");
     }
 
     private static HostSettings ParseOk(params string[] args)
