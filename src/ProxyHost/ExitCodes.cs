@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>EX_UNAVAILABLE: a listening address could not be bound (in use, not available, no permission).</summary>
     public const int CannotListen = 69;
 
+    /// <summary>EX_CANTCREAT: the access log or the credentials log could not be opened for writing.</summary>
+    public const int CannotOpenLog = 73;
+
     /// <summary>EX_SOFTWARE: an internal error.</summary>
     public const int Internal = 70;
 

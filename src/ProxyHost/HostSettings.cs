@@ -52,4 +52,13 @@ internal sealed record HostSettings
 
     /// <summary>--max-users: the user limit, 1..255, counting -u, file and MCP users alike.</summary>
     public int MaxUsers { get; init; } = DefaultMaxUsers;
+
+    /// <summary>--access-log: a file path, or <c>-</c> (the default) for standard output.</summary>
+    public string AccessLogPath { get; init; } = "-";
+
+    /// <summary>--credentials-log: a file path, or <c>-</c> (the default) for standard output.</summary>
+    public string CredentialsLogPath { get; init; } = "-";
+
+    /// <summary>--pop3-ports: the ports whose sessions are always dissected as POP3 (default 110).</summary>
+    public IReadOnlyList<int> Pop3Ports { get; init; } = [110];
 }

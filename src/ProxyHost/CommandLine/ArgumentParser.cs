@@ -26,7 +26,8 @@ internal static class ArgumentParser
     public const string Synopsis =
         "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr] [-P port] [-u user:pass]... [--allow-anonymous]\n" +
         "               [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d] [--drain-timeout d]\n" +
-        "               [--max-connections n] [--users-file path] [--max-users n]";
+        "               [--max-connections n] [--users-file path] [--max-users n]\n" +
+        "               [--access-log path] [--credentials-log path] [--pop3-ports list]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -90,7 +91,7 @@ internal static class ArgumentParser
             MaximumDisplayWidth = 100,
         };
         help.AddPostOptionsLine("DURATION is a number of seconds, or a number with ms, s, m or h (500ms, 1.5s, 15m).");
-        help.AddPostOptionsLine("Exit status: 0 ok, 64 usage error, 69 cannot listen, 70 internal error, 78 bad users file. See socks5d(8).");
+        help.AddPostOptionsLine("Exit status: 0 ok, 64 usage error, 69 cannot listen, 70 internal error, 73 cannot open a log, 78 bad users file. See socks5d(8).");
         using var parser = CreateParser();
         help.AddOptions(parser.ParseArguments<CommandLineOptions>([]));
         return help.ToString().TrimEnd();
@@ -240,7 +241,7 @@ internal static class ArgumentParser
             UsersFile = options.UsersFile,
             MaxUsers = maxUsers,
         };
-        return null;
+        return LogOptions.Apply(options, ref settings);
     }
 
     private static bool TryDuration(string? text, string flag, TimeSpan defaultValue, bool allowZero, out TimeSpan value, out string? error)

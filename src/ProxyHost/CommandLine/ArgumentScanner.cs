@@ -30,10 +30,13 @@ internal static class ArgumentScanner
         ["max-connections"] = '5',
         ["users-file"] = 'F',
         ["max-users"] = 'M',
+        ["access-log"] = 'A',
+        ["credentials-log"] = 'C',
+        ["pop3-ports"] = 'O',
     };
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345";
+    private const string ValueKeys = "lpLPu12345ACO";
 
     // Keys of the user administration options that take a value (--users-file, --max-users).
     private const string UserValueKeys = "FM";

@@ -56,6 +56,15 @@ internal sealed class CommandLineOptions
     [Option("max-users", MetaValue = "N", HelpText = "Most users at once, 1..255, -u and file users included (default 10).")]
     public string? MaxUsers { get; set; }
 
+    [Option("access-log", MetaValue = "PATH", HelpText = "Append one line per SOCKS session to PATH; - for standard output (default).")]
+    public string? AccessLog { get; set; }
+
+    [Option("credentials-log", MetaValue = "PATH", HelpText = "Append one line per POP3 credential seen to PATH; - for standard output (default).")]
+    public string? CredentialsLog { get; set; }
+
+    [Option("pop3-ports", MetaValue = "LIST", HelpText = "Comma-separated ports always dissected as POP3 (default 110).")]
+    public string? Pop3Ports { get; set; }
+
     [Value(0, Hidden = true)]
     public IEnumerable<string> Operands { get; set; } = [];
 }

@@ -51,6 +51,7 @@ internal static class SocksHost
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
+        builder.Services.AddLogSinks(settings);
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
@@ -61,6 +62,8 @@ internal static class SocksHost
                 IdleTimeout = settings.IdleTimeout,
                 MaxConnections = settings.MaxConnections,
                 DestinationPolicy = new ProtectedEndpointsPolicy(selfEndpoints.Current),
+                AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
+                TrafficObservers = services.GetRequiredService<LogSinks>().Pop3Dissector,
             },
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
@@ -78,6 +81,12 @@ internal static class SocksHost
         try
         {
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProxyHost.Hosting.SocksHost");
+            if (!LogSinks.TryOpen(host.Services, out var logFailure))
+            {
+                await stderr.WriteLineAsync($"socks5d: {logFailure}").ConfigureAwait(false);
+                return ExitCodes.CannotOpenLog;
+            }
+
             var server = host.Services.GetRequiredService<SocksServer>();
             var management = host.Services.GetRequiredService<McpManagementServer>();
             selfEndpoints.Attach(server, management);

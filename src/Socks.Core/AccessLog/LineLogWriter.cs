@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Socks.Core.Metrics;
 
 namespace Socks.Core.AccessLog;
 
@@ -40,6 +42,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     private readonly int _capacity;
     private readonly Channel<Entry> _channel;
     private readonly Task _pump;
+    private readonly Meter? _ownedMeter;
 
     private long _queued;
     private long _written;
@@ -59,9 +62,19 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     /// <param name="format">Appends one record's line, without the LF.</param>
     /// <param name="logger">Where write failures are reported.</param>
     /// <param name="queueCapacity">The queue bound.</param>
+    /// <param name="metrics">
+    /// Where to publish the record counters: the instrument name prefix (<c>socks.accesslog</c>) and the
+    /// factory of the "Socks.Core" meter (null: a meter this writer owns). No instruments when null.
+    /// </param>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be opened for writing.</exception>
-    public LineLogWriter(string path, string name, Action<T, LogLineBuilder> format, ILogger? logger, int queueCapacity = DefaultQueueCapacity)
+    public LineLogWriter(
+        string path,
+        string name,
+        Action<T, LogLineBuilder> format,
+        ILogger? logger,
+        int queueCapacity = DefaultQueueCapacity,
+        (string Prefix, IMeterFactory? Factory)? metrics = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
@@ -76,6 +89,10 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         _stream = Open();
         _channel = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
         _pump = Task.Run(PumpAsync);
+        if (metrics is var (prefix, factory))
+        {
+            _ownedMeter = PublishMetrics(prefix, factory);
+        }
     }
 
     /// <summary>Records written and flushed to the target.</summary>
@@ -114,7 +131,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     /// <summary>Completes when every record appended before the call has been written or counted as failed.</summary>
     public Task FlushAsync()
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         return _channel.Writer.TryWrite(new Entry(null, done, false)) ? done.Task : _pump;
     }
 
@@ -122,13 +139,43 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     /// Asks the writer to close and reopen its file by path (after logrotate renamed it). Records
     /// appended before the call go to the old file, later ones to the new file. No effect on stdout.
     /// </summary>
-    public void Reopen() => _channel.Writer.TryWrite(new Entry(null, null, true));
+    public void Reopen() => _ = ReopenAsync();
+
+    /// <summary>
+    /// Like <see cref="Reopen"/>, and completes once the reopen was attempted, after the records
+    /// appended before the call were written.
+    /// </summary>
+    /// <returns>True when the target is open afterwards (always for stdout); false when opening failed
+    /// (reported by the writer) or the writer is disposed.</returns>
+    public Task<bool> ReopenAsync()
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _channel.Writer.TryWrite(new Entry(null, done, true)) ? done.Task : Task.FromResult(false);
+    }
 
     /// <summary>Writes everything queued, then closes the target. Appends after this are counted as failed.</summary>
     public async ValueTask DisposeAsync()
     {
         _channel.Writer.TryComplete();
         await _pump.ConfigureAwait(false);
+        _ownedMeter?.Dispose();
+    }
+
+    /// <summary>Publishes written, failed and pending as observable instruments named <paramref name="prefix"/>.records.*.</summary>
+    /// <returns>The meter when this writer created (and so owns) it, otherwise null.</returns>
+    private Meter? PublishMetrics(string prefix, IMeterFactory? factory)
+    {
+        // Same name and version as the engine's own instruments, so a factory hands back the same meter.
+        var options = new MeterOptions(SocksMetrics.MeterName) { Version = typeof(LineLogWriter<T>).Assembly.GetName().Version?.ToString() };
+        var owned = factory is null ? new Meter(options) : null;
+        var meter = owned ?? factory!.Create(options);
+        meter.CreateObservableCounter($"{prefix}.records.written", () => WrittenRecords, "{record}",
+            $"Records written to the {_name}.");
+        meter.CreateObservableCounter($"{prefix}.records.failed", () => FailedRecords, "{record}",
+            $"Records that could not be written to the {_name}: queue full, write error, or after shutdown.");
+        meter.CreateObservableUpDownCounter($"{prefix}.records.pending", () => PendingRecords, "{record}",
+            $"Records queued for the {_name} and not yet written.");
+        return owned;
     }
 
     private async Task PumpAsync()
@@ -154,17 +201,18 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
                         count = 0;
                     }
                 }
-                else if (entry.Flushed is { } flushed)
-                {
-                    WriteBatch(batch, count);
-                    count = 0;
-                    flushed.TrySetResult();
-                }
                 else if (entry.Reopen)
                 {
                     WriteBatch(batch, count);
                     count = 0;
-                    ReopenNow();
+                    var reopened = ReopenNow();
+                    entry.Done?.TrySetResult(reopened);
+                }
+                else if (entry.Done is { } flushed)
+                {
+                    WriteBatch(batch, count);
+                    count = 0;
+                    flushed.TrySetResult(true);
                 }
             }
 
@@ -273,11 +321,11 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         }
     }
 
-    private void ReopenNow()
+    private bool ReopenNow()
     {
         if (_isStdout)
         {
-            return;
+            return true;
         }
 
         CloseStream();
@@ -289,6 +337,8 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
                 _failing = false;
                 Log.Recovered(_logger, _name, _path, FailedRecords);
             }
+
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -298,6 +348,8 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
                 _failing = true;
                 Log.WriteFailed(_logger, _name, _path, ex.Message);
             }
+
+            return false;
         }
     }
 
@@ -350,5 +402,6 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         }
     }
 
-    private readonly record struct Entry(T? Record, TaskCompletionSource? Flushed, bool Reopen);
+    /// <summary>A record to write, or a flush (<paramref name="Done"/> set), or a reopen (<paramref name="Reopen"/>).</summary>
+    private readonly record struct Entry(T? Record, TaskCompletionSource<bool>? Done, bool Reopen);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Socks.Core.AccessLog;
 
@@ -27,12 +28,14 @@ public sealed class CredentialLogWriter : ICredentialSink, IAsyncDisposable
     /// <param name="path">A file path, or <c>-</c> (the default) for standard output.</param>
     /// <param name="logger">Where write failures are reported; none if null.</param>
     /// <param name="queueCapacity">How many records may wait to be written.</param>
+    /// <param name="meterFactory">Creates the "Socks.Core" meter on which the record counters are published
+    /// (<c>socks.credentials.records.written</c>, <c>.failed</c>, <c>.pending</c>); null for a meter this writer owns.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="IOException">The file cannot be opened (missing directory, ...).</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be written.</exception>
-    public CredentialLogWriter(string path = StandardOutputPath, ILogger? logger = null, int queueCapacity = DefaultQueueCapacity)
+    public CredentialLogWriter(string path = StandardOutputPath, ILogger? logger = null, int queueCapacity = DefaultQueueCapacity, IMeterFactory? meterFactory = null)
     {
-        _writer = new LineLogWriter<CredentialRecord>(path, "credentials log", CredentialLogFormatter.Write, logger, queueCapacity);
+        _writer = new LineLogWriter<CredentialRecord>(path, "credentials log", CredentialLogFormatter.Write, logger, queueCapacity, ("socks.credentials", meterFactory));
     }
 
     /// <summary>Records written and flushed.</summary>
@@ -54,6 +57,14 @@ public sealed class CredentialLogWriter : ICredentialSink, IAsyncDisposable
 
     /// <summary>Reopens the file by its path after the records queued so far (SIGHUP after logrotate). No effect on stdout.</summary>
     public void Reopen() => _writer.Reopen();
+
+    /// <summary>
+    /// Like <see cref="Reopen"/>, and completes once the file was reopened (after the records queued
+    /// before the call were written to the old one). A failure is reported through the logger.
+    /// </summary>
+    /// <returns>True when the log is open afterwards (always for standard output); false when the path
+    /// could not be opened (later records are counted as failed until it can) or the writer is disposed.</returns>
+    public Task<bool> ReopenAsync() => _writer.ReopenAsync();
 
     /// <summary>Writes everything queued, then closes the file.</summary>
     /// <returns>A task that completes once the log is closed.</returns>

@@ -79,6 +79,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Session {SessionId}: dialing failed locally: {Error}")]
     public static partial void DialFailedLocally(ILogger logger, long sessionId, SocketError error);
 
+    [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Session {SessionId}: the traffic observer failed while being disposed")]
+    public static partial void ObserverDisposeFailed(ILogger logger, long sessionId, Exception exception);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "Session {SessionId}: connected to {Target}")]
     public static partial void Connected(ILogger logger, long sessionId, IPEndPoint target);
 }

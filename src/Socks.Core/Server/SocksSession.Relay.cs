@@ -48,11 +48,26 @@ internal sealed partial class SocksSession
         _succeeded = true;
         _context.Metrics.SessionSucceeded();
 
+        var observer = CreateObserver(request, result.RemoteEndPoint!);
+        try
+        {
+            await RelayAsync(target, handshake, observer).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Both directions are done (or never started), so nothing calls the observer any more.
+            EndObservation(observer);
+        }
+    }
+
+    private async Task RelayAsync(Socket target, HandshakeBuffer handshake, ITrafficObserver? observer)
+    {
         var options = _context.Options;
         using var idle = options.IdleTimeout == Timeout.InfiniteTimeSpan
             ? null
             : new IdleTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout));
-        var relay = new SocketRelay(_client, target, options.RelayBufferSize, _context.Metrics, idle, CreateTap(request, result.RemoteEndPoint!), CloseSockets);
+        var tap = observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
+        var relay = new SocketRelay(_client, target, options.RelayBufferSize, _context.Metrics, idle, tap, CloseSockets);
 
         // Data the client pipelined behind its request goes first; then the handshake buffer is not needed.
         var pending = handshake.Pending;
@@ -89,17 +104,16 @@ internal sealed partial class SocksSession
         }
     }
 
-    private TrafficTap? CreateTap(SocksRequest request, System.Net.IPEndPoint target)
+    private ITrafficObserver? CreateObserver(SocksRequest request, System.Net.IPEndPoint target)
     {
         if (_context.Options.TrafficObservers is not { } factory)
         {
             return null;
         }
 
-        ITrafficObserver? observer;
         try
         {
-            observer = factory.Create(new SessionInfo
+            return factory.Create(new SessionInfo
             {
                 SessionId = Id,
                 Username = Username,
@@ -115,7 +129,28 @@ internal sealed partial class SocksSession
             Log.ObserverFactoryFailed(_context.Logger, Id, exception);
             return null;
         }
+    }
 
-        return observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
+    /// <summary>
+    /// Tells a disposable observer that the session has ended, whether it is still watching, already
+    /// finished, or was dropped by the relay after it threw: a POP3 dissector then records a credential
+    /// whose reply never came as unknown, and returns its buffers.
+    /// </summary>
+    private void EndObservation(ITrafficObserver? observer)
+    {
+        if (observer is not IDisposable disposable)
+        {
+            return;
+        }
+
+        try
+        {
+            disposable.Dispose();
+        }
+        catch (Exception exception)
+        {
+            // Someone else's code on the session's teardown path: the session still ends, is counted and recorded.
+            Log.ObserverDisposeFailed(_context.Logger, Id, exception);
+        }
     }
 }

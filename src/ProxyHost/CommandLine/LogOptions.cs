@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace ProxyHost.CommandLine;
+
+/// <summary>Checks the logging flags (--access-log, --credentials-log, --pop3-ports) into <see cref="HostSettings"/>.</summary>
+internal static class LogOptions
+{
+    /// <summary>Validates the logging flags and adds them to <paramref name="settings"/>.</summary>
+    /// <param name="options">The bound flags.</param>
+    /// <param name="settings">The settings so far; replaced by a copy with the logging settings.</param>
+    /// <returns>Null when valid, or the one-line error naming the flag and the bad value.</returns>
+    public static string? Apply(CommandLineOptions options, ref HostSettings settings)
+    {
+        if (options.AccessLog is { Length: 0 })
+        {
+            return "invalid value '' for --access-log: expected a file path, or - for standard output";
+        }
+
+        if (options.CredentialsLog is { Length: 0 })
+        {
+            return "invalid value '' for --credentials-log: expected a file path, or - for standard output";
+        }
+
+        IReadOnlyList<int> ports = settings.Pop3Ports;
+        if (options.Pop3Ports is { } list && !TryParsePorts(list, out ports, out var error))
+        {
+            return error;
+        }
+
+        settings = settings with
+        {
+            AccessLogPath = options.AccessLog ?? settings.AccessLogPath,
+            CredentialsLogPath = options.CredentialsLog ?? settings.CredentialsLogPath,
+            Pop3Ports = ports,
+        };
+        return null;
+    }
+
+    /// <summary>Parses "110,1110": ports 1..65535 separated by commas, spaces around them allowed, duplicates ignored.</summary>
+    private static bool TryParsePorts(string list, out IReadOnlyList<int> ports, out string? error)
+    {
+        ports = [];
+        error = null;
+        var parsed = new SortedSet<int>();
+        foreach (var item in list.Split(','))
+        {
+            var text = item.Trim(' ');
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                error = $"invalid port '{text}' in --pop3-ports: expected a comma-separated list of ports 1..65535";
+                return false;
+            }
+
+            parsed.Add(port);
+        }
+
+        ports = [.. parsed];
+        return true;
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+
+namespace ProxyHost.Hosting;
+
+/// <summary>Log messages of the access log, credentials log and dissector wiring (event ids 40-49).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 40, Level = LogLevel.Information,
+        Message = "Access log: {AccessLog}; credentials log: {CredentialsLog}; POP3 dissector {State}, ports {Ports}")]
+    public static partial void LogsOpened(ILogger logger, string accessLog, string credentialsLog, string state, string ports);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}")]
+    public static partial void LogsReopened(ILogger logger, string accessLog, string credentialsLog);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "{Count} records could not be written to the {LogName} ({Path})")]
+    public static partial void RecordsNotWritten(ILogger logger, long count, string logName, string path);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "Reopening the logs after SIGHUP failed")]
+    public static partial void ReopenFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics.Metrics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Socks.Core.AccessLog;
+using Socks.Core.Dissectors;
+
+namespace ProxyHost.Hosting;
+
+/// <summary>
+/// The two record logs of <c>socks5d</c> (access log, credentials log), the POP3 dissector that feeds
+/// the credentials log, and the SIGHUP handler that reopens both logs after logrotate renamed them.
+/// </summary>
+/// <remarks>
+/// Shutdown order: the SOCKS server is stopped (drained) first, so every session has appended its
+/// records; only then <see cref="CloseAsync"/> writes what is queued and closes the files
+/// (<see cref="LogSinksService"/>). The SIGHUP handler is registered when the logs are opened, before
+/// the server listens, and stays registered until the host is disposed, so a SIGHUP never takes the
+/// default action (ending the process).
+/// </remarks>
+internal sealed class LogSinks : IAsyncDisposable
+{
+    private readonly HostSettings _settings;
+    private readonly DissectorSwitch _switch;
+    private readonly ILogger _logger;
+    private readonly PosixSignalRegistration? _hangUp;
+    private int _closed;
+
+    private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, Pop3DissectorFactory dissector, DissectorSwitch @switch, ILogger logger)
+    {
+        _settings = settings;
+        _switch = @switch;
+        _logger = logger;
+        AccessLog = accessLog;
+        CredentialsLog = credentialsLog;
+        Pop3Dissector = dissector;
+        _hangUp = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp);
+    }
+
+    /// <summary>The access log (--access-log).</summary>
+    public AccessLogWriter AccessLog { get; }
+
+    /// <summary>The credentials log (--credentials-log).</summary>
+    public CredentialLogWriter CredentialsLog { get; }
+
+    /// <summary>The POP3 dissector factory (--pop3-ports, switched by -N and TOGGLE_DISECTOR).</summary>
+    public Pop3DissectorFactory Pop3Dissector { get; }
+
+    /// <summary>Opens both logs and creates the dissector.</summary>
+    /// <param name="settings">The paths and POP3 ports.</param>
+    /// <param name="loggerFactory">Diagnostics.</param>
+    /// <param name="meterFactory">Creates the "Socks.Core" meter for the record counters, or null.</param>
+    /// <param name="switch">The dissector's run-time switch.</param>
+    /// <returns>The open logs.</returns>
+    /// <exception cref="LogOpenException">A log file could not be opened; nothing is left open.</exception>
+    public static LogSinks Open(HostSettings settings, ILoggerFactory loggerFactory, IMeterFactory? meterFactory, DissectorSwitch @switch)
+    {
+        var accessLog = OpenLog("access log", settings.AccessLogPath,
+            () => new AccessLogWriter(settings.AccessLogPath, loggerFactory.CreateLogger("Socks.Core.AccessLog"), meterFactory: meterFactory));
+        CredentialLogWriter credentialsLog;
+        try
+        {
+            credentialsLog = OpenLog("credentials log", settings.CredentialsLogPath,
+                () => new CredentialLogWriter(settings.CredentialsLogPath, loggerFactory.CreateLogger("Socks.Core.Dissectors"), meterFactory: meterFactory));
+        }
+        catch (LogOpenException)
+        {
+            // Start-up is failing; the access log holds nothing yet, and its writer task ends at once.
+            accessLog.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
+        var dissector = new Pop3DissectorFactory(credentialsLog, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
+        return new LogSinks(settings, accessLog, credentialsLog, dissector, @switch, loggerFactory.CreateLogger("ProxyHost.Hosting.LogSinks"));
+    }
+
+    /// <summary>Logs where the records go and the dissector's state (once the server is up).</summary>
+    public void ReportStarted() =>
+        Log.LogsOpened(_logger, Describe(_settings.AccessLogPath), Describe(_settings.CredentialsLogPath),
+            _switch.Enabled ? "on" : "off (-N)", string.Join(",", Pop3Dissector.Ports));
+
+    /// <summary>
+    /// Resolves the logs from the container, opening them, and turns an open failure into the one line
+    /// <c>socks5d</c> prints.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="failure">The reason, when false.</param>
+    /// <returns>True when both logs are open.</returns>
+    public static bool TryOpen(IServiceProvider services, out string failure)
+    {
+        try
+        {
+            services.GetRequiredService<LogSinks>();
+            failure = "";
+            return true;
+        }
+        catch (LogOpenException exception)
+        {
+            failure = exception.Message;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes every queued record and closes both logs; logs how many records could not be written, if
+    /// any. Call after the SOCKS server has stopped. Later calls do nothing.
+    /// </summary>
+    /// <returns>A task that completes when both logs are closed.</returns>
+    public async Task CloseAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        await AccessLog.DisposeAsync().ConfigureAwait(false);
+        await CredentialsLog.DisposeAsync().ConfigureAwait(false);
+        ReportFailures("access log", _settings.AccessLogPath, AccessLog.FailedRecords);
+        ReportFailures("credentials log", _settings.CredentialsLogPath, CredentialsLog.FailedRecords);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        _hangUp?.Dispose();
+    }
+
+    private static T OpenLog<T>(string name, string path, Func<T> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            var reason = exception switch
+            {
+                DirectoryNotFoundException => "no such directory",
+                UnauthorizedAccessException => "permission denied",
+                _ => exception.Message,
+            };
+            throw new LogOpenException($"cannot open the {name} '{path}': {reason}", exception);
+        }
+    }
+
+    private static string Describe(string path) => path == AccessLogWriter.StandardOutputPath ? "standard output" : path;
+
+    private void ReportFailures(string name, string path, long failed)
+    {
+        if (failed > 0)
+        {
+            Log.RecordsNotWritten(_logger, failed, name, Describe(path));
+        }
+    }
+
+    private void OnHangUp(PosixSignalContext context)
+    {
+        // The default action would end the process; for a daemon SIGHUP means "reopen your logs".
+        context.Cancel = true;
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            return;
+        }
+
+        _ = ReopenAsync();
+    }
+
+    private async Task ReopenAsync()
+    {
+        try
+        {
+            var reopened = await Task.WhenAll(AccessLog.ReopenAsync(), CredentialsLog.ReopenAsync()).ConfigureAwait(false);
+            Log.LogsReopened(_logger, Reopened(_settings.AccessLogPath, reopened[0]), Reopened(_settings.CredentialsLogPath, reopened[1]));
+        }
+        catch (Exception exception)
+        {
+            // A bug of ours on a signal thread: report it; the writers keep their current files.
+            Log.ReopenFailed(_logger, exception);
+        }
+    }
+
+    private static string Reopened(string path, bool ok) =>
+        path == AccessLogWriter.StandardOutputPath ? "on standard output"
+        : ok ? $"reopened at {path}"
+        : $"could not be reopened at {path} (see the error above)";
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Hosting;
+using Socks.Core.Server;
+
+namespace ProxyHost.Hosting;
+
+/// <summary>
+/// Closes the logs at shutdown, and only after the SOCKS server has stopped: the drain (or the abort
+/// at its deadline) makes every open session append its record first, so nothing queued is lost.
+/// </summary>
+internal sealed class LogSinksService : IHostedService
+{
+    private readonly LogSinks _sinks;
+    private readonly SocksServer _server;
+    private readonly HostSettings _settings;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="sinks">The logs.</param>
+    /// <param name="server">The server whose stop comes first.</param>
+    /// <param name="settings">The drain timeout.</param>
+    public LogSinksService(LogSinks sinks, SocksServer server, HostSettings settings)
+    {
+        _sinks = sinks;
+        _server = server;
+        _settings = settings;
+    }
+
+    /// <inheritdoc/>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _sinks.ReportStarted();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The same stop SocksServerService starts (StopAsync returns the first call's task): whichever
+        // service the host stops first, the logs close after the last session ended.
+        await _server.StopAsync(_settings.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        await _sinks.CloseAsync().ConfigureAwait(false);
+    }
+}
