@@ -91,7 +91,8 @@ internal static class ArgumentParser
             MaximumDisplayWidth = 100,
         };
         help.AddPostOptionsLine("DURATION is a number of seconds, or a number with ms, s, m or h (500ms, 1.5s, 15m).");
-        help.AddPostOptionsLine("Exit status: 0 ok, 64 usage error, 69 cannot listen, 70 internal error, 73 cannot open a log, 78 bad users file. See socks5d(8).");
+        help.AddPostOptionsLine("Exit status: 0 ok, 64 usage error, 69 cannot listen, 70 internal error,");
+        help.AddPostOptionsLine("73 cannot open a log, 78 bad users file. See socks5d(8).");
         using var parser = CreateParser();
         help.AddOptions(parser.ParseArguments<CommandLineOptions>([]));
         return help.ToString().TrimEnd();
