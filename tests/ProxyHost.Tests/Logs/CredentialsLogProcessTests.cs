@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using McpCli.Tests.Support;
 using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Logs;
@@ -85,6 +85,27 @@ public sealed class CredentialsLogProcessTests
     }
 
     [Test]
+    public async Task Curl_DissectorToggledOnWithMcpctl_RecordsOnlySessionsAfterTheToggle()
+    {
+        await using var pop3 = new Pop3TestServer();
+        var credentials = Path.Combine(_dir, "credentials.log");
+        await using var socks5d = Socks5dProcess.Start(
+            ["-N", "-u", "u:p", "-p", "0", "--pop3-ports", pop3.Port.ToString(), "--credentials-log", credentials, "--access-log", "-"]);
+        var (proxy, _) = await socks5d.WaitForListeningAsync();
+        var management = await socks5d.WaitForManagementAsync();
+
+        (await CurlPop3Async(proxy.Port, pop3.Port, "before")).ExitCode.Should().Be(67);
+        var toggle = await Mcpctl.RunAsync(["-P", management.Port.ToString(), "toggle-dissector"]);
+        toggle.ExitCode.Should().Be(0);
+        toggle.StdoutLines.Should().Equal("dissector is now on");
+        (await CurlPop3Async(proxy.Port, pop3.Port, "secret")).ExitCode.Should().Be(0);
+        await StopAsync(socks5d);
+
+        var record = LogFile.Records(credentials).Should().ContainSingle("only the session after TOGGLE_DISECTOR is dissected").Subject;
+        record[7..].Should().Equal("alice", "secret", "accepted");
+    }
+
+    [Test]
     public async Task Pop3PortsBadValue_Exits64NamingIt()
     {
         var (exitCode, stdout, stderr) = await Socks5dProcess.RunAsync("-p", "0", "--pop3-ports", "110,pop3s");
@@ -101,24 +122,6 @@ public sealed class CredentialsLogProcessTests
         (await socks5d.WaitForExitAsync()).Should().Be(0);
     }
 
-    private static async Task<(int ExitCode, string Output)> CurlPop3Async(int proxyPort, int pop3Port, string password)
-    {
-        var startInfo = new ProcessStartInfo("curl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-s", "--max-time", "20", "-x", $"socks5h://u:p@127.0.0.1:{proxyPort}", $"pop3://alice:{password}@127.0.0.1:{pop3Port}/" })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var curl = Process.Start(startInfo)!;
-        var output = curl.StandardOutput.ReadToEndAsync();
-        var error = curl.StandardError.ReadToEndAsync();
-        await curl.WaitForExitAsync().WaitAsync(TestTimeouts.Generous);
-        await error;
-        return (curl.ExitCode, await output);
-    }
+    private static Task<(int ExitCode, string Output)> CurlPop3Async(int proxyPort, int pop3Port, string password) =>
+        Curl.RunAsync($"socks5h://u:p@127.0.0.1:{proxyPort}", $"pop3://alice:{password}@127.0.0.1:{pop3Port}/");
 }
