@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
 using Socks.Core.Policy;
@@ -77,6 +78,12 @@ public sealed class SocksServerOptions
 
     /// <summary>Name resolution for domain-name requests; null uses DNS. Tests supply their own.</summary>
     internal Func<string, CancellationToken, Task<IPAddress[]>>? Resolver { get; init; }
+
+    /// <summary>
+    /// Takes the next client from a listening socket; null uses <see cref="Socket.AcceptAsync(CancellationToken)"/>.
+    /// Tests supply their own to fail the way the OS does (EMFILE) and then delegate to the real accept.
+    /// </summary>
+    internal Func<Socket, CancellationToken, ValueTask<Socket>>? Acceptor { get; init; }
 
     /// <summary>Checks every value; called once by the server.</summary>
     /// <exception cref="ArgumentException">A value is missing or out of range.</exception>

@@ -17,6 +17,7 @@ public sealed partial class SocksServer
     private async Task AcceptLoopAsync(Listener listener)
     {
         var timeProvider = _context.Options.TimeProvider;
+        var accept = _context.Options.Acceptor ?? AcceptFromOs;
         var backoff = MinBackoff;
         long failures = 0;
         while (true)
@@ -24,7 +25,7 @@ public sealed partial class SocksServer
             Socket client;
             try
             {
-                client = await listener.Socket.AcceptAsync(CancellationToken.None).ConfigureAwait(false);
+                client = await accept(listener.Socket, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
@@ -151,6 +152,9 @@ public sealed partial class SocksServer
             Log.AccessLogFailed(_context.Logger, sessionId, exception);
         }
     }
+
+    private static ValueTask<Socket> AcceptFromOs(Socket listener, CancellationToken cancellationToken) =>
+        listener.AcceptAsync(cancellationToken);
 
     private static bool IsResetInBacklog(SocketError error) =>
         error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TimedOut;
