@@ -123,26 +123,10 @@ public static class McpRequestReader
                 out error);
         }
 
-        error = default;
-        if (!reader.TryRead(out var usernameLength))
+        var ulen = TryReadUsernameLength(ref buffer, ref reader, McpCommand.AddUser, length, out var usernameLength, out error);
+        if (ulen != OperationStatus.Done)
         {
-            return OperationStatus.NeedMoreData;
-        }
-
-        if (usernameLength == 0)
-        {
-            return McpFrameReading.Reject(
-                ref buffer, length, McpFrameErrorReason.EmptyUsername, "ULEN is 0; user names are 1 to 255 bytes.", out error);
-        }
-
-        if (1 + usernameLength > length)
-        {
-            return McpFrameReading.Reject(
-                ref buffer,
-                length,
-                McpFrameErrorReason.UsernameOverrunsPayload,
-                $"ULEN {usernameLength} runs past the end of the {length}-byte ADD_USER payload.",
-                out error);
+            return ulen;
         }
 
         if (1 + usernameLength == length)
@@ -228,26 +212,10 @@ public static class McpRequestReader
                 out error);
         }
 
-        error = default;
-        if (!reader.TryRead(out var usernameLength))
+        var ulen = TryReadUsernameLength(ref buffer, ref reader, McpCommand.RemoveUser, length, out var usernameLength, out error);
+        if (ulen != OperationStatus.Done)
         {
-            return OperationStatus.NeedMoreData;
-        }
-
-        if (usernameLength == 0)
-        {
-            return McpFrameReading.Reject(
-                ref buffer, length, McpFrameErrorReason.EmptyUsername, "ULEN is 0; user names are 1 to 255 bytes.", out error);
-        }
-
-        if (1 + usernameLength > length)
-        {
-            return McpFrameReading.Reject(
-                ref buffer,
-                length,
-                McpFrameErrorReason.UsernameOverrunsPayload,
-                $"ULEN {usernameLength} runs past the end of the {length}-byte REMOVE_USER payload.",
-                out error);
+            return ulen;
         }
 
         if (1 + usernameLength < length)
@@ -267,6 +235,41 @@ public static class McpRequestReader
 
         request = McpRequest.FromWire(McpCommand.RemoveUser, reader.UnreadSequence.Slice(0, usernameLength).ToArray(), null);
         buffer = buffer.Slice(McpConstants.HeaderLength + length);
+        return OperationStatus.Done;
+    }
+
+    // ULEN, the first byte of both user payloads (memo §4.3, §4.4): 1 to 255, and ULEN bytes of USERNAME must fit in
+    // LEN. Done when ULEN is read and fits; the reader is then at USERNAME (which may not have arrived yet).
+    private static OperationStatus TryReadUsernameLength(
+        ref ReadOnlySequence<byte> buffer,
+        ref SequenceReader<byte> reader,
+        McpCommand command,
+        int length,
+        out byte usernameLength,
+        out McpFrameError error)
+    {
+        error = default;
+        if (!reader.TryRead(out usernameLength))
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        if (usernameLength == 0)
+        {
+            return McpFrameReading.Reject(
+                ref buffer, length, McpFrameErrorReason.EmptyUsername, "ULEN is 0; user names are 1 to 255 bytes.", out error);
+        }
+
+        if (1 + usernameLength > length)
+        {
+            return McpFrameReading.Reject(
+                ref buffer,
+                length,
+                McpFrameErrorReason.UsernameOverrunsPayload,
+                $"ULEN {usernameLength} runs past the end of the {length}-byte {McpNames.GetName(command)} payload.",
+                out error);
+        }
+
         return OperationStatus.Done;
     }
 }

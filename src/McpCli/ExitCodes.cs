@@ -46,18 +46,6 @@ internal static class ExitCodes
         _ => null,
     };
 
-    /// <summary>The memo's name of a status (MONITORING_STATUS_ prefix dropped), for messages.</summary>
-    public static string StatusName(McpStatus status) => status switch
-    {
-        McpStatus.Ok => "OK",
-        McpStatus.Error => "ERROR",
-        McpStatus.CommandNotSupported => "CMD_NOT_SUPPORTED",
-        McpStatus.UserNotFound => "USER_NOT_FOUND",
-        McpStatus.UserExists => "USER_EXISTS",
-        McpStatus.UserLimit => "USER_LIMIT",
-        _ => $"0x{(byte)status:X2}",
-    };
-
     /// <summary>The "Exit codes:" section shared by <c>--help</c> and docs/mcpctl.md.</summary>
     public static readonly IReadOnlyList<(int Code, string Meaning)> Table =
     [

@@ -113,9 +113,9 @@ internal abstract class ClientCommand<TResult>
 
     private string DefaultStatusText(McpStatus status) => status switch
     {
-        McpStatus.Error => $"the server reported an error ({ExitCodes.StatusName(status)})",
-        McpStatus.CommandNotSupported => $"the server does not support {Verb} ({ExitCodes.StatusName(status)})",
-        _ => $"the server answered {ExitCodes.StatusName(status)} to {Verb}",
+        McpStatus.Error => $"the server reported an error ({McpNames.GetName(status)})",
+        McpStatus.CommandNotSupported => $"the server does not support {Verb} ({McpNames.GetName(status)})",
+        _ => $"the server answered {McpNames.GetName(status)} to {Verb}",
     };
 
     private async Task<TResult> CallServerAsync(Progress progress, CancellationToken cancellationToken)

@@ -170,18 +170,7 @@ public static class Socks5Reader
     {
         request = null;
         var reader = new SequenceReader<byte>(buffer);
-        var status = TryReadVersion(ref reader, Socks5Constants.ProtocolVersion, SocksParseError.BadVersion, out error);
-        if (status != OperationStatus.Done)
-        {
-            return status;
-        }
-
-        if (!reader.TryRead(out var command) || !reader.TryRead(out _))
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        status = TryReadAddress(ref reader, out var address, out error);
+        var status = TryReadCodeAndAddress(ref reader, out var command, out var address, out error);
         if (status != OperationStatus.Done)
         {
             return status;
@@ -212,22 +201,10 @@ public static class Socks5Reader
     /// <returns>Done, NeedMoreData or InvalidData.</returns>
     public static OperationStatus TryReadMethodSelection(ref ReadOnlySequence<byte> buffer, out AuthMethod method, out SocksParseError error)
     {
-        method = default;
-        var reader = new SequenceReader<byte>(buffer);
-        var status = TryReadVersion(ref reader, Socks5Constants.ProtocolVersion, SocksParseError.BadVersion, out error);
-        if (status != OperationStatus.Done)
-        {
-            return status;
-        }
-
-        if (!reader.TryRead(out var value))
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        method = (AuthMethod)value;
-        buffer = buffer.Slice(reader.Position);
-        return OperationStatus.Done;
+        var status = TryReadVersionAndValue(
+            ref buffer, Socks5Constants.ProtocolVersion, SocksParseError.BadVersion, out var value, out error);
+        method = status == OperationStatus.Done ? (AuthMethod)value : default;
+        return status;
     }
 
     /// <summary>Reads the server's username/password status response (RFC 1929 §2); for clients.</summary>
@@ -247,22 +224,10 @@ public static class Socks5Reader
     /// <returns>Done, NeedMoreData or InvalidData.</returns>
     public static OperationStatus TryReadAuthStatus(ref ReadOnlySequence<byte> buffer, out bool success, out SocksParseError error)
     {
-        success = false;
-        var reader = new SequenceReader<byte>(buffer);
-        var status = TryReadVersion(ref reader, Socks5Constants.SubnegotiationVersion, SocksParseError.BadSubnegotiationVersion, out error);
-        if (status != OperationStatus.Done)
-        {
-            return status;
-        }
-
-        if (!reader.TryRead(out var value))
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        success = value == Socks5Constants.AuthStatusSuccess;
-        buffer = buffer.Slice(reader.Position);
-        return OperationStatus.Done;
+        var status = TryReadVersionAndValue(
+            ref buffer, Socks5Constants.SubnegotiationVersion, SocksParseError.BadSubnegotiationVersion, out var value, out error);
+        success = status == OperationStatus.Done && value == Socks5Constants.AuthStatusSuccess;
+        return status;
     }
 
     /// <summary>Reads the server's reply (RFC 1928 §6); for clients.</summary>
@@ -287,18 +252,7 @@ public static class Socks5Reader
     {
         reply = null;
         var reader = new SequenceReader<byte>(buffer);
-        var status = TryReadVersion(ref reader, Socks5Constants.ProtocolVersion, SocksParseError.BadVersion, out error);
-        if (status != OperationStatus.Done)
-        {
-            return status;
-        }
-
-        if (!reader.TryRead(out var code) || !reader.TryRead(out _))
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        status = TryReadAddress(ref reader, out var address, out error);
+        var status = TryReadCodeAndAddress(ref reader, out var code, out var address, out error);
         if (status != OperationStatus.Done)
         {
             return status;
@@ -324,6 +278,53 @@ public static class Socks5Reader
         }
 
         return OperationStatus.Done;
+    }
+
+    /// <summary>
+    /// Reads the two-byte answers of a server, VER then one value: the method selection (RFC 1928 §3) and the
+    /// username/password status (RFC 1929 §2). Advances <paramref name="buffer"/> only on Done.
+    /// </summary>
+    private static OperationStatus TryReadVersionAndValue(
+        ref ReadOnlySequence<byte> buffer, byte version, SocksParseError mismatch, out byte value, out SocksParseError error)
+    {
+        value = 0;
+        var reader = new SequenceReader<byte>(buffer);
+        var status = TryReadVersion(ref reader, version, mismatch, out error);
+        if (status != OperationStatus.Done)
+        {
+            return status;
+        }
+
+        if (!reader.TryRead(out value))
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        buffer = buffer.Slice(reader.Position);
+        return OperationStatus.Done;
+    }
+
+    /// <summary>
+    /// Reads the layout requests (RFC 1928 §4) and replies (§6) share: VER, a code (CMD or REP), RSV, then ATYP,
+    /// the address and the port.
+    /// </summary>
+    private static OperationStatus TryReadCodeAndAddress(
+        ref SequenceReader<byte> reader, out byte code, out WireAddress address, out SocksParseError error)
+    {
+        code = 0;
+        address = default;
+        var status = TryReadVersion(ref reader, Socks5Constants.ProtocolVersion, SocksParseError.BadVersion, out error);
+        if (status != OperationStatus.Done)
+        {
+            return status;
+        }
+
+        if (!reader.TryRead(out code) || !reader.TryRead(out _))
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        return TryReadAddress(ref reader, out address, out error);
     }
 
     private static OperationStatus TryReadLength(ref SequenceReader<byte> reader, out byte length, out SocksParseError error)

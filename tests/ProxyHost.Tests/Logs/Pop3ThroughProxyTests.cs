@@ -20,10 +20,9 @@ public sealed class Pop3ThroughProxyTests
     {
         await using var pop3 = new Pop3TestServer();
         await using var proxy = new DissectingProxy(pop3.Port);
-        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        var (tunnel, client, local) = await OpenPastGreetingAsync(proxy, pop3);
         using (tunnel)
         {
-            (await client.ReadLineAsync()).Should().StartWith("+OK");
             var connection = await pop3.ConnectionAsync(0);
             var bytes = Encoding.ASCII.GetBytes(Login);
             for (var i = 0; i < bytes.Length; i++)
@@ -33,14 +32,10 @@ public sealed class Pop3ThroughProxyTests
                 await connection.WaitForReceivedAsync(i + 1);
             }
 
-            (await client.ReadLineAsync()).Should().Be("+OK");
-            (await client.ReadLineAsync()).Should().Be("+OK maildrop locked and ready");
-            await QuitAsync(client);
+            await LoggedInThenQuitAsync(client);
         }
 
-        var records = await proxy.CredentialRecordsAsync();
-
-        Check(records.Should().ContainSingle().Subject, local, pop3, "USER/PASS", "alice", "secret", "accepted");
+        await CheckOnlyRecordAsync(proxy, local, pop3, "USER/PASS", "alice", "secret", "accepted");
     }
 
     [TestCase(2, Description = "inside the USER verb")]
@@ -54,24 +49,19 @@ public sealed class Pop3ThroughProxyTests
     {
         await using var pop3 = new Pop3TestServer();
         await using var proxy = new DissectingProxy(pop3.Port);
-        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        var (tunnel, client, local) = await OpenPastGreetingAsync(proxy, pop3);
         using (tunnel)
         {
-            (await client.ReadLineAsync()).Should().StartWith("+OK");
             var connection = await pop3.ConnectionAsync(0);
             var bytes = Encoding.ASCII.GetBytes(Login);
             await client.SendAsync(bytes[..cut]);
             await connection.WaitForReceivedAsync(cut);
             await client.SendAsync(bytes[cut..]);
 
-            (await client.ReadLineAsync()).Should().Be("+OK");
-            (await client.ReadLineAsync()).Should().Be("+OK maildrop locked and ready");
-            await QuitAsync(client);
+            await LoggedInThenQuitAsync(client);
         }
 
-        var records = await proxy.CredentialRecordsAsync();
-
-        Check(records.Should().ContainSingle().Subject, local, pop3, "USER/PASS", "alice", "secret", "accepted");
+        await CheckOnlyRecordAsync(proxy, local, pop3, "USER/PASS", "alice", "secret", "accepted");
     }
 
     [Test]
@@ -79,10 +69,9 @@ public sealed class Pop3ThroughProxyTests
     {
         await using var pop3 = new Pop3TestServer();
         await using var proxy = new DissectingProxy(pop3.Port);
-        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        var (tunnel, client, local) = await OpenPastGreetingAsync(proxy, pop3);
         using (tunnel)
         {
-            (await client.ReadLineAsync()).Should().StartWith("+OK");
             await client.SendAsync("USER alice\r\nPASS guess\r\nUSER alice\r\nPASS secret\r\nSTAT\r\nQUIT\r\n");
 
             (await ReadLinesAsync(client, 6)).Should().Equal(
@@ -102,10 +91,9 @@ public sealed class Pop3ThroughProxyTests
     {
         await using var pop3 = new Pop3TestServer();
         await using var proxy = new DissectingProxy(pop3.Port);
-        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        var (tunnel, client, local) = await OpenPastGreetingAsync(proxy, pop3);
         using (tunnel)
         {
-            (await client.ReadLineAsync()).Should().StartWith("+OK");
             await client.SendAsync("user alice\r\n");
             (await client.ReadLineAsync()).Should().Be("+OK");
             await client.SendAsync("pass secret\r\n");
@@ -113,9 +101,7 @@ public sealed class Pop3ThroughProxyTests
             await QuitAsync(client, "quit");
         }
 
-        var records = await proxy.CredentialRecordsAsync();
-
-        Check(records.Should().ContainSingle().Subject, local, pop3, "USER/PASS", "alice", "secret", "accepted");
+        await CheckOnlyRecordAsync(proxy, local, pop3, "USER/PASS", "alice", "secret", "accepted");
     }
 
     [TestCase(true, "secret", "accepted")]
@@ -126,10 +112,9 @@ public sealed class Pop3ThroughProxyTests
     {
         await using var pop3 = new Pop3TestServer();
         await using var proxy = new DissectingProxy(pop3.Port);
-        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        var (tunnel, client, local) = await OpenPastGreetingAsync(proxy, pop3);
         using (tunnel)
         {
-            (await client.ReadLineAsync()).Should().StartWith("+OK");
             var response = DissectingProxy.Base64Plain("alice", password);
             if (initialResponse)
             {
@@ -146,9 +131,7 @@ public sealed class Pop3ThroughProxyTests
             await QuitAsync(client);
         }
 
-        var records = await proxy.CredentialRecordsAsync();
-
-        Check(records.Should().ContainSingle().Subject, local, pop3, "AUTH-PLAIN", "alice", password, outcome);
+        await CheckOnlyRecordAsync(proxy, local, pop3, "AUTH-PLAIN", "alice", password, outcome);
     }
 
     [Test]
@@ -166,9 +149,7 @@ public sealed class Pop3ThroughProxyTests
             await QuitAsync(client);
         }
 
-        var records = await proxy.CredentialRecordsAsync();
-
-        Check(records.Should().ContainSingle().Subject, local, pop3, "APOP", "alice", digest, "accepted");
+        await CheckOnlyRecordAsync(proxy, local, pop3, "APOP", "alice", digest, "accepted");
     }
 
     [Test]
@@ -176,11 +157,10 @@ public sealed class Pop3ThroughProxyTests
     {
         await using var pop3 = new Pop3TestServer();
         await using var proxy = new DissectingProxy(pop3.Port);
-        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        var (tunnel, client, local) = await OpenPastGreetingAsync(proxy, pop3);
         Pop3TestServer.Connection connection;
         using (tunnel)
         {
-            (await client.ReadLineAsync()).Should().StartWith("+OK");
             await client.SendAsync("STLS\r\n");
             (await client.ReadLineAsync()).Should().Be("+OK Begin TLS negotiation");
 
@@ -211,11 +191,10 @@ public sealed class Pop3ThroughProxyTests
             line[i] = line[i] == (byte)'\n' ? (byte)'x' : line[i];
         }
 
-        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        var (tunnel, client, local) = await OpenPastGreetingAsync(proxy, pop3);
         Pop3TestServer.Connection connection;
         using (tunnel)
         {
-            (await client.ReadLineAsync()).Should().StartWith("+OK");
             await client.SendAsync("USER alice\r\n");
             (await client.ReadLineAsync()).Should().Be("+OK");
             await client.SendAsync(line);
@@ -231,6 +210,41 @@ public sealed class Pop3ThroughProxyTests
         var received = connection.Received;
         received.Length.Should().Be(12 + line.Length);
         Convert.ToHexString(SHA256.HashData(received.AsSpan(12))).Should().Be(Convert.ToHexString(SHA256.HashData(line)));
+    }
+
+    /// <summary>Opens a tunnel through the proxy to the POP3 server and reads the server's "+OK" greeting.</summary>
+    private static async Task<(Tunnel Tunnel, LineClient Client, string Local)> OpenPastGreetingAsync(DissectingProxy proxy, Pop3TestServer pop3)
+    {
+        var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
+        try
+        {
+            (await client.ReadLineAsync()).Should().StartWith("+OK");
+        }
+        catch
+        {
+            // The caller never gets the tunnel to dispose: close it here and let the failure through.
+            tunnel.Dispose();
+            throw;
+        }
+
+        return (tunnel, client, local);
+    }
+
+    /// <summary>Asserts the credentials log holds exactly one record, this credential of this session.</summary>
+    private static async Task CheckOnlyRecordAsync(
+        DissectingProxy proxy, string local, Pop3TestServer pop3, string mechanism, string user, string secret, string outcome)
+    {
+        var records = await proxy.CredentialRecordsAsync();
+
+        Check(records.Should().ContainSingle().Subject, local, pop3, mechanism, user, secret, outcome);
+    }
+
+    /// <summary>Asserts the replies to the USER and PASS of <see cref="Login"/>, then quits.</summary>
+    private static async Task LoggedInThenQuitAsync(LineClient client)
+    {
+        (await client.ReadLineAsync()).Should().Be("+OK");
+        (await client.ReadLineAsync()).Should().Be("+OK maildrop locked and ready");
+        await QuitAsync(client);
     }
 
     /// <summary>Asserts a credentials-log record: a timestamp, then the session's fields and the credential.</summary>

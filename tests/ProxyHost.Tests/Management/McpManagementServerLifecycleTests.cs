@@ -84,7 +84,7 @@ public class McpManagementServerLifecycleTests
         await using var client = await harness.ConnectRawAsync();
         await harness.WaitUntilAsync(s => s.AcceptedConnections == 1);
 
-        harness.Time.ScheduledTimerCount.Should().Be(0);
+        harness.Time.ActiveTimerCount.Should().Be(0);
         harness.Time.Advance(TimeSpan.FromDays(365));
 
         await client.SendAsync(Frames.GetMetrics);

@@ -1,7 +1,7 @@
 using System.Net;
 using Mcp.Protocol;
 using ProxyHost.Management;
-using ProxyHost.Tests.Support;
+using Tests.Shared;
 
 namespace ProxyHost.Tests.Management;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Socks.Core.Dialing;
 using Socks.Core.Protocol;
-using Socks.Core.Tests.Support;
+using Tests.Shared;
 
 namespace Socks.Core.Tests.Dialing;
 

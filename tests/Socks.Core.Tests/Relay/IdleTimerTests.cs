@@ -1,5 +1,5 @@
 using Socks.Core.Relay;
-using Socks.Core.Tests.Support;
+using Tests.Shared;
 
 namespace Socks.Core.Tests.Relay;
 

@@ -4,7 +4,7 @@ using System.Text;
 using Socks.Core.Protocol;
 using Socks.Core.Server;
 using Socks.Core.Tests.Server.Infrastructure;
-using Socks.Core.Tests.Support;
+using Tests.Shared;
 
 namespace Socks.Core.Tests.Server;
 

@@ -1,3 +1,5 @@
+using Tests.Shared;
+
 namespace Socks.Core.Tests.Support;
 
 public class ManualTimeProviderTests

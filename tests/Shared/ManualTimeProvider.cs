@@ -1,4 +1,4 @@
-namespace Socks.Core.Tests.Support;
+namespace Tests.Shared;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock moves only when a test calls <see cref="Advance"/>, so code that
@@ -11,6 +11,7 @@ namespace Socks.Core.Tests.Support;
 /// or changed by a callback fire in the same <see cref="Advance"/> call if they fall due before its target.
 /// A timer due now (due time zero) fires on the next <see cref="Advance"/>, including <c>Advance(TimeSpan.Zero)</c>.
 /// Callbacks run outside the internal lock, so they may create, change and dispose timers.
+/// One file shared by the test projects that need a manual clock (linked into each as <c>Support\ManualTimeProvider.cs</c>).
 /// </remarks>
 internal sealed class ManualTimeProvider : TimeProvider
 {
