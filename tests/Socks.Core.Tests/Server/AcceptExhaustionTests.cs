@@ -6,7 +6,7 @@ using Socks.Core.Protocol;
 using Socks.Core.Server;
 using Socks.Core.Tests.AccessLog;
 using Socks.Core.Tests.Server.Infrastructure;
-using Socks.Core.Tests.Support;
+using Tests.Shared;
 
 namespace Socks.Core.Tests.Server;
 
