@@ -36,45 +36,8 @@ DEADLINE=$((T_START + BUDGET))
 RESULTS="$RB/results.jsonl"
 LOGS="$RB/logs"
 
-log() { printf '[%4ds] %s\n' $(($(date +%s) - T_START)) "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-declare -a PIDS=()
-SCRATCH=""
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-        wait "$pid" 2>/dev/null || true
-    done
-    [[ -n $SCRATCH ]] && rm -rf "$SCRATCH"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port_free() { [[ -z $(ss -Htan "( sport = :$1 )" 2>/dev/null) ]]; }
-free_port() {
-    local n=${1:-1} p i ok
-    for _ in $(seq 200); do
-        p=$((20000 + RANDOM % 12000)); ok=1
-        for ((i = 0; i < n; i++)); do port_free $((p + i)) || { ok=0; break; }; done
-        if [[ $ok == 1 ]]; then echo "$p"; return 0; fi
-    done
-    die "no free port found"
-}
-wait_listen() { # port pid name
-    for _ in $(seq 150); do
-        [[ -n $(ss -Htln "( sport = :$1 )" 2>/dev/null) ]] && return 0
-        kill -0 "$2" 2>/dev/null || die "$3 exited before listening (see $LOGS/$3.log)"
-        sleep 0.1
-    done
-    die "$3 does not listen on port $1 after 15 s"
-}
+# shellcheck source=lib.sh
+source "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------- build
 mkdir -p "$RB"
@@ -88,6 +51,7 @@ OPTIONS_CS=src/Socks.Core/SocksServerOptions.cs
 PATTERN='public int RelayBufferSize { get; init; } = '
 if [[ $SKIP_BUILD != 1 ]]; then
     SCRATCH=$(mktemp -d /tmp/relaybuf.XXXXXX)
+    CLEANUP_PATHS+=("$SCRATCH")
     git -C "$ROOT" archive HEAD | tar -x -C "$SCRATCH"
     [[ $(grep -cF "$PATTERN" "$SCRATCH/$OPTIONS_CS") == 1 ]] || die "RelayBufferSize default not found in $OPTIONS_CS"
     for k in "${SIZES[@]}"; do

@@ -45,48 +45,10 @@ FACTS="$RUN_DIR/facts.json"
 LOADGEN="$OUT/loadgen"
 SOCKS5D="$OUT/socks5d/socks5d"
 
-log() { printf '[%4ds] %s\n' $(($(date +%s) - T_START)) "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=lib.sh
+source "$BENCH_DIR/lib.sh"
 remaining() { echo $((DEADLINE - $(date +%s))); }
 
-# ---------------------------------------------------------------- processes we start, and cleanup
-declare -a PIDS=()
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-        wait "$pid" 2>/dev/null || true
-    done
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port_free() { [[ -z $(ss -Htan "( sport = :$1 )" 2>/dev/null) ]]; }
-# a free TCP port below the ephemeral range; with n>1, n consecutive free ports
-free_port() {
-    local n=${1:-1} p i ok
-    for _ in $(seq 200); do
-        p=$((20000 + RANDOM % 12000))
-        ok=1
-        for ((i = 0; i < n; i++)); do port_free $((p + i)) || { ok=0; break; }; done
-        if [[ $ok == 1 ]]; then echo "$p"; return 0; fi
-    done
-    die "no free port found"
-}
-wait_listen() { # port pid name
-    local i
-    for i in $(seq 150); do
-        [[ -n $(ss -Htln "( sport = :$1 )" 2>/dev/null) ]] && return 0
-        kill -0 "$2" 2>/dev/null || die "$3 exited before listening (see $LOGS/$3.log)"
-        sleep 0.1
-    done
-    die "$3 does not listen on port $1 after 15 s"
-}
 # a process and all its descendants (dante forks workers), summed
 tree() { local p; echo "$1"; for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do tree "$p"; done; }
 fd_count() { local n=0 p; for p in $(tree "$1"); do n=$((n + $(ls "/proc/$p/fd" 2>/dev/null | wc -l))); done; echo $n; }
