@@ -12,8 +12,6 @@ namespace Socks.Core.Relay;
 /// </summary>
 internal sealed class SocketRelay
 {
-    private readonly Socket _client;
-    private readonly Socket _target;
     private readonly SocketCopier _clientToTarget;
     private readonly SocketCopier _targetToClient;
     private readonly Action _abort;
@@ -29,8 +27,6 @@ internal sealed class SocketRelay
     /// <param name="abort">Aborts both legs (closes the sockets); called at most once, by the relay on an error.</param>
     public SocketRelay(Socket client, Socket target, int bufferSize, SocksMetrics metrics, IdleTimer? idle, TrafficTap? tap, Action abort)
     {
-        _client = client;
-        _target = target;
         _abort = abort;
         _clientToTarget = new SocketCopier(client, target, fromClient: true, bufferSize, metrics, idle, tap);
         _targetToClient = new SocketCopier(target, client, fromClient: false, bufferSize, metrics, idle, tap);
@@ -49,8 +45,6 @@ internal sealed class SocketRelay
     /// <returns>Null when forwarded; the relay's outcome when the target failed (both legs are then aborted).</returns>
     public async Task<RelayResult?> ForwardPendingAsync(ReadOnlyMemory<byte> pendingClientData)
     {
-        _client.NoDelay = true;
-        _target.NoDelay = true;
         var forwarded = await _clientToTarget.ForwardPendingAsync(pendingClientData).ConfigureAwait(false);
         if (forwarded.Result == CopyResult.Completed)
         {
@@ -65,9 +59,6 @@ internal sealed class SocketRelay
     /// <returns>The outcome; never throws for socket errors.</returns>
     public async Task<RelayResult> RunAsync()
     {
-        _client.NoDelay = true;
-        _target.NoDelay = true;
-
         var upstream = _clientToTarget.RunAsync();
         var downstream = _targetToClient.RunAsync();
         var first = await Task.WhenAny(upstream, downstream).ConfigureAwait(false);

@@ -96,6 +96,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         var handshake = new HandshakeBuffer(buffer);
         try
         {
+            // Once per session, here: handshake replies and relayed chunks both go out at once. The
+            // dialer sets it on the outbound socket.
+            _client.NoDelay = true;
             var request = await HandshakeAsync(handshake).ConfigureAwait(false);
             if (request is not null)
             {
