@@ -10,6 +10,7 @@ using ProxyHost.CommandLine;
 using ProxyHost.Management;
 using Socks.Core;
 using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Policy;
 using Socks.Core.Server;
 using Socks.Core.Users;
@@ -52,6 +53,8 @@ internal static class SocksHost
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
         builder.Services.AddLogSinks(settings);
+        // The POP3 dissector: it watches the relayed bytes and writes what it finds to the credentials log.
+        builder.Services.AddSingleton(services => CreatePop3Dissector(services, settings));
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
@@ -63,7 +66,7 @@ internal static class SocksHost
                 MaxConnections = settings.MaxConnections,
                 DestinationPolicy = new ProtectedEndpointsPolicy(selfEndpoints.Current),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
-                TrafficObservers = services.GetRequiredService<LogSinks>().Pop3Dissector,
+                TrafficObservers = services.GetRequiredService<Pop3DissectorFactory>(),
             },
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
@@ -139,6 +142,19 @@ internal static class SocksHost
             }
         }
     }
+
+    /// <summary>
+    /// Creates the POP3 dissector factory of <c>socks5d</c>: the ports of <c>--pop3-ports</c>, the run-time
+    /// switch (<c>-N</c>, MCP TOGGLE_DISECTOR) and, as its sink, the credentials log of <see cref="LogSinks"/>.
+    /// </summary>
+    /// <param name="services">The host's services (the logs and the switch).</param>
+    /// <param name="settings">The command line.</param>
+    /// <returns>The factory handed to the server as its traffic observers.</returns>
+    internal static Pop3DissectorFactory CreatePop3Dissector(IServiceProvider services, HostSettings settings) => new(
+        services.GetRequiredService<LogSinks>().CredentialsLog,
+        services.GetRequiredService<DissectorSwitch>(),
+        settings.Pop3Ports,
+        logger: services.GetRequiredService<ILoggerFactory>().CreateLogger("Socks.Core.Dissectors"));
 
     private static bool TryCreateUserStore(HostSettings settings, [NotNullWhen(true)] out UserStore? store, out string problem)
     {

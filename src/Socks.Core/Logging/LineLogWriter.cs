@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Socks.Core.Metrics;
 
-namespace Socks.Core.AccessLog;
+namespace Socks.Core.Logging;
 
 /// <summary>
 /// The background machinery shared by the access log and the credentials log: callers hand records
