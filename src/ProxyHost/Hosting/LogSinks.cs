@@ -60,7 +60,7 @@ internal sealed class LogSinks : IAsyncDisposable
         }
         catch (LogOpenException)
         {
-            // Start-up is failing; the access log holds nothing yet, and its writer task ends at once.
+            // Start-up is failing; the access log holds nothing yet, and its writer thread ends at once.
             accessLog.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
