@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+
 namespace ProxyHost.Hosting;
 
 /// <summary>Registers the access log and the credentials log with the host.</summary>

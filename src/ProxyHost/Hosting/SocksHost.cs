@@ -53,8 +53,12 @@ internal static class SocksHost
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
         builder.Services.AddLogSinks(settings);
-        // The POP3 dissector: it watches the relayed bytes and writes what it finds to the credentials log.
-        builder.Services.AddSingleton(services => CreatePop3Dissector(services, settings));
+        // The POP3 dissector: it watches the relayed bytes and hands what it finds to the credentials log.
+        builder.Services.AddSingleton(services => CreatePop3Dissector(
+            services.GetRequiredService<LogSinks>().CredentialsLog,
+            services.GetRequiredService<DissectorSwitch>(),
+            settings,
+            services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
@@ -143,18 +147,14 @@ internal static class SocksHost
         }
     }
 
-    /// <summary>
-    /// Creates the POP3 dissector factory of <c>socks5d</c>: the ports of <c>--pop3-ports</c>, the run-time
-    /// switch (<c>-N</c>, MCP TOGGLE_DISECTOR) and, as its sink, the credentials log of <see cref="LogSinks"/>.
-    /// </summary>
-    /// <param name="services">The host's services (the logs and the switch).</param>
-    /// <param name="settings">The command line.</param>
+    /// <summary>Creates the POP3 dissector factory of <c>socks5d</c>.</summary>
+    /// <param name="credentials">Where the credentials it finds go: the credentials log.</param>
+    /// <param name="switch">The run-time switch (<c>-N</c>, MCP TOGGLE_DISECTOR).</param>
+    /// <param name="settings">The command line (<c>--pop3-ports</c>).</param>
+    /// <param name="loggerFactory">Diagnostics.</param>
     /// <returns>The factory handed to the server as its traffic observers.</returns>
-    internal static Pop3DissectorFactory CreatePop3Dissector(IServiceProvider services, HostSettings settings) => new(
-        services.GetRequiredService<LogSinks>().CredentialsLog,
-        services.GetRequiredService<DissectorSwitch>(),
-        settings.Pop3Ports,
-        logger: services.GetRequiredService<ILoggerFactory>().CreateLogger("Socks.Core.Dissectors"));
+    internal static Pop3DissectorFactory CreatePop3Dissector(ICredentialSink credentials, DissectorSwitch @switch, HostSettings settings, ILoggerFactory loggerFactory) =>
+        new(credentials, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
 
     private static bool TryCreateUserStore(HostSettings settings, [NotNullWhen(true)] out UserStore? store, out string problem)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ProxyHost.Hosting;
 using ProxyHost.Tests.Infrastructure;
 using Socks.Core.AccessLog;
@@ -97,7 +98,11 @@ public sealed class LogSinksTests
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d-test" });
         builder.Services.AddSingleton(new DissectorSwitch(true));
         builder.Services.AddLogSinks(settings);
-        builder.Services.AddSingleton(services => SocksHost.CreatePop3Dissector(services, settings));
+        builder.Services.AddSingleton(services => SocksHost.CreatePop3Dissector(
+            services.GetRequiredService<LogSinks>().CredentialsLog,
+            services.GetRequiredService<DissectorSwitch>(),
+            settings,
+            services.GetRequiredService<ILoggerFactory>()));
         return builder.Build();
     }
 }
