@@ -197,19 +197,11 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the client has shut down.</returns>
     public async ValueTask DisposeAsync()
     {
-        Task? readLoop;
-        lock (_gate)
+        if (!TryBeginDispose(out var readLoop))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            readLoop = _readLoop;
+            return;
         }
 
-        Fault(new ObjectDisposedException(nameof(McpClient), "The MCP client was disposed before the server answered."));
         await _shutdown.CancelAsync().ConfigureAwait(false);
         if (!_leaveOpen)
         {
@@ -218,14 +210,66 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
 
         if (readLoop is not null)
         {
+            // The loop completes the pipe reader as it ends.
             await readLoop.ConfigureAwait(false);
         }
-
-        await _reader.CompleteAsync().ConfigureAwait(false);
+        else
+        {
+            await _reader.CompleteAsync().ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Same as <see cref="DisposeAsync"/>, blocking until it completes.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>
+    /// Like <see cref="DisposeAsync"/>, without waiting for anything: closes the connection (unless the client was
+    /// created with <c>leaveOpen</c>), fails calls still in flight with <see cref="ObjectDisposedException"/> before it
+    /// returns, and cancels the background reader, which then ends on its own.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!TryBeginDispose(out var readLoop))
+        {
+            return;
+        }
+
+        // Cancel rather than CancelAsync: the callbacks it runs inline only complete the cancelled read and writes.
+        _shutdown.Cancel();
+        if (!_leaveOpen)
+        {
+            _stream.Dispose();
+        }
+
+        if (readLoop is null)
+        {
+            _reader.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Marks the client disposed and fails the calls in flight; the first caller gets true and does the rest of the
+    /// shutdown. <paramref name="readLoop"/> is the background reader, if one was started.
+    /// </summary>
+    private bool TryBeginDispose(out Task? readLoop)
+    {
+        var disposed = new ObjectDisposedException(nameof(McpClient), "The MCP client was disposed before the server answered.");
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                readLoop = null;
+                return false;
+            }
+
+            _disposed = true;
+            readLoop = _readLoop;
+
+            // Under the lock: from here on no call can queue a request or start the reader, so readLoop is final and
+            // a reader that was never started can be completed without racing one.
+            _fault ??= disposed;
+        }
+
+        Fault(disposed);
+        return true;
+    }
 
     private static async Task<McpClient> ConnectCoreAsync(string host, int port, CancellationToken cancellationToken)
     {
@@ -382,6 +426,11 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
         {
             // Transport failure (IOException, SocketException, ...): the calls in flight get it unchanged.
             Fault(ex);
+        }
+        finally
+        {
+            // Here, not in Dispose: only the loop knows when it has stopped reading, and Dispose does not wait for it.
+            await _reader.CompleteAsync().ConfigureAwait(false);
         }
     }
 

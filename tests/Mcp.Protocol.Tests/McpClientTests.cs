@@ -474,6 +474,27 @@ public class McpClientTests
     }
 
     [Test]
+    public async Task Dispose_CallInFlightAndReadIgnoringCancellation_ReturnsAndFailsTheCallWithObjectDisposed()
+    {
+        // The transport's read never completes and ignores cancellation: a Dispose that waited for the
+        // background reader (sync over async) would never return.
+        var stream = new StuckReadStream();
+        var client = new McpClient(stream);
+        var call = client.GetMetricsAsync();
+        (await stream.Written.WaitAsync(Timeout)).Should().Equal(Vectors.GetMetricsRequest);
+
+        await FluentActions.Awaiting(() => Task.Run(client.Dispose).WaitAsync(Timeout)).Should().NotThrowAsync();
+
+        stream.IsDisposed.Should().BeTrue();
+        await FluentActions.Awaiting(() => call.WaitAsync(Timeout)).Should().ThrowAsync<ObjectDisposedException>();
+        Synchronously(() => client.SendAsync(McpRequest.GetMetrics)).Should().Throw<ObjectDisposedException>();
+
+        // Let the stuck read end (as a closed connection) so the reader stops; a second dispose is a no-op.
+        stream.EndRead();
+        await client.DisposeAsync();
+    }
+
+    [Test]
     public async Task Dispose_LeaveOpen_StreamStaysUsable()
     {
         await using var server = ScriptedMcpServer.Start();
@@ -530,6 +551,57 @@ public class McpClientTests
         var buffer = new ReadOnlySequence<byte>(frame);
         McpRequestReader.TryRead(ref buffer, out var request, out var error).Should().Be(OperationStatus.Done, error.Message);
         return request;
+    }
+
+    /// <summary>A stream whose reads never complete until <see cref="EndRead"/>, whatever the cancellation token says.</summary>
+    private sealed class StuckReadStream : Stream
+    {
+        private readonly TaskCompletionSource<int> _read = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<byte[]> _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<byte[]> Written => _written.Task;
+
+        public bool IsDisposed { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public void EndRead() => _read.TrySetResult(0);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(_read.Task);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _written.TrySetResult(buffer.ToArray());
+            return ValueTask.CompletedTask;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => _written.TrySetResult(buffer[offset..(offset + count)]);
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            IsDisposed = true;
+            base.Dispose(disposing);
+        }
     }
 
     private static async Task AssertNextFrameIsGetMetricsAsync(ScriptedMcpServer server, McpClient client)

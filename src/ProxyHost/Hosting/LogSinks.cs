@@ -2,14 +2,16 @@ using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
+using Socks.Core.Logging;
 
 namespace ProxyHost.Hosting;
 
 /// <summary>
-/// The two record logs of <c>socks5d</c> (access log, credentials log), the POP3 dissector that feeds
-/// the credentials log, and the SIGHUP handler that reopens both logs after logrotate renamed them.
+/// The two record logs of <c>socks5d</c> (access log, credentials log) and the SIGHUP handler that
+/// reopens both logs after logrotate renamed them. The POP3 dissector that feeds the credentials log is
+/// composed next to the server options (<see cref="SocksHost"/>), not here.
 /// </summary>
 /// <remarks>
 /// Shutdown order: the SOCKS server is stopped (drained) first, so every session has appended its
@@ -21,19 +23,16 @@ namespace ProxyHost.Hosting;
 internal sealed class LogSinks : IAsyncDisposable
 {
     private readonly HostSettings _settings;
-    private readonly DissectorSwitch _switch;
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration? _hangUp;
     private int _closed;
 
-    private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, Pop3DissectorFactory dissector, DissectorSwitch @switch, ILogger logger)
+    private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, ILogger logger)
     {
         _settings = settings;
-        _switch = @switch;
         _logger = logger;
         AccessLog = accessLog;
         CredentialsLog = credentialsLog;
-        Pop3Dissector = dissector;
         _hangUp = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp);
     }
 
@@ -43,17 +42,13 @@ internal sealed class LogSinks : IAsyncDisposable
     /// <summary>The credentials log (--credentials-log).</summary>
     public CredentialLogWriter CredentialsLog { get; }
 
-    /// <summary>The POP3 dissector factory (--pop3-ports, switched by -N and TOGGLE_DISECTOR).</summary>
-    public Pop3DissectorFactory Pop3Dissector { get; }
-
-    /// <summary>Opens both logs and creates the dissector.</summary>
-    /// <param name="settings">The paths and POP3 ports.</param>
+    /// <summary>Opens both logs.</summary>
+    /// <param name="settings">The paths.</param>
     /// <param name="loggerFactory">Diagnostics.</param>
     /// <param name="meterFactory">Creates the "Socks.Core" meter for the record counters, or null.</param>
-    /// <param name="switch">The dissector's run-time switch.</param>
     /// <returns>The open logs.</returns>
     /// <exception cref="LogOpenException">A log file could not be opened; nothing is left open.</exception>
-    public static LogSinks Open(HostSettings settings, ILoggerFactory loggerFactory, IMeterFactory? meterFactory, DissectorSwitch @switch)
+    public static LogSinks Open(HostSettings settings, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
     {
         var accessLog = OpenLog("access log", settings.AccessLogPath,
             () => new AccessLogWriter(settings.AccessLogPath, loggerFactory.CreateLogger("Socks.Core.AccessLog"), meterFactory: meterFactory));
@@ -65,19 +60,20 @@ internal sealed class LogSinks : IAsyncDisposable
         }
         catch (LogOpenException)
         {
-            // Start-up is failing; the access log holds nothing yet, and its writer task ends at once.
+            // Start-up is failing; the access log holds nothing yet, and its writer thread ends at once.
             accessLog.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
 
-        var dissector = new Pop3DissectorFactory(credentialsLog, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
-        return new LogSinks(settings, accessLog, credentialsLog, dissector, @switch, loggerFactory.CreateLogger("ProxyHost.Hosting.LogSinks"));
+        return new LogSinks(settings, accessLog, credentialsLog, loggerFactory.CreateLogger("ProxyHost.Hosting.LogSinks"));
     }
 
-    /// <summary>Logs where the records go and the dissector's state (once the server is up).</summary>
-    public void ReportStarted() =>
+    /// <summary>Logs where the records go and the state of the dissector that feeds the credentials log (once the server is up).</summary>
+    /// <param name="dissector">The POP3 dissector writing to <see cref="CredentialsLog"/>.</param>
+    /// <param name="switch">Its run-time switch.</param>
+    public void ReportStarted(Pop3DissectorFactory dissector, DissectorSwitch @switch) =>
         Log.LogsOpened(_logger, Describe(_settings.AccessLogPath), Describe(_settings.CredentialsLogPath),
-            _switch.Enabled ? "on" : "off (-N)", string.Join(",", Pop3Dissector.Ports));
+            @switch.Enabled ? "on" : "off (-N)", string.Join(",", dissector.Ports));
 
     /// <summary>
     /// Resolves the logs from the container, opening them, and turns an open failure into the one line

@@ -1,17 +1,18 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Socks.Core.Dissectors;
 
 namespace ProxyHost.Hosting;
 
-/// <summary>Registers the access log, the credentials log and the POP3 dissector with the host.</summary>
+/// <summary>Registers the access log and the credentials log with the host.</summary>
 internal static class LogSinksRegistration
 {
     /// <summary>
     /// Adds <see cref="LogSinks"/> (opened when first resolved; <see cref="LogSinks.TryOpen"/> reports a
     /// bad path) and the <see cref="LogSinksService"/> that closes the logs after the server stopped.
-    /// Needs a <see cref="DissectorSwitch"/> registered.
+    /// The service reports the dissector's state at start-up, so starting the host needs the
+    /// <see cref="Socks.Core.Dissectors.Pop3.Pop3DissectorFactory"/> and its
+    /// <see cref="Socks.Core.Dissectors.DissectorSwitch"/> registered (<see cref="SocksHost"/> composes them).
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <param name="settings">The command line.</param>
@@ -21,8 +22,7 @@ internal static class LogSinksRegistration
         services.AddSingleton(provider => LogSinks.Open(
             settings,
             provider.GetRequiredService<ILoggerFactory>(),
-            provider.GetService<IMeterFactory>(),
-            provider.GetRequiredService<DissectorSwitch>()));
+            provider.GetService<IMeterFactory>()));
         services.AddHostedService<LogSinksService>();
         return services;
     }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Hosting;
+using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Server;
 
 namespace ProxyHost.Hosting;
@@ -12,22 +14,28 @@ internal sealed class LogSinksService : IHostedService
     private readonly LogSinks _sinks;
     private readonly SocksServer _server;
     private readonly HostSettings _settings;
+    private readonly Pop3DissectorFactory _dissector;
+    private readonly DissectorSwitch _switch;
 
     /// <summary>Creates the service.</summary>
     /// <param name="sinks">The logs.</param>
     /// <param name="server">The server whose stop comes first.</param>
     /// <param name="settings">The drain timeout.</param>
-    public LogSinksService(LogSinks sinks, SocksServer server, HostSettings settings)
+    /// <param name="dissector">The dissector feeding the credentials log, whose state the start-up line reports.</param>
+    /// <param name="switch">The dissector's run-time switch.</param>
+    public LogSinksService(LogSinks sinks, SocksServer server, HostSettings settings, Pop3DissectorFactory dissector, DissectorSwitch @switch)
     {
         _sinks = sinks;
         _server = server;
         _settings = settings;
+        _dissector = dissector;
+        _switch = @switch;
     }
 
     /// <inheritdoc/>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _sinks.ReportStarted();
+        _sinks.ReportStarted(_dissector, _switch);
         return Task.CompletedTask;
     }
 

@@ -10,6 +10,7 @@ using ProxyHost.CommandLine;
 using ProxyHost.Management;
 using Socks.Core;
 using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Policy;
 using Socks.Core.Server;
 using Socks.Core.Users;
@@ -52,6 +53,12 @@ internal static class SocksHost
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
         builder.Services.AddLogSinks(settings);
+        // The POP3 dissector: it watches the relayed bytes and hands what it finds to the credentials log.
+        builder.Services.AddSingleton(services => CreatePop3Dissector(
+            services.GetRequiredService<LogSinks>().CredentialsLog,
+            services.GetRequiredService<DissectorSwitch>(),
+            settings,
+            services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
@@ -63,7 +70,7 @@ internal static class SocksHost
                 MaxConnections = settings.MaxConnections,
                 DestinationPolicy = new ProtectedEndpointsPolicy(selfEndpoints.Current),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
-                TrafficObservers = services.GetRequiredService<LogSinks>().Pop3Dissector,
+                TrafficObservers = services.GetRequiredService<Pop3DissectorFactory>(),
             },
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
@@ -139,6 +146,15 @@ internal static class SocksHost
             }
         }
     }
+
+    /// <summary>Creates the POP3 dissector factory of <c>socks5d</c>.</summary>
+    /// <param name="credentials">Where the credentials it finds go: the credentials log.</param>
+    /// <param name="switch">The run-time switch (<c>-N</c>, MCP TOGGLE_DISECTOR).</param>
+    /// <param name="settings">The command line (<c>--pop3-ports</c>).</param>
+    /// <param name="loggerFactory">Diagnostics.</param>
+    /// <returns>The factory handed to the server as its traffic observers.</returns>
+    internal static Pop3DissectorFactory CreatePop3Dissector(ICredentialSink credentials, DissectorSwitch @switch, HostSettings settings, ILoggerFactory loggerFactory) =>
+        new(credentials, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
 
     private static bool TryCreateUserStore(HostSettings settings, [NotNullWhen(true)] out UserStore? store, out string problem)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Socks.Core.Dissectors.Pop3;
 
 namespace Socks.Core.Dissectors;
 

@@ -4,6 +4,8 @@ using ProxyHost.Tests.Infrastructure;
 using Socks.Core;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
+using Socks.Core.Logging;
 using Socks.Core.Server;
 using Socks.Core.Users;
 

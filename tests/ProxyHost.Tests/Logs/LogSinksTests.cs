@@ -2,10 +2,12 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ProxyHost.Hosting;
 using ProxyHost.Tests.Infrastructure;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
 
 namespace ProxyHost.Tests.Logs;
 
@@ -60,7 +62,7 @@ public sealed class LogSinksTests
 
             seen.Should().Contain("socks.accesslog.records.failed", (2L, "Socks.Core"));
             seen.Should().Contain("socks.credentials.records.failed", (0L, "Socks.Core"));
-            sinks.Pop3Dissector.Ports.Should().Equal(110);
+            host.Services.GetRequiredService<Pop3DissectorFactory>().Ports.Should().Equal(110);
         }
         finally
         {
@@ -96,6 +98,11 @@ public sealed class LogSinksTests
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d-test" });
         builder.Services.AddSingleton(new DissectorSwitch(true));
         builder.Services.AddLogSinks(settings);
+        builder.Services.AddSingleton(services => SocksHost.CreatePop3Dissector(
+            services.GetRequiredService<LogSinks>().CredentialsLog,
+            services.GetRequiredService<DissectorSwitch>(),
+            settings,
+            services.GetRequiredService<ILoggerFactory>()));
         return builder.Build();
     }
 }

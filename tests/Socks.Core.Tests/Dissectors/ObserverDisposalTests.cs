@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
+using Socks.Core.Tests.Dissectors.Pop3;
 using Socks.Core.Tests.Server.Infrastructure;
 
 namespace Socks.Core.Tests.Dissectors;

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Socks.Core.Protocol;
 using Socks.Core.Server;
-using Socks.Core.Tests.AccessLog;
+using Socks.Core.Tests.Logging;
 using Socks.Core.Tests.Server.Infrastructure;
 using Tests.Shared;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
+using Socks.Core.Logging;
 using Socks.Core.Metrics;
 
-namespace Socks.Core.Tests.AccessLog;
+namespace Socks.Core.Tests.Logging;
 
 /// <summary>
 /// The writers publish written, failed and pending record counts on the "Socks.Core" meter, through

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Socks.Core.AccessLog;
+namespace Socks.Core.Logging;
 
 /// <summary>Log call sites of the access-log and credentials-log writers.</summary>
 internal static partial class Log

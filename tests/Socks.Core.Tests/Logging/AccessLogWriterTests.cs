@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Socks.Core.AccessLog;
+using Socks.Core.Logging;
 
-namespace Socks.Core.Tests.AccessLog;
+namespace Socks.Core.Tests.Logging;
 
 [CancelAfter(30_000)]
 public class AccessLogWriterTests

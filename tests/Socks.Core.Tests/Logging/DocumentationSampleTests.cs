@@ -1,9 +1,10 @@
 using System.Net;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
+using Socks.Core.Logging;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.AccessLog;
+namespace Socks.Core.Tests.Logging;
 
 /// <summary>
 /// The sample lines in docs/access-log.md are produced by the formatters from these records; the

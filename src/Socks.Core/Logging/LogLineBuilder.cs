@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Socks.Core.AccessLog;
+namespace Socks.Core.Logging;
 
 /// <summary>
 /// Builds log lines as ASCII bytes in a growable buffer: the shared field encoding of the access log

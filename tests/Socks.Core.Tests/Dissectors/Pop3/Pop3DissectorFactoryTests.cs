@@ -1,6 +1,7 @@
 using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
 
-namespace Socks.Core.Tests.Dissectors;
+namespace Socks.Core.Tests.Dissectors.Pop3;
 
 public class Pop3DissectorFactoryTests
 {

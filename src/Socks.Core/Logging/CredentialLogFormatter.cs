@@ -1,7 +1,7 @@
 using System.Text;
-using Socks.Core.AccessLog;
+using Socks.Core.Dissectors;
 
-namespace Socks.Core.Dissectors;
+namespace Socks.Core.Logging;
 
 /// <summary>
 /// Formats a <see cref="CredentialRecord"/> as one credentials-log line (docs/access-log.md). Ten

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Socks.Core.AccessLog;
+using Socks.Core.Logging;
 
-namespace Socks.Core.Tests.AccessLog;
+namespace Socks.Core.Tests.Logging;
 
 [CancelAfter(30_000)]
 public class LineLogWriterTests
@@ -17,7 +17,7 @@ public class LineLogWriterTests
     [Test]
     public async Task Append_QueueFull_CountsOverflowAsFailedAndLogsOnce()
     {
-        // The formatter runs on the writer task: holding it on the first record keeps the queue full.
+        // The formatter runs on the writer thread: holding it on the first record keeps the queue full.
         var formatting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var release = new ManualResetEventSlim();
         var logger = new CapturingLogger();
@@ -74,6 +74,28 @@ public class LineLogWriterTests
         writer.FailedRecords.Should().Be(2);
         writer.WrittenRecords.Should().Be(2);
         logger.AtLevel(LogLevel.Error).Should().ContainSingle().Which.Exception.Should().BeOfType<InvalidOperationException>();
+    }
+
+    [Test]
+    public async Task Append_FormatsAndWritesOnTheWritersOwnThread_NotOnAPoolThread()
+    {
+        // A slow disk then blocks that thread only, never one the sessions' relays need.
+        var seen = new TaskCompletionSource<(bool Pool, bool Background, string? Name)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = new LineLogWriter<string>(_path, "test log", (s, line) =>
+        {
+            var thread = Thread.CurrentThread;
+            seen.TrySetResult((thread.IsThreadPoolThread, thread.IsBackground, thread.Name));
+            line.AppendAscii(s);
+        }, logger: null);
+
+        writer.Append("one");
+        var (pool, background, name) = await seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.DisposeAsync();
+
+        pool.Should().BeFalse();
+        background.Should().BeTrue("an undisposed writer must not keep the process alive");
+        name.Should().Be("socks test log writer");
+        (await File.ReadAllLinesAsync(_path)).Should().Equal("one");
     }
 
     [Test]

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text;
 using Socks.Core.AccessLog;
+using Socks.Core.Logging;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.AccessLog;
+namespace Socks.Core.Tests.Logging;
 
 public class AccessLogFormatterTests
 {

@@ -1,7 +1,9 @@
 using System.Net;
 using Socks.Core.Dissectors;
+using Socks.Core.Logging;
+using Socks.Core.Tests.Dissectors.Pop3;
 
-namespace Socks.Core.Tests.Dissectors;
+namespace Socks.Core.Tests.Logging;
 
 public class CredentialLogTests
 {

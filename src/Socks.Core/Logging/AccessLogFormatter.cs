@@ -1,4 +1,6 @@
-namespace Socks.Core.AccessLog;
+using Socks.Core.AccessLog;
+
+namespace Socks.Core.Logging;
 
 /// <summary>
 /// Formats an <see cref="AccessLogRecord"/> as one access-log line (docs/access-log.md). Ten

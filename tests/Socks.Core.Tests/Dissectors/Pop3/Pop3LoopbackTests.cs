@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Socks.Core.Dissectors;
 
-namespace Socks.Core.Tests.Dissectors;
+namespace Socks.Core.Tests.Dissectors.Pop3;
 
 /// <summary>
 /// A real POP3 conversation over loopback sockets, through a small copying relay that feeds the

@@ -1,4 +1,4 @@
-namespace Socks.Core.Dissectors;
+namespace Socks.Core.Dissectors.Pop3;
 
 /// <summary>Why a POP3 observer stopped watching a session.</summary>
 internal enum Pop3StopReason

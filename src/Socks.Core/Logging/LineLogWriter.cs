@@ -4,18 +4,27 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Socks.Core.Metrics;
 
-namespace Socks.Core.AccessLog;
+namespace Socks.Core.Logging;
 
 /// <summary>
 /// The background machinery shared by the access log and the credentials log: callers hand records
-/// to <see cref="Append"/>, which only enqueues; one background task formats them into lines and
-/// writes each batch with a single write (flushed), to a file opened for appending or to stdout.
+/// to <see cref="Append"/>, which only enqueues; one background thread of the writer's own formats them
+/// into lines and writes each batch with a single write (flushed), to a file opened for appending or to
+/// stdout.
 /// </summary>
 /// <remarks>
-/// Nothing is lost silently: a record that cannot be queued (queue full, writer disposed) or written
+/// <para>Why a dedicated thread and not a task on the thread pool: the writes are synchronous and a slow
+/// or stalled target (a disk under load, an NFS mount, a stdout pipe nobody reads) would hold a pool
+/// thread for as long as it blocks, and the pool's threads are what the sessions' relays run on.
+/// Asynchronous file I/O would not help on Linux: .NET has no kernel-asynchronous regular-file or
+/// console writes there, so FileOptions.Asynchronous and RandomAccess.WriteAsync run the same blocking
+/// write on a pool thread. One long-running thread per log, asleep while the queue is empty, keeps
+/// every blocking write off the pool (the shape of Microsoft.Extensions.Logging.Console's
+/// ConsoleLoggerProcessor).</para>
+/// <para>Nothing is lost silently: a record that cannot be queued (queue full, writer disposed) or written
 /// (disk error) is counted in <see cref="FailedRecords"/>. A failing target is reported with one error
 /// when it starts failing (and one information message when it works again), never per record, and
-/// the writer keeps trying with every later batch, reopening the file first.
+/// the writer keeps trying with every later batch, reopening the file first.</para>
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
 internal sealed class LineLogWriter<T> : IAsyncDisposable
@@ -41,7 +50,11 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _capacity;
     private readonly Channel<Entry> _channel;
-    private readonly Task _pump;
+    private readonly Thread _pump;
+
+    // Completes (asynchronously, never on the writer thread) when the writer thread has written
+    // everything and closed the target.
+    private readonly TaskCompletionSource _pumped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Meter? _ownedMeter;
 
     private long _queued;
@@ -88,7 +101,10 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         // Opened here so that a bad path is reported at start-up, not with the first session.
         _stream = Open();
         _channel = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
-        _pump = Task.Run(PumpAsync);
+        // Background: an undisposed writer must not keep the process alive; DisposeAsync is what
+        // drains the queue.
+        _pump = new Thread(Pump) { IsBackground = true, Name = $"socks {name} writer" };
+        _pump.Start();
         if (metrics is var (prefix, factory))
         {
             _ownedMeter = PublishMetrics(prefix, factory);
@@ -132,7 +148,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     public Task FlushAsync()
     {
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _channel.Writer.TryWrite(new Entry(null, done, false)) ? done.Task : _pump;
+        return _channel.Writer.TryWrite(new Entry(null, done, false)) ? done.Task : _pumped.Task;
     }
 
     /// <summary>
@@ -157,7 +173,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel.Writer.TryComplete();
-        await _pump.ConfigureAwait(false);
+        await _pumped.Task.ConfigureAwait(false);
         _ownedMeter?.Dispose();
     }
 
@@ -178,11 +194,27 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         return owned;
     }
 
-    private async Task PumpAsync()
+    /// <summary>The writer thread: runs <see cref="PumpQueue"/> and reports how it ended.</summary>
+    private void Pump()
+    {
+        try
+        {
+            PumpQueue();
+            _pumped.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            // Our bug: an exception escaping a thread would end the process, so it is handed to
+            // DisposeAsync (and FlushAsync after disposal), which surface it to the caller.
+            _pumped.TrySetException(ex);
+        }
+    }
+
+    private void PumpQueue()
     {
         var batch = new LogLineBuilder(BatchBytes + 4096);
         var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (WaitToRead(reader))
         {
             var count = 0;
             while (reader.TryRead(out var entry))
@@ -220,6 +252,15 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         }
 
         CloseStream();
+    }
+
+    /// <summary>Blocks the writer thread until an entry is queued; false once the queue is completed and empty.</summary>
+    private static bool WaitToRead(ChannelReader<Entry> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+
+        // Blocking is the point of this thread: it has nothing else to do, and it is not a pool thread.
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private bool TryFormat(T record, LogLineBuilder batch)

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
 using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
 
-namespace Socks.Core.Tests.Dissectors;
+namespace Socks.Core.Tests.Dissectors.Pop3;
 
 /// <summary>One chunk of a scripted session: who sent it and the bytes.</summary>
 internal sealed record Step(bool FromClient, byte[] Data)

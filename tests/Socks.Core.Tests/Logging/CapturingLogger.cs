@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Socks.Core.Tests.AccessLog;
+namespace Socks.Core.Tests.Logging;
 
 /// <summary>An <see cref="ILogger"/> that keeps every entry, for asserting what was logged and how often.</summary>
 internal sealed class CapturingLogger : ILogger

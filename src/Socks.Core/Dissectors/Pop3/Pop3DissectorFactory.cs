@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Socks.Core.Dissectors;
+namespace Socks.Core.Dissectors.Pop3;
 
 /// <summary>
 /// Creates POP3 credential dissectors (RFC 1939, RFC 2449, RFC 5034) for connected sessions.
