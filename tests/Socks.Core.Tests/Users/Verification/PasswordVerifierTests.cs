@@ -84,30 +84,18 @@ public sealed class PasswordVerifierTests
         verifier.DerivationCount.Should().Be(0);
     }
 
-    [Test]
-    public async Task VerifyAsync_BurstOfIdenticalChecks_DerivesOnce()
+    [TestCase("right", true, TestName = "VerifyAsync_BurstOfIdenticalRightChecks_DerivesOnce")]
+    [TestCase("guess", false, TestName = "VerifyAsync_BurstOfIdenticalWrongChecks_DerivesOnce")]
+    public async Task VerifyAsync_BurstOfIdenticalChecks_DerivesOnce(string password, bool expected)
     {
         var verifier = NewVerifier(maxConcurrentDerivations: 1);
         var stored = Stored("right");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
-            Task.Run(async () => await verifier.VerifyAsync(stored, B("right"), CancellationToken.None))));
+            Task.Run(async () => await verifier.VerifyAsync(stored, B(password), CancellationToken.None))));
 
-        results.Should().AllSatisfy(r => r.Should().BeTrue());
-        verifier.DerivationCount.Should().Be(1, "checks that waited for the slot find the verifier cached by the first");
-    }
-
-    [Test]
-    public async Task VerifyAsync_BurstOfIdenticalWrongChecks_DerivesOnce()
-    {
-        var verifier = NewVerifier(maxConcurrentDerivations: 1);
-        var stored = Stored("right");
-
-        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
-            Task.Run(async () => await verifier.VerifyAsync(stored, B("guess"), CancellationToken.None))));
-
-        results.Should().AllSatisfy(r => r.Should().BeFalse());
-        verifier.DerivationCount.Should().Be(1, "checks that waited for the slot find the failure cached by the first");
+        results.Should().AllSatisfy(r => r.Should().Be(expected));
+        verifier.DerivationCount.Should().Be(1, "checks that waited for the slot find the verifier or failure cached by the first");
     }
 
     [TestCase(0)]
