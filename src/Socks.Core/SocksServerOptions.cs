@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
 using Socks.Core.Policy;
-using Socks.Core.Users;
 
 namespace Socks.Core;
 
@@ -24,7 +23,19 @@ public sealed class SocksServerOptions
     /// method X'02'; when it is empty, see <see cref="AllowAnonymous"/>. Changes in the store take
     /// effect for the next handshake.
     /// </summary>
+    /// <remarks>
+    /// Authentication only: for the server to end the sessions of users removed from the store, give
+    /// its directory as <see cref="UserDirectory"/> too (for a <see cref="Users.UserStore"/>, the same object).
+    /// </remarks>
     public required IUserStore Users { get; init; }
+
+    /// <summary>
+    /// The administration side of <see cref="Users"/>, or null. When set, the server subscribes to its
+    /// <see cref="IUserDirectory.UserRemoved"/> from creation until it is disposed and closes the removed
+    /// user's open sessions (<see cref="Server.SocksServer.CloseSessionsOfUser"/>). The server never
+    /// changes the directory.
+    /// </summary>
+    public IUserDirectory? UserDirectory { get; init; }
 
     /// <summary>
     /// Accept method X'00' (no authentication) while <see cref="Users"/> is empty. When false and the

@@ -5,6 +5,7 @@ using System.Reflection;
 using System.Text;
 using CommandLine;
 using CommandLine.Text;
+using Mcp.Protocol;
 
 namespace ProxyHost.CommandLine;
 
@@ -20,7 +21,6 @@ internal readonly record struct ParseOutcome(HostSettings? Settings, int ExitCod
 internal static class ArgumentParser
 {
     private const int MaxCredentialBytes = 255;
-    private const int MaxUsers = 255;
 
     /// <summary>The synopsis line of the usage.</summary>
     public const string Synopsis =
@@ -196,9 +196,9 @@ internal static class ArgumentParser
 
         var maxUsers = HostSettings.DefaultMaxUsers;
         if (options.MaxUsers is { } maxUsersText
-            && (!int.TryParse(maxUsersText, NumberStyles.None, CultureInfo.InvariantCulture, out maxUsers) || maxUsers is < 1 or > MaxUsers))
+            && (!int.TryParse(maxUsersText, NumberStyles.None, CultureInfo.InvariantCulture, out maxUsers) || maxUsers is < 1 or > McpConstants.MaxUsers))
         {
-            return $"invalid value '{maxUsersText}' for --max-users: expected a whole number 1..{MaxUsers} (MCP LIST_USERS counts users in one byte)";
+            return $"invalid value '{maxUsersText}' for --max-users: expected a whole number 1..{McpConstants.MaxUsers} (MCP LIST_USERS counts users in one byte)";
         }
 
         if (users.Count > maxUsers)

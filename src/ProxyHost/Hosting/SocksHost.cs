@@ -26,13 +26,6 @@ internal static class SocksHost
     /// <returns>The exit status.</returns>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr)
     {
-        // Users first: a users file that cannot be loaded stops everything before anything listens (all or nothing).
-        if (!TryCreateUserStore(settings, out var users, out var usersProblem))
-        {
-            await stderr.WriteLineAsync($"socks5d: {usersProblem}").ConfigureAwait(false);
-            return ExitCodes.Config;
-        }
-
         // No raw args: the command line was parsed already, and the host must not read it again.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d" });
         builder.Logging.AddSimpleConsole(options =>
@@ -47,7 +40,11 @@ internal static class SocksHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = settings.DrainTimeout + TimeSpan.FromSeconds(10));
-        builder.Services.AddSingleton(users);
+        // The engine authenticates against IUserStore and MCP administers IUserDirectory: one UserStore is both. It is
+        // loaded below, once logging exists (a save that is not confirmed durable is logged), before anything uses it.
+        UserStore? users = null;
+        builder.Services.AddSingleton<IUserStore>(_ => users ?? throw new InvalidOperationException("The users are not loaded yet."));
+        builder.Services.AddSingleton<IUserDirectory>(_ => users ?? throw new InvalidOperationException("The users are not loaded yet."));
         // One switch for the POP3 dissector: -N sets its start state, MCP TOGGLE_DISECTOR flips it.
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
@@ -62,7 +59,8 @@ internal static class SocksHost
         builder.Services.AddSingleton(services => new SocksServer(
             new SocksServerOptions
             {
-                Users = services.GetRequiredService<UserStore>(),
+                Users = services.GetRequiredService<IUserStore>(),
+                UserDirectory = services.GetRequiredService<IUserDirectory>(),
                 AllowAnonymous = settings.AllowAnonymous,
                 HandshakeTimeout = settings.HandshakeTimeout,
                 ConnectTimeout = settings.ConnectTimeout,
@@ -87,7 +85,16 @@ internal static class SocksHost
         var host = builder.Build();
         try
         {
-            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProxyHost.Hosting.SocksHost");
+            var loggerFactory = host.Services.GetRequiredService<ILoggerFactory>();
+            var logger = loggerFactory.CreateLogger("ProxyHost.Hosting.SocksHost");
+
+            // Users first: a users file that cannot be loaded stops everything before anything listens (all or nothing).
+            if (!TryCreateUserStore(settings, loggerFactory.CreateLogger<UserStore>(), out users, out var usersProblem))
+            {
+                await stderr.WriteLineAsync($"socks5d: {usersProblem}").ConfigureAwait(false);
+                return ExitCodes.Config;
+            }
+
             if (!LogSinks.TryOpen(host.Services, out var logFailure))
             {
                 await stderr.WriteLineAsync($"socks5d: {logFailure}").ConfigureAwait(false);
@@ -156,7 +163,7 @@ internal static class SocksHost
     internal static Pop3DissectorFactory CreatePop3Dissector(ICredentialSink credentials, DissectorSwitch @switch, HostSettings settings, ILoggerFactory loggerFactory) =>
         new(credentials, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
 
-    private static bool TryCreateUserStore(HostSettings settings, [NotNullWhen(true)] out UserStore? store, out string problem)
+    private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)
     {
         store = null;
         problem = "";
@@ -165,7 +172,7 @@ internal static class SocksHost
         {
             try
             {
-                candidate = UserStore.Open(path, settings.MaxUsers);
+                candidate = UserStore.Open(path, settings.MaxUsers, logger);
             }
             catch (UsersFileException exception)
             {

@@ -8,10 +8,10 @@ namespace ProxyHost.Management;
 /// </summary>
 /// <remarks>
 /// <para>Calls come from many admin connections at once, so every member must be safe for concurrent use.</para>
-/// <para>The synchronous members run on the connection's task and must be quick (a snapshot, a list copy, a flag
-/// flip). The user changes may be slow (PBKDF2, a file write and fsync): they are asynchronous, and an implementation
-/// must move blocking work off the caller (e.g. <c>Task.Run</c>), so that only the admin connection that asked
-/// waits for it.</para>
+/// <para>The synchronous members run on the connection's task and must be quick (a snapshot, a flag flip). The
+/// user list is asynchronous, as the user directory is. The user changes may be slow (PBKDF2, a file write and
+/// fsync): they are asynchronous, and an implementation must move blocking work off the caller (e.g.
+/// <c>Task.Run</c>), so that only the admin connection that asked waits for it.</para>
 /// <para>A member that throws is answered with ERROR (memo §5, "Error interno") and logged; the connection keeps
 /// serving. Statuses an implementation can return for user changes: <see cref="McpStatus.Ok"/>,
 /// <see cref="McpStatus.UserExists"/>, <see cref="McpStatus.UserNotFound"/>, <see cref="McpStatus.UserLimit"/> and
@@ -24,8 +24,9 @@ internal interface IManagementBackend
     McpMetrics GetMetrics();
 
     /// <summary>LIST_USERS (memo §4.2): the user names, in the order to report them.</summary>
+    /// <param name="cancellationToken">Signalled when the admin connection or the server closes.</param>
     /// <returns>At most 255 names of 1 to 255 bytes each; the server does not keep or change them.</returns>
-    IReadOnlyList<byte[]> ListUsers();
+    ValueTask<IReadOnlyList<byte[]>> ListUsersAsync(CancellationToken cancellationToken);
 
     /// <summary>ADD_USER (memo §4.3).</summary>
     /// <param name="username">The user name, 1 to 255 bytes. Valid only until the returned task completes.</param>

@@ -26,7 +26,7 @@ internal sealed partial class McpConnection
                     return McpResponse.FromMetrics(_backend.GetMetrics());
 
                 case McpCommand.ListUsers:
-                    return ListUsers();
+                    return await ListUsersAsync(token).ConfigureAwait(false);
 
                 case McpCommand.AddUser:
                     var added = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
@@ -65,9 +65,9 @@ internal sealed partial class McpConnection
         }
     }
 
-    private McpResponse ListUsers()
+    private async ValueTask<McpResponse> ListUsersAsync(CancellationToken token)
     {
-        var users = _backend.ListUsers();
+        var users = await _backend.ListUsersAsync(token).ConfigureAwait(false);
         var names = new ReadOnlyMemory<byte>[users.Count];
         for (var i = 0; i < names.Length; i++)
         {

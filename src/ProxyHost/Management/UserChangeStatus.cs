@@ -4,7 +4,7 @@ using Socks.Core.Users;
 namespace ProxyHost.Management;
 
 /// <summary>
-/// Maps the outcome of a <see cref="UserStore"/> change onto the MCP status that answers ADD_USER or REMOVE_USER
+/// Maps the outcome of an <see cref="Socks.Core.IUserDirectory"/> change onto the MCP status that answers ADD_USER or REMOVE_USER
 /// (memo §4.3, §4.4, §5), for the <see cref="IManagementBackend"/> implementation.
 /// </summary>
 internal static class UserChangeStatus
@@ -23,29 +23,26 @@ internal static class UserChangeStatus
     };
 
     /// <summary>
-    /// Runs a store change and maps its outcome. An <see cref="IOException"/> (the users file could not be saved, so
-    /// the store refused the change) becomes <see cref="McpStatus.Error"/>, memo §5 "Error interno"; it is handed
-    /// back through <paramref name="failure"/> so the caller can log it. Other exceptions are bugs and propagate.
+    /// Runs a directory change and maps its outcome. An <see cref="IOException"/> (the users file could not be saved,
+    /// so the store refused the change) becomes <see cref="McpStatus.Error"/>, memo §5 "Error interno"; it is handed
+    /// back as the failure so the caller can log it. Other exceptions are bugs and propagate.
     /// </summary>
-    /// <param name="change">The change, e.g. <c>() =&gt; store.Add(name, password)</c>. Runs on the calling thread.</param>
-    /// <param name="failure">The <see cref="IOException"/> when the result is <see cref="McpStatus.Error"/>; otherwise null.</param>
-    /// <returns>The status to answer.</returns>
+    /// <param name="change">The change, e.g. <c>() =&gt; directory.AddAsync(name, password, token)</c>.</param>
+    /// <returns>The status to answer, and the <see cref="IOException"/> when the status is <see cref="McpStatus.Error"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="change"/> is null.</exception>
-    public static McpStatus Apply(Func<UserChangeResult> change, out IOException? failure)
+    public static async ValueTask<(McpStatus Status, IOException? Failure)> ApplyAsync(Func<ValueTask<UserChangeResult>> change)
     {
         ArgumentNullException.ThrowIfNull(change);
         UserChangeResult result;
         try
         {
-            result = change();
+            result = await change().ConfigureAwait(false);
         }
         catch (IOException exception)
         {
-            failure = exception;
-            return McpStatus.Error;
+            return (McpStatus.Error, exception);
         }
 
-        failure = null;
-        return From(result);
+        return (From(result), null);
     }
 }

@@ -58,9 +58,9 @@ public sealed partial class SocksServer : IAsyncDisposable
             Log.ConnectionLimitLowered(_context.Logger, options.MaxConnections, maxConnections, DescriptorLimit.ReadSoftLimit());
         }
 
-        if (options.Users is UserStore store)
+        if (options.UserDirectory is { } directory)
         {
-            store.UserRemoved += OnUserRemoved;
+            directory.UserRemoved += OnUserRemoved;
         }
     }
 
@@ -165,9 +165,9 @@ public sealed partial class SocksServer : IAsyncDisposable
 
     /// <summary>
     /// Aborts every open session (in handshake or relaying) that authenticated as
-    /// <paramref name="username"/>, compared byte for byte. Used when a user is revoked; a
-    /// <see cref="UserStore"/> given as <see cref="SocksServerOptions.Users"/> triggers it by itself
-    /// when a user is removed.
+    /// <paramref name="username"/>, compared byte for byte. Used when a user is revoked; the directory
+    /// given as <see cref="SocksServerOptions.UserDirectory"/> triggers it by itself when a user is
+    /// removed (on the thread its <see cref="IUserDirectory.UserRemoved"/> is raised on).
     /// </summary>
     /// <param name="username">The RFC 1929 username.</param>
     /// <returns>The number of sessions aborted.</returns>
@@ -195,9 +195,9 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
 
         await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
-        if (_context.Options.Users is UserStore store)
+        if (_context.Options.UserDirectory is { } directory)
         {
-            store.UserRemoved -= OnUserRemoved;
+            directory.UserRemoved -= OnUserRemoved;
         }
 
         _context.Metrics.Dispose();

@@ -1,6 +1,6 @@
 namespace Socks.Core.Users;
 
-/// <summary>Data of <see cref="UserStore.UserRemoved"/>: which user was removed.</summary>
+/// <summary>Data of <see cref="IUserDirectory.UserRemoved"/>: which user was removed.</summary>
 public sealed class UserRemovedEventArgs : EventArgs
 {
     /// <summary>Creates the event data.</summary>

@@ -1,12 +1,15 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
-using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Socks.Core.Users.Verification;
 
 namespace Socks.Core.Users;
 
 /// <summary>
-/// The default <see cref="IUserStore"/>: up to <see cref="MaxUsers"/> RFC 1929 users, names and
-/// passwords compared byte for byte, passwords kept only as salted PBKDF2-HMAC-SHA256 hashes.
+/// The default <see cref="IUserStore"/> and <see cref="IUserDirectory"/>: up to <see cref="MaxUsers"/>
+/// RFC 1929 users, names and passwords compared byte for byte, passwords kept only as salted
+/// PBKDF2-HMAC-SHA256 hashes, in memory only or saved to a users file.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,55 +18,50 @@ namespace Socks.Core.Users;
 /// serialized among themselves. A change takes effect for the next handshake.
 /// </para>
 /// <para>
-/// A handshake does not run PBKDF2 every time: after one successful check (or when the user was
-/// added here with the clear password) the store keeps an HMAC of the password under a
-/// process-random key and later checks cost one HMAC and a fixed-time comparison. Key derivations
-/// that are still needed run at most a few at a time. See docs/users-file.md.
+/// A handshake does not run PBKDF2 every time: checks go through a <see cref="PasswordVerifier"/>,
+/// which keeps an HMAC of each verified password and runs the derivations still needed at most a
+/// few at a time. See docs/users-file.md.
+/// </para>
+/// <para>
+/// The synchronous <see cref="Add"/>, <see cref="AddTemporary"/> and <see cref="Remove"/> block the
+/// caller for the derivation and the file's fsync (meant for start-up); the <see cref="IUserDirectory"/>
+/// methods run the same changes on a thread of their own.
 /// </para>
 /// </remarks>
-public sealed class UserStore : IUserStore
+public sealed class UserStore : IUserStore, IUserDirectory
 {
-    /// <summary>The largest user limit: MCP LIST_USERS counts users in one byte.</summary>
-    public const int MaxUserLimit = 255;
-
     /// <summary>The user limit when none is given.</summary>
     public const int DefaultMaxUsers = 10;
 
     /// <summary>The longest username or password (RFC 1929 §2: one length byte).</summary>
     public const int MaxCredentialLength = 255;
 
-    private const int FailureCacheSlots = 1024;
-    private const int MacSize = HMACSHA256.HashSizeInBytes;
-
     private readonly Lock _changeLock = new();
-    private readonly SemaphoreSlim _derivationGate;
-    private readonly byte[] _macKey = RandomNumberGenerator.GetBytes(MacSize);
-    private readonly byte[] _unknownUserVerifier = RandomNumberGenerator.GetBytes(MacSize);
-    private readonly FailureCache _failures = new(FailureCacheSlots);
-    private readonly int _iterations;
+    private readonly PasswordVerifier _verifier;
     private readonly UsersFile? _file;
+    private readonly ILogger _logger;
     private Snapshot _snapshot;
-    private long _derivationCount;
 
-    private UserStore(int maxUsers, UserStoreOptions options, UsersFile? file, ImmutableArray<UserRecord> users)
+    private UserStore(int maxUsers, UserStoreOptions options, UsersFile? file, ImmutableArray<UserRecord> users, ILogger? logger)
     {
         MaxUsers = maxUsers;
-        _iterations = options.Iterations;
-        _derivationGate = new SemaphoreSlim(options.MaxConcurrentDerivations, options.MaxConcurrentDerivations);
+        _verifier = new PasswordVerifier(options.Iterations, options.MaxConcurrentDerivations);
         _file = file;
+        _logger = logger ?? NullLogger.Instance;
         _snapshot = users.IsEmpty ? Snapshot.Empty : Snapshot.Create(users);
     }
 
     /// <summary>
-    /// Raised after <see cref="Remove"/> removed a user (and saved the change), on the thread that
-    /// called <see cref="Remove"/>, after the store's own lock was released. The SOCKS server uses it to
-    /// end that user's sessions. Handlers must be quick and must not throw: an exception reaches the
-    /// caller of <see cref="Remove"/> although the user is already gone. Being raised outside the lock,
-    /// the event can arrive after another thread has already added the same name again.
+    /// Raised after <see cref="Remove"/> or <see cref="RemoveAsync"/> removed a user (and saved the
+    /// change), after the store's own lock was released: on the thread that called <see cref="Remove"/>,
+    /// or on the change thread of <see cref="RemoveAsync"/> before its task completes. The SOCKS server
+    /// uses it to end that user's sessions. Handlers must be quick and must not throw: an exception
+    /// reaches the caller of the removal although the user is already gone. Being raised outside the
+    /// lock, the event can arrive after another thread has already added the same name again.
     /// </summary>
     public event EventHandler<UserRemovedEventArgs>? UserRemoved;
 
-    /// <summary>The most users this store accepts (1..<see cref="MaxUserLimit"/>).</summary>
+    /// <summary>The most users this store accepts (any positive number; a management protocol may allow fewer).</summary>
     public int MaxUsers { get; }
 
     /// <summary>The full path of the users file, or null for an in-memory store.</summary>
@@ -76,19 +74,19 @@ public sealed class UserStore : IUserStore
     public bool HasUsers => Count > 0;
 
     /// <summary>How many PBKDF2 derivations this store has run (tests check the cache with it).</summary>
-    internal long DerivationCount => Interlocked.Read(ref _derivationCount);
+    internal long DerivationCount => _verifier.DerivationCount;
 
     /// <summary>Creates a store that lives only in memory.</summary>
-    /// <param name="maxUsers">The user limit, 1..<see cref="MaxUserLimit"/>.</param>
+    /// <param name="maxUsers">The user limit, at least 1.</param>
     /// <returns>An empty store.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is outside 1..255.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is less than 1.</exception>
     public static UserStore CreateInMemory(int maxUsers = DefaultMaxUsers) => CreateInMemory(maxUsers, UserStoreOptions.Default);
 
     /// <summary>Creates an in-memory store with non-default hashing settings (tests).</summary>
     internal static UserStore CreateInMemory(int maxUsers, UserStoreOptions options)
     {
         ThrowIfBadLimit(maxUsers);
-        return new(maxUsers, options, file: null, users: []);
+        return new(maxUsers, options, file: null, users: [], logger: null);
     }
 
     /// <summary>
@@ -97,22 +95,27 @@ public sealed class UserStore : IUserStore
     /// change rewrites the whole file atomically before it returns.
     /// </summary>
     /// <param name="path">The users file. Its directory must exist.</param>
-    /// <param name="maxUsers">The user limit, 1..<see cref="MaxUserLimit"/>; the file may not hold more.</param>
+    /// <param name="maxUsers">The user limit, at least 1; the file may not hold more.</param>
+    /// <param name="logger">
+    /// Where a save that is in place but not confirmed durable (the directory could not be synced) is
+    /// reported as a warning, or null for nowhere. The change itself succeeds.
+    /// </param>
     /// <returns>The store with every user of the file, in file order.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is outside 1..255.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is less than 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="UsersFileException">
     /// The file or its directory cannot be read, or the file is not a valid users file (the message
     /// names the line). No store is created: loading is all or nothing.
     /// </exception>
-    public static UserStore Open(string path, int maxUsers = DefaultMaxUsers) => Open(path, maxUsers, UserStoreOptions.Default);
+    public static UserStore Open(string path, int maxUsers = DefaultMaxUsers, ILogger? logger = null) =>
+        Open(path, maxUsers, UserStoreOptions.Default, logger);
 
-    /// <summary>Opens a file-backed store with non-default hashing settings (tests).</summary>
-    internal static UserStore Open(string path, int maxUsers, UserStoreOptions options)
+    /// <summary>Opens a file-backed store with non-default hashing or saving settings (tests).</summary>
+    internal static UserStore Open(string path, int maxUsers, UserStoreOptions options, ILogger? logger = null)
     {
         ThrowIfBadLimit(maxUsers);
-        var file = UsersFile.Load(path, maxUsers, out var users);
-        return new(maxUsers, options, file, users);
+        var file = UsersFile.Load(path, maxUsers, options.SyncDirectory, out var users);
+        return new(maxUsers, options, file, users, logger);
     }
 
     /// <summary>The names of all users, in the order they were added. A snapshot: later changes do not affect it.</summary>
@@ -129,6 +132,13 @@ public sealed class UserStore : IUserStore
         return names;
     }
 
+    /// <inheritdoc />
+    /// <remarks>Completes at once: the list is read from the current snapshot.</remarks>
+    public ValueTask<IReadOnlyList<byte[]>> ListUsersAsync(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<IReadOnlyList<byte[]>>(cancellationToken)
+            : ValueTask.FromResult(ListUsers());
+
     /// <summary>
     /// Adds a user. Runs one PBKDF2 derivation (hundreds of milliseconds at the default cost) and,
     /// when the store has a users file, writes and syncs the file before returning, so call it from a
@@ -141,11 +151,21 @@ public sealed class UserStore : IUserStore
     /// or <see cref="UserChangeResult.UserLimit"/> when nothing changed.
     /// </returns>
     /// <exception cref="ArgumentException">The username or password is empty or longer than 255 bytes.</exception>
-    /// <exception cref="IOException">
-    /// The users file could not be saved; the user was not added. (Rarely: the file was saved but its
-    /// directory could not be synced; then the user was added, as the file says.)
-    /// </exception>
+    /// <exception cref="IOException">The users file could not be saved; the user was not added.</exception>
+    /// <remarks>
+    /// Rarely the file is saved but its directory cannot be synced: the user is added, as the file
+    /// says, the result is <see cref="UserChangeResult.Ok"/> and a warning goes to the store's logger.
+    /// </remarks>
     public UserChangeResult Add(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password) => AddCore(username, password, saved: true);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Does what <see cref="Add"/> does on a thread of its own (not a thread-pool thread), so the
+    /// derivation and the fsync do not block the caller. <paramref name="cancellationToken"/> is
+    /// looked at only before the change starts.
+    /// </remarks>
+    public ValueTask<UserChangeResult> AddAsync(ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken) =>
+        RunChangeAsync(() => Add(username.Span, password.Span), cancellationToken);
 
     /// <summary>
     /// Adds a user for the life of this store only: it is never written to the users file, so it
@@ -174,12 +194,9 @@ public sealed class UserStore : IUserStore
             return refusal;
         }
 
-        Interlocked.Increment(ref _derivationCount);
-        var record = new UserRecord(username.ToArray(), PasswordHash.Create(password, _iterations), saved);
-
-        // The clear password is known now: seed the verification cache so the user's first handshake
+        // The clear password is known now: the verifier seeds its cache, so the user's first handshake
         // already skips PBKDF2.
-        record.SetVerifier(PasswordMac(password));
+        var record = new UserRecord(username.ToArray(), _verifier.CreateHash(password), saved);
 
         string? notDurable;
         lock (_changeLock)
@@ -194,7 +211,8 @@ public sealed class UserStore : IUserStore
             notDurable = Commit(current.With(record), save: saved);
         }
 
-        return notDurable is null ? UserChangeResult.Ok : throw new IOException(notDurable);
+        ReportNotDurable(notDurable);
+        return UserChangeResult.Ok;
     }
 
     /// <summary>
@@ -203,11 +221,12 @@ public sealed class UserStore : IUserStore
     /// </summary>
     /// <param name="username">The name, compared byte for byte.</param>
     /// <returns><see cref="UserChangeResult.Ok"/> when removed; <see cref="UserChangeResult.UserNotFound"/> when no user has that name.</returns>
-    /// <exception cref="IOException">
-    /// The users file could not be saved; the user was not removed. (Rarely: the file was saved but
-    /// its directory could not be synced; then the user was removed, as the file says, and
-    /// <see cref="UserRemoved"/> was raised.)
-    /// </exception>
+    /// <exception cref="IOException">The users file could not be saved; the user was not removed.</exception>
+    /// <remarks>
+    /// Rarely the file is saved but its directory cannot be synced: the user is removed, as the file
+    /// says, <see cref="UserRemoved"/> is raised, the result is <see cref="UserChangeResult.Ok"/> and a
+    /// warning goes to the store's logger.
+    /// </remarks>
     public UserChangeResult Remove(ReadOnlySpan<byte> username)
     {
         UserRecord? removed;
@@ -223,9 +242,19 @@ public sealed class UserStore : IUserStore
             notDurable = Commit(current.Without(removed), save: removed.Saved);
         }
 
+        ReportNotDurable(notDurable);
         UserRemoved?.Invoke(this, new UserRemovedEventArgs(removed.Name));
-        return notDurable is null ? UserChangeResult.Ok : throw new IOException(notDurable);
+        return UserChangeResult.Ok;
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Does what <see cref="Remove"/> does on a thread of its own (not a thread-pool thread), so the
+    /// fsync does not block the caller; <see cref="UserRemoved"/> is raised on that thread.
+    /// <paramref name="cancellationToken"/> is looked at only before the change starts.
+    /// </remarks>
+    public ValueTask<UserChangeResult> RemoveAsync(ReadOnlyMemory<byte> username, CancellationToken cancellationToken) =>
+        RunChangeAsync(() => Remove(username.Span), cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
@@ -247,61 +276,37 @@ public sealed class UserStore : IUserStore
             return ValueTask.FromResult(false);
         }
 
-        var snapshot = Volatile.Read(ref _snapshot);
-        snapshot.Lookup.TryGetValue(username.Span, out var record);
-
-        if (record is null)
-        {
-            // Same work as for a user whose password is cached (one HMAC, one fixed-time comparison
-            // against a random verifier), so the answer does not tell whether the name exists.
-            _ = MatchesVerifier(password.Span, _unknownUserVerifier);
-            return ValueTask.FromResult(false);
-        }
-
-        if (record.Verifier is { } verifier)
-        {
-            return ValueTask.FromResult(MatchesVerifier(password.Span, verifier));
-        }
-
-        var failureMac = FailureMac(record, password.Span);
-        if (_failures.Contains(failureMac))
-        {
-            return ValueTask.FromResult(false);
-        }
-
-        return VerifyByDerivationAsync(record, password, failureMac, cancellationToken);
+        // An unknown name gives a null record: the verifier then does the work of a cached check.
+        Volatile.Read(ref _snapshot).Lookup.TryGetValue(username.Span, out var record);
+        return _verifier.VerifyAsync(record?.Hash, password, cancellationToken);
     }
 
-    private async ValueTask<bool> VerifyByDerivationAsync(UserRecord record, ReadOnlyMemory<byte> password, byte[] failureMac, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a blocking change on a thread of its own, as the MCP server needs: admin work then can
+    /// neither starve the SOCKS sessions' thread-pool work nor be abandoned half made (the change
+    /// finishes however the caller's token goes, and the credentials it reads stay valid until then).
+    /// </summary>
+    private static ValueTask<UserChangeResult> RunChangeAsync(Func<UserChangeResult> change, CancellationToken cancellationToken)
     {
-        await _derivationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (cancellationToken.IsCancellationRequested)
         {
-            // While this check waited, another may have verified the user or failed with the same
-            // password; the caches are filled before the gate is released, so then no derivation runs.
-            if (record.Verifier is { } verifier)
-            {
-                return MatchesVerifier(password.Span, verifier);
-            }
-
-            if (_failures.Contains(failureMac))
-            {
-                return false;
-            }
-
-            Interlocked.Increment(ref _derivationCount);
-            if (record.Hash.Matches(password.Span))
-            {
-                record.SetVerifier(PasswordMac(password.Span));
-                return true;
-            }
-
-            _failures.Add(failureMac);
-            return false;
+            return ValueTask.FromCanceled<UserChangeResult>(cancellationToken);
         }
-        finally
+
+        return new ValueTask<UserChangeResult>(Task.Factory.StartNew(
+            change,
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+            TaskScheduler.Default));
+    }
+
+    private void ReportNotDurable(string? notDurable)
+    {
+        // The rename is done, so file and memory agree on the change: that is success. Only its
+        // survival of a crash is unconfirmed, which the operator should hear about.
+        if (notDurable is not null)
         {
-            _derivationGate.Release();
+            Log.UsersFileNotDurable(_logger, notDurable);
         }
     }
 
@@ -322,11 +327,7 @@ public sealed class UserStore : IUserStore
         return notDurable;
     }
 
-    private static void ThrowIfBadLimit(int maxUsers)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxUsers, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxUsers, MaxUserLimit);
-    }
+    private static void ThrowIfBadLimit(int maxUsers) => ArgumentOutOfRangeException.ThrowIfLessThan(maxUsers, 1);
 
     private UserChangeResult CheckAdd(Snapshot snapshot, ReadOnlySpan<byte> username)
     {
@@ -336,25 +337,6 @@ public sealed class UserStore : IUserStore
         }
 
         return snapshot.Users.Length >= MaxUsers ? UserChangeResult.UserLimit : UserChangeResult.Ok;
-    }
-
-    private bool MatchesVerifier(ReadOnlySpan<byte> password, byte[] verifier)
-    {
-        Span<byte> mac = stackalloc byte[MacSize];
-        HMACSHA256.HashData(_macKey, password, mac);
-        return CryptographicOperations.FixedTimeEquals(mac, verifier);
-    }
-
-    private byte[] PasswordMac(ReadOnlySpan<byte> password) => HMACSHA256.HashData(_macKey, password);
-
-    private byte[] FailureMac(UserRecord record, ReadOnlySpan<byte> password)
-    {
-        Span<byte> input = stackalloc byte[UserRecord.NonceSize + MaxCredentialLength];
-        record.Nonce.CopyTo(input);
-        password.CopyTo(input[UserRecord.NonceSize..]);
-        var mac = HMACSHA256.HashData(_macKey, input[..(UserRecord.NonceSize + password.Length)]);
-        CryptographicOperations.ZeroMemory(input);
-        return mac;
     }
 
     private static bool IsValidLength(int length) => length is >= 1 and <= MaxCredentialLength;

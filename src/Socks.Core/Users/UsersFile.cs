@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Socks.Core.Users.Verification;
 
 namespace Socks.Core.Users;
 
@@ -15,8 +16,11 @@ internal sealed class UsersFile
     public const string Header = "socks5d-users v1";
     public const string Algorithm = "pbkdf2-sha256";
 
-    /// <summary>Far above 255 records; a bigger file is not a users file.</summary>
+    /// <summary>The size limit of a file for up to 1024 users (far above that many records).</summary>
     public const int MaxFileSize = 1 << 20;
+
+    /// <summary>More than the longest record (498 bytes: a 255-byte name, a 64-byte salt), so a saved file always loads.</summary>
+    private const int BytesPerUser = 1024;
 
     private const string HeaderPrefix = "socks5d-users ";
     private const int FieldCount = 5;
@@ -25,10 +29,13 @@ internal sealed class UsersFile
     private static readonly SearchValues<char> Base64Alphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
 
-    private UsersFile(string path)
+    private readonly Func<string, string?> _syncDirectory;
+
+    private UsersFile(string path, Func<string, string?> syncDirectory)
     {
         Path = path;
         DirectoryPath = System.IO.Path.GetDirectoryName(path)!;
+        _syncDirectory = syncDirectory;
     }
 
     /// <summary>The full path of the file.</summary>
@@ -40,7 +47,11 @@ internal sealed class UsersFile
     /// Loads every user in the file, or none when the file does not exist yet. Either all records
     /// load or <see cref="UsersFileException"/> is thrown.
     /// </summary>
-    public static UsersFile Load(string path, int maxUsers, out ImmutableArray<UserRecord> users)
+    /// <param name="path">The file.</param>
+    /// <param name="maxUsers">The most records the file may hold.</param>
+    /// <param name="syncDirectory">Syncs the directory after each save: null on success, else why not.</param>
+    /// <param name="users">The records, in file order.</param>
+    public static UsersFile Load(string path, int maxUsers, Func<string, string?> syncDirectory, out ImmutableArray<UserRecord> users)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var fullPath = System.IO.Path.GetFullPath(path);
@@ -49,7 +60,7 @@ internal sealed class UsersFile
             throw new UsersFileException(fullPath, null, "is not a file path");
         }
 
-        var file = new UsersFile(fullPath);
+        var file = new UsersFile(fullPath, syncDirectory);
         if (!Directory.Exists(file.DirectoryPath))
         {
             throw new UsersFileException(fullPath, null, $"directory {file.DirectoryPath} does not exist");
@@ -60,10 +71,13 @@ internal sealed class UsersFile
             throw new UsersFileException(fullPath, null, "is a directory");
         }
 
-        var content = ReadContent(fullPath);
+        var content = ReadContent(fullPath, MaxFileSizeFor(maxUsers));
         users = content is null ? [] : Parse(fullPath, content, maxUsers);
         return file;
     }
+
+    /// <summary>The size limit for a file of <paramref name="maxUsers"/> users: 1 MiB, or more for more than 1024 users.</summary>
+    public static long MaxFileSizeFor(int maxUsers) => Math.Min(Array.MaxLength, Math.Max(MaxFileSize, (long)maxUsers * BytesPerUser));
 
     /// <summary>The file's text for <paramref name="users"/>, in their order.</summary>
     public static byte[] Format(IEnumerable<UserRecord> users)
@@ -77,8 +91,8 @@ internal sealed class UsersFile
             text.Append(Convert.ToBase64String(user.Name)).Append(':')
                 .Append(Algorithm).Append(':')
                 .Append(user.Hash.Iterations.ToString(CultureInfo.InvariantCulture)).Append(':')
-                .Append(Convert.ToBase64String(user.Hash.Salt)).Append(':')
-                .Append(Convert.ToBase64String(user.Hash.Hash)).Append('\n');
+                .Append(Convert.ToBase64String(user.Hash.Salt.Span)).Append(':')
+                .Append(Convert.ToBase64String(user.Hash.Hash.Span)).Append('\n');
         }
 
         return Encoding.ASCII.GetBytes(text.ToString());
@@ -129,9 +143,9 @@ internal sealed class UsersFile
         }
 
         // Without this the rename itself may be lost in a crash, bringing back the old file.
-        return DirectorySync.TrySync(DirectoryPath, out var error)
-            ? null
-            : $"users file {Path}: saved, but syncing directory {DirectoryPath} failed: {error}";
+        return _syncDirectory(DirectoryPath) is { } error
+            ? $"users file {Path}: saved, but syncing directory {DirectoryPath} failed: {error}"
+            : null;
     }
 
     private static void DeleteTemporary(string tempPath)
@@ -147,14 +161,14 @@ internal sealed class UsersFile
         }
     }
 
-    private static byte[]? ReadContent(string path)
+    private static byte[]? ReadContent(string path, long maxFileSize)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (stream.Length > MaxFileSize)
+            if (stream.Length > maxFileSize)
             {
-                throw new UsersFileException(path, null, $"is larger than {MaxFileSize} bytes");
+                throw new UsersFileException(path, null, $"is larger than {maxFileSize} bytes");
             }
 
             var content = new byte[stream.Length];

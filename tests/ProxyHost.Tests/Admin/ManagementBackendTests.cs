@@ -43,7 +43,7 @@ public sealed class ManagementBackendTests
         (await backend.RemoveUserAsync("bob"u8.ToArray(), CancellationToken.None)).Should().Be(McpStatus.UserNotFound);
         (await backend.RemoveUserAsync("alice"u8.ToArray(), CancellationToken.None)).Should().Be(McpStatus.Ok);
 
-        backend.ListUsers().Should().ContainSingle().Which.Should().Equal("ALICE"u8.ToArray());
+        (await backend.ListUsersAsync(CancellationToken.None)).Should().ContainSingle().Which.Should().Equal("ALICE"u8.ToArray());
         (await store.ValidateAsync("ALICE"u8.ToArray(), "pw"u8.ToArray(), CancellationToken.None)).Should().BeTrue();
     }
 
@@ -58,11 +58,44 @@ public sealed class ManagementBackendTests
 
         (await backend.AddUserAsync("alice"u8.ToArray(), "s3cret"u8.ToArray(), CancellationToken.None)).Should().Be(McpStatus.Error);
 
-        backend.ListUsers().Should().BeEmpty();
+        (await backend.ListUsersAsync(CancellationToken.None)).Should().BeEmpty();
         var entry = logger.Entries.Should().ContainSingle().Subject;
         entry.Level.Should().Be(LogLevel.Error);
         entry.Text.Should().StartWith($"ADD_USER answered ERROR: the users file could not be saved: users file {Path.Combine(_directory, "users")}: cannot save");
         entry.Text.Should().NotContain("s3cret");
+    }
+
+    [Test]
+    public async Task AddUser_DirectorySyncFails_AnswersOkKeepsTheUserAndTheStoreLogsOneWarning()
+    {
+        var storeLogger = new CapturingLogger<UserStore>();
+        var path = Path.Combine(_directory, "users");
+        var store = UserStore.Open(path, 10, CheapHashing with { SyncDirectory = _ => "Input/output error" }, storeLogger);
+        await using var server = new SocksServer(new SocksServerOptions { Users = store, UserDirectory = store });
+        var logger = new CapturingLogger<ManagementBackend>();
+        var backend = new ManagementBackend(server, store, new DissectorSwitch(), logger);
+
+        (await backend.AddUserAsync("alice"u8.ToArray(), "pw"u8.ToArray(), CancellationToken.None)).Should().Be(McpStatus.Ok);
+        (await backend.AddUserAsync("alice"u8.ToArray(), "pw"u8.ToArray(), CancellationToken.None)).Should().Be(McpStatus.UserExists);
+
+        (await backend.ListUsersAsync(CancellationToken.None)).Should().ContainSingle().Which.Should().Equal("alice"u8.ToArray());
+        File.ReadAllText(path).Should().Contain(Convert.ToBase64String("alice"u8.ToArray()));
+        logger.Entries.Should().BeEmpty("nothing answered ERROR");
+        var warning = storeLogger.Entries.Should().ContainSingle().Subject;
+        warning.Level.Should().Be(LogLevel.Warning);
+        warning.Text.Should().StartWith($"users file {path}: saved, but syncing directory {_directory} failed: Input/output error");
+    }
+
+    [Test]
+    public async Task Constructor_DirectoryAboveTheMcpLimit_ThrowsArgumentOutOfRange()
+    {
+        await using var server = new SocksServer(new SocksServerOptions { Users = UserStore.CreateInMemory(10, CheapHashing) });
+
+        var atLimit = () => new ManagementBackend(server, UserStore.CreateInMemory(255, CheapHashing), new DissectorSwitch(), new CapturingLogger<ManagementBackend>());
+        var aboveLimit = () => new ManagementBackend(server, UserStore.CreateInMemory(256, CheapHashing), new DissectorSwitch(), new CapturingLogger<ManagementBackend>());
+
+        atLimit.Should().NotThrow();
+        aboveLimit.Should().Throw<ArgumentOutOfRangeException>("LIST_USERS counts users in one byte");
     }
 
     [Test]

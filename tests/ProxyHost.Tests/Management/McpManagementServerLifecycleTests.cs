@@ -245,7 +245,7 @@ public class McpManagementServerLifecycleTests
 
         public Mcp.Protocol.McpMetrics GetMetrics() => TestBackend.FixedMetrics;
 
-        public IReadOnlyList<byte[]> ListUsers() => [];
+        public ValueTask<IReadOnlyList<byte[]>> ListUsersAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<byte[]>>([]);
 
         public async ValueTask<Mcp.Protocol.McpStatus> AddUserAsync(ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken)
         {

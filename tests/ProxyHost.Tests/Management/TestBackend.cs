@@ -56,14 +56,14 @@ internal sealed class TestBackend : IManagementBackend
 
     public McpMetrics GetMetrics() => Metrics;
 
-    public IReadOnlyList<byte[]> ListUsers()
+    public ValueTask<IReadOnlyList<byte[]>> ListUsersAsync(CancellationToken cancellationToken)
     {
         if (ListUsersFailure is { } failure)
         {
             throw failure;
         }
 
-        return ListUsersOverride ?? Store.ListUsers();
+        return ValueTask.FromResult(ListUsersOverride ?? Store.ListUsers());
     }
 
     public async ValueTask<McpStatus> AddUserAsync(ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken)
@@ -74,13 +74,12 @@ internal sealed class TestBackend : IManagementBackend
             await gate.WaitAsync(cancellationToken);
         }
 
-        // As the real backend does: the blocking store change runs on the thread pool.
-        return await Task.Run(
-            () => UserChangeStatus.Apply(() => Store.Add(username.Span, password.Span), out _), cancellationToken);
+        // As the real backend does: the store runs the blocking change off the caller's thread.
+        return (await UserChangeStatus.ApplyAsync(() => Store.AddAsync(username, password, cancellationToken))).Status;
     }
 
-    public ValueTask<McpStatus> RemoveUserAsync(ReadOnlyMemory<byte> username, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(UserChangeStatus.Apply(() => Store.Remove(username.Span), out _));
+    public async ValueTask<McpStatus> RemoveUserAsync(ReadOnlyMemory<byte> username, CancellationToken cancellationToken) =>
+        (await UserChangeStatus.ApplyAsync(() => Store.RemoveAsync(username, cancellationToken))).Status;
 
     public bool ToggleDissector()
     {

@@ -24,26 +24,27 @@ public class UserChangeStatusTests
     }
 
     [Test]
-    public void Apply_RealStore_MapsEveryOutcome()
+    public async Task ApplyAsync_RealStore_MapsEveryOutcome()
     {
         var store = UserStore.CreateInMemory(maxUsers: 1, new UserStoreOptions { Iterations = 1_000 });
 
-        UserChangeStatus.Apply(() => store.Add("alice"u8, "pw"u8), out var failure).Should().Be(McpStatus.Ok);
+        var (status, failure) = await UserChangeStatus.ApplyAsync(() => store.AddAsync("alice"u8.ToArray(), "pw"u8.ToArray(), CancellationToken.None));
+        status.Should().Be(McpStatus.Ok);
         failure.Should().BeNull();
-        UserChangeStatus.Apply(() => store.Add("alice"u8, "pw"u8), out _).Should().Be(McpStatus.UserExists);
-        UserChangeStatus.Apply(() => store.Add("bob"u8, "pw"u8), out _).Should().Be(McpStatus.UserLimit);
-        UserChangeStatus.Apply(() => store.Remove("bob"u8), out _).Should().Be(McpStatus.UserNotFound);
-        UserChangeStatus.Apply(() => store.Remove("alice"u8), out _).Should().Be(McpStatus.Ok);
+        (await UserChangeStatus.ApplyAsync(() => store.AddAsync("alice"u8.ToArray(), "pw"u8.ToArray(), CancellationToken.None))).Status.Should().Be(McpStatus.UserExists);
+        (await UserChangeStatus.ApplyAsync(() => store.AddAsync("bob"u8.ToArray(), "pw"u8.ToArray(), CancellationToken.None))).Status.Should().Be(McpStatus.UserLimit);
+        (await UserChangeStatus.ApplyAsync(() => store.RemoveAsync("bob"u8.ToArray(), CancellationToken.None))).Status.Should().Be(McpStatus.UserNotFound);
+        (await UserChangeStatus.ApplyAsync(() => store.RemoveAsync("alice"u8.ToArray(), CancellationToken.None))).Status.Should().Be(McpStatus.Ok);
     }
 
     [Test]
-    public void Apply_UsersFileCannotBeSaved_ReturnsErrorWithTheIOException()
+    public async Task ApplyAsync_UsersFileCannotBeSaved_ReturnsErrorWithTheIOException()
     {
         var directory = Directory.CreateTempSubdirectory("mcp-users-");
         var store = UserStore.Open(Path.Combine(directory.FullName, "users"), 10, new UserStoreOptions { Iterations = 1_000 });
         directory.Delete(recursive: true);
 
-        var status = UserChangeStatus.Apply(() => store.Add("alice"u8, "pw"u8), out var failure);
+        var (status, failure) = await UserChangeStatus.ApplyAsync(() => store.AddAsync("alice"u8.ToArray(), "pw"u8.ToArray(), CancellationToken.None));
 
         status.Should().Be(McpStatus.Error);
         failure.Should().BeAssignableTo<IOException>();
@@ -51,10 +52,23 @@ public class UserChangeStatusTests
     }
 
     [Test]
-    public void Apply_OtherException_Propagates()
+    public async Task ApplyAsync_OtherException_Propagates()
     {
-        var apply = () => UserChangeStatus.Apply(() => throw new InvalidOperationException("bug"), out _);
+        var apply = async () => await UserChangeStatus.ApplyAsync(() => throw new InvalidOperationException("bug"));
 
-        apply.Should().Throw<InvalidOperationException>().WithMessage("bug");
+        await apply.Should().ThrowAsync<InvalidOperationException>().WithMessage("bug");
+    }
+
+    [Test]
+    public async Task ApplyAsync_ChangeFailsAfterStarting_ReturnsErrorWithTheIOException()
+    {
+        var (status, failure) = await UserChangeStatus.ApplyAsync(async () =>
+        {
+            await Task.Yield();
+            throw new IOException("disk full");
+        });
+
+        status.Should().Be(McpStatus.Error);
+        failure!.Message.Should().Be("disk full");
     }
 }

@@ -209,7 +209,7 @@ public sealed class SocksServerLifecycleTests
     {
         var users = TestUsers.Create(("alice", "a-pass"));
         await using var target = TestTarget.Echo();
-        await using var harness = ServerHarness.Start(log => new SocksServerOptions { Users = users, AccessLog = log });
+        await using var harness = ServerHarness.Start(log => new SocksServerOptions { Users = users, UserDirectory = users, AccessLog = log });
         using var client = await SocksTestClient.OpenTunnelAsync(harness.EndPoint, target.EndPoint, "alice", "a-pass");
 
         users.Remove("alice"u8);

@@ -1,6 +1,8 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Socks.Core.Tests.Logging;
 using Socks.Core.Users;
 using static Socks.Core.Tests.Users.UserStoreTests;
 
@@ -106,12 +108,44 @@ public sealed class UserStorePersistenceTests
     }
 
     [TestCase(0)]
-    [TestCase(256)]
+    [TestCase(-1)]
     public void Open_LimitOutsideRange_ThrowsArgumentOutOfRange(int maxUsers)
     {
         var open = () => UserStore.Open(_path, maxUsers);
 
         open.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Test]
+    public async Task Open_LimitAbove255_LoadsMoreThan255Users()
+    {
+        File.WriteAllText(_path, Header + string.Concat(Enumerable.Range(0, 300).Select(i => Record(B("u" + i), B("p"), iterations: 1) + "\n")));
+
+        var store = OpenStore(maxUsers: 300);
+
+        store.Count.Should().Be(300);
+        (await store.ValidateAsync(B("u299"), B("p"), CancellationToken.None)).Should().BeTrue();
+    }
+
+    [Test]
+    public void Open_FileOfLongestRecordsAboveOneMebibyte_LoadsWhenTheLimitAllowsThatManyUsers()
+    {
+        // 2200 records of 255-byte names and 64-byte salts are over 1 MiB: the size limit grows with the user limit,
+        // so whatever the store saves within its limit it can load again. (The records are only loaded, never checked.)
+        var records = Enumerable.Range(0, 2200).Select(i =>
+        {
+            var name = new byte[255];
+            BitConverter.TryWriteBytes(name, i);
+            var salt = RandomNumberGenerator.GetBytes(64);
+            var hash = Rfc2898DeriveBytes.Pbkdf2(B("p"), salt, 1, HashAlgorithmName.SHA256, 32);
+            return $"{Convert.ToBase64String(name)}:pbkdf2-sha256:10000000:{Convert.ToBase64String(salt)}:{Convert.ToBase64String(hash)}\n";
+        });
+        File.WriteAllText(_path, Header + string.Concat(records));
+        new FileInfo(_path).Length.Should().BeGreaterThan(1 << 20);
+
+        OpenStore(maxUsers: 2200).Count.Should().Be(2200);
+        var tooSmall = () => OpenStore(maxUsers: 1000);
+        tooSmall.Should().Throw<UsersFileException>().Which.Problem.Should().Be("is larger than 1048576 bytes");
     }
 
     [Test]
@@ -484,6 +518,71 @@ public sealed class UserStorePersistenceTests
         Directory.CreateDirectory(_directory);
 
         store.Add(B("bob"), B("p")).Should().Be(UserChangeResult.Ok);
+    }
+
+    [Test]
+    public async Task Add_DirectorySyncFails_ReturnsOkKeepsTheUserAndLogsOneWarning()
+    {
+        var logger = new CapturingLogger();
+        var store = UserStore.Open(_path, 10, FastHashing with { SyncDirectory = _ => "Input/output error" }, logger);
+
+        store.Add(B("alice"), B("a-pw")).Should().Be(UserChangeResult.Ok);
+
+        store.ListUsers().Should().BeEquivalentTo(new[] { B("alice") });
+        (await store.ValidateAsync(B("alice"), B("a-pw"), CancellationToken.None)).Should().BeTrue();
+        OpenStore().ListUsers().Should().BeEquivalentTo(new[] { B("alice") }, "the rename had succeeded: the file has the user");
+        var warning = logger.Entries.Should().ContainSingle().Subject;
+        warning.Level.Should().Be(LogLevel.Warning);
+        warning.EventId.Should().Be(300);
+        warning.Message.Should().Be(
+            $"users file {_path}: saved, but syncing directory {_directory} failed: Input/output error; " +
+            "the change is made (in the file and in memory) but might not survive a crash");
+        store.Add(B("alice"), B("a-pw")).Should().Be(UserChangeResult.UserExists, "a retry finds the user, as the OK said");
+    }
+
+    [Test]
+    public async Task RemoveAsync_DirectorySyncFails_ReturnsOkRemovesRaisesAndLogsOneWarning()
+    {
+        var logger = new CapturingLogger();
+        var syncFails = false;
+        var store = UserStore.Open(_path, 10, FastHashing with { SyncDirectory = _ => syncFails ? "Input/output error" : null }, logger);
+        store.Add(B("alice"), B("a-pw"));
+        var raised = 0;
+        store.UserRemoved += (_, _) => raised++;
+        syncFails = true;
+
+        (await store.RemoveAsync(B("alice"), CancellationToken.None)).Should().Be(UserChangeResult.Ok);
+
+        raised.Should().Be(1);
+        store.Count.Should().Be(0);
+        OpenStore().Count.Should().Be(0);
+        logger.Entries.Should().ContainSingle().Which.Level.Should().Be(LogLevel.Warning);
+    }
+
+    [Test]
+    public void Add_DirectorySyncSucceeds_LogsNothing()
+    {
+        var logger = new CapturingLogger();
+        var synced = new List<string>();
+        var store = UserStore.Open(_path, 10, FastHashing with { SyncDirectory = d => { synced.Add(d); return null; } }, logger);
+
+        store.Add(B("alice"), B("a-pw")).Should().Be(UserChangeResult.Ok);
+        store.AddTemporary(B("cli"), B("p")).Should().Be(UserChangeResult.Ok);
+
+        synced.Should().Equal(_directory);
+        logger.Entries.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task AddAsync_SaveFails_ThrowsIOExceptionAndChangesNothing()
+    {
+        var store = OpenStore();
+        Directory.Delete(_directory, recursive: true);
+
+        var add = async () => await store.AddAsync(B("bob"), B("b-pw"), CancellationToken.None);
+
+        (await add.Should().ThrowAsync<IOException>()).Which.Message.Should().StartWith($"users file {_path}: cannot save: ");
+        store.Count.Should().Be(0);
     }
 
     [Test]

@@ -16,7 +16,6 @@ public sealed class UserStoreTests
 
     [TestCase(0)]
     [TestCase(-1)]
-    [TestCase(256)]
     public void CreateInMemory_LimitOutsideRange_ThrowsArgumentOutOfRange(int maxUsers)
     {
         var create = () => UserStore.CreateInMemory(maxUsers);
@@ -26,6 +25,8 @@ public sealed class UserStoreTests
 
     [TestCase(1)]
     [TestCase(255)]
+    [TestCase(256, Description = "255 is MCP's limit (LIST_USERS COUNT is one byte), checked by the management layer, not the store")]
+    [TestCase(100_000)]
     public void CreateInMemory_LimitInsideRange_IsEmptyWithThatLimit(int maxUsers)
     {
         var store = UserStore.CreateInMemory(maxUsers);
@@ -40,6 +41,107 @@ public sealed class UserStoreTests
     public void CreateInMemory_NoLimitGiven_DefaultsToTen()
     {
         UserStore.CreateInMemory().MaxUsers.Should().Be(10);
+    }
+
+    [Test]
+    public void Add_LimitAbove255_AcceptsMoreThan255Users()
+    {
+        var store = NewStore(maxUsers: 300);
+
+        for (var i = 0; i < 300; i++)
+        {
+            store.AddTemporary(B("u" + i), B("p")).Should().Be(UserChangeResult.Ok);
+        }
+
+        store.Count.Should().Be(300);
+        store.AddTemporary(B("one-more"), B("p")).Should().Be(UserChangeResult.UserLimit);
+    }
+
+    [Test]
+    public async Task AddAsync_NewUser_ReturnsOkAndValidates()
+    {
+        IUserDirectory directory = NewStore();
+
+        (await directory.AddAsync(B("alice"), B("secret"), CancellationToken.None)).Should().Be(UserChangeResult.Ok);
+        (await directory.AddAsync(B("alice"), B("other"), CancellationToken.None)).Should().Be(UserChangeResult.UserExists);
+
+        (await directory.ListUsersAsync(CancellationToken.None)).Should().BeEquivalentTo(new[] { B("alice") });
+        (await ((IUserStore)directory).ValidateAsync(B("alice"), B("secret"), CancellationToken.None)).Should().BeTrue();
+    }
+
+    [Test]
+    public async Task AddAsync_AtLimit_ReturnsUserLimit()
+    {
+        IUserDirectory directory = NewStore(maxUsers: 1);
+        directory.MaxUsers.Should().Be(1);
+        await directory.AddAsync(B("a"), B("p"), CancellationToken.None);
+
+        (await directory.AddAsync(B("b"), B("p"), CancellationToken.None)).Should().Be(UserChangeResult.UserLimit);
+    }
+
+    [Test]
+    public async Task AddAsync_CredentialOfBadLength_ThrowsArgumentException()
+    {
+        var store = NewStore();
+
+        var add = async () => await store.AddAsync(new byte[256], B("p"), CancellationToken.None);
+
+        (await add.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("username");
+        store.Count.Should().Be(0);
+    }
+
+    [Test]
+    public async Task AddAsync_CancelledBeforeStart_IsCancelledAndAddsNothing()
+    {
+        var store = NewStore();
+
+        var add = async () => await store.AddAsync(B("alice"), B("p"), new CancellationToken(canceled: true));
+
+        await add.Should().ThrowAsync<OperationCanceledException>();
+        store.Count.Should().Be(0);
+        store.DerivationCount.Should().Be(0);
+    }
+
+    [Test]
+    public async Task AddAsync_RunsOffTheThreadPool()
+    {
+        var store = NewStore();
+        bool? onPoolThread = null;
+        store.UserRemoved += (_, _) => onPoolThread = Thread.CurrentThread.IsThreadPoolThread;
+        await store.AddAsync(B("alice"), B("p"), CancellationToken.None);
+
+        (await store.RemoveAsync(B("alice"), CancellationToken.None)).Should().Be(UserChangeResult.Ok);
+
+        onPoolThread.Should().BeFalse("the change, and so the event, runs on a thread of its own");
+    }
+
+    [Test]
+    public async Task RemoveAsync_ExistingAndUnknownUser_MapsAndRaisesOnce()
+    {
+        IUserDirectory directory = NewStore();
+        await directory.AddAsync(B("alice"), B("p"), CancellationToken.None);
+        var removed = new List<byte[]>();
+        directory.UserRemoved += (sender, e) =>
+        {
+            sender.Should().BeSameAs(directory);
+            removed.Add(e.Username.ToArray());
+        };
+
+        (await directory.RemoveAsync(B("bob"), CancellationToken.None)).Should().Be(UserChangeResult.UserNotFound);
+        (await directory.RemoveAsync(B("alice"), CancellationToken.None)).Should().Be(UserChangeResult.Ok);
+
+        removed.Should().BeEquivalentTo(new[] { B("alice") });
+        (await directory.ListUsersAsync(CancellationToken.None)).Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task ListUsersAsync_CancelledToken_IsCancelled()
+    {
+        var store = NewStore();
+
+        var list = async () => await store.ListUsersAsync(new CancellationToken(canceled: true));
+
+        await list.Should().ThrowAsync<OperationCanceledException>();
     }
 
     [Test]

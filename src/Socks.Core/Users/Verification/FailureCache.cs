@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Socks.Core.Users;
+namespace Socks.Core.Users.Verification;
 
 /// <summary>
 /// Remembers recent failed password checks so that a client repeating the same wrong password

@@ -1,9 +1,15 @@
-namespace Socks.Core.Users;
+namespace Socks.Core;
 
 /// <summary>
 /// The credentials a SOCKS server authenticates against (RFC 1929). Implementations must be safe
 /// for concurrent use: authentication runs on many sessions at once while users change.
 /// </summary>
+/// <remarks>
+/// Authentication only. Listing, adding and removing users is <see cref="IUserDirectory"/>; a store
+/// may implement both (as <see cref="Users.UserStore"/> does). A store that keeps PBKDF2 hashes can
+/// check them with <see cref="Users.Verification.PasswordVerifier"/>, which gives every property
+/// docs/users-file.md promises (constant-time checks, one derivation per password).
+/// </remarks>
 public interface IUserStore
 {
     /// <summary>
