@@ -124,7 +124,7 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
 
         StartTimerThread();
-        var listeners = bound.Select(socket => new Listener(socket, (IPEndPoint)socket.LocalEndPoint!)).ToList();
+        var listeners = bound.Select(socket => new Listener(this, socket, (IPEndPoint)socket.LocalEndPoint!)).ToList();
         lock (_stateLock)
         {
             _listeners = listeners;
@@ -317,14 +317,5 @@ public sealed partial class SocksServer : IAsyncDisposable
         {
             _drained.TrySetResult();
         }
-    }
-
-    private sealed class Listener(Socket socket, IPEndPoint endPoint)
-    {
-        public Socket Socket { get; } = socket;
-
-        public IPEndPoint EndPoint { get; } = endPoint;
-
-        public Task? Loop { get; set; }
     }
 }
