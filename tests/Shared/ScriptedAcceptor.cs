@@ -25,6 +25,27 @@ internal sealed class ScriptedAcceptor(IReadOnlyCollection<int> failingCalls, Ti
     /// <summary>Completes when a call not yet taken by <see cref="NextCallAsync"/> has happened.</summary>
     public Task WhenCalledAgainAsync() => _calls.Reader.WaitToReadAsync().AsTask();
 
+    /// <summary>
+    /// Waits for accept call <paramref name="call"/>, which the script fails, then for the back-off timer the loop
+    /// must schedule on <paramref name="timers"/> before it calls accept again; fails at once if accept is called
+    /// again first. Returns the timer's delay; timers longer than <paramref name="maxBackoff"/> (the connections'
+    /// own timeouts) are skipped.
+    /// </summary>
+    public async Task<TimeSpan> FailedCallThenBackoffAsync(TimerWatchingClock timers, int call, TimeSpan maxBackoff)
+    {
+        (await NextCallAsync()).Should().Be(call);
+        while (true)
+        {
+            await Task.WhenAny(timers.WhenCreatedAsync(), WhenCalledAgainAsync()).WaitAsync(timeout);
+            timers.TryTakeCreated(out var due).Should().BeTrue(
+                "after failed accept {0} the loop must wait on a timer before it calls accept again (no spinning)", call);
+            if (due <= maxBackoff)
+            {
+                return due;
+            }
+        }
+    }
+
     public ValueTask<Socket> AcceptAsync(Socket listener, CancellationToken cancellationToken)
     {
         var call = Interlocked.Increment(ref _count);

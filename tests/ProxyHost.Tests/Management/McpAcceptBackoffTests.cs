@@ -31,7 +31,7 @@ public sealed class McpAcceptBackoffTests
             TimeSpan[] expected = [TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(40)];
             for (var call = 1; call <= expected.Length; call++)
             {
-                (await FailedCallThenBackoffAsync(acceptor, timers, call)).Should().Be(expected[call - 1], "delay after failure {0}", call);
+                (await acceptor.FailedCallThenBackoffAsync(timers, call, MaxBackoff)).Should().Be(expected[call - 1], "delay after failure {0}", call);
                 acceptor.Calls.Should().Be(call, "no retry before the timer fires");
                 clock.Advance(expected[call - 1]);
             }
@@ -50,22 +50,6 @@ public sealed class McpAcceptBackoffTests
         {
             acceptor.StopFailing();
             await server.DisposeAsync().AsTask().WaitAsync(ServerHarness.Timeout);
-        }
-    }
-
-    /// <summary>Waits for failing accept call <paramref name="call"/>, then for the back-off timer it must schedule before accepting again.</summary>
-    private static async Task<TimeSpan> FailedCallThenBackoffAsync(ScriptedAcceptor acceptor, TimerWatchingClock timers, int call)
-    {
-        (await acceptor.NextCallAsync()).Should().Be(call);
-        while (true)
-        {
-            await Task.WhenAny(timers.WhenCreatedAsync(), acceptor.WhenCalledAgainAsync()).WaitAsync(ServerHarness.Timeout);
-            timers.TryTakeCreated(out var due).Should().BeTrue(
-                "after failed accept {0} the loop must wait on a timer before it calls accept again (no spinning)", call);
-            if (due <= MaxBackoff)
-            {
-                return due;
-            }
         }
     }
 }

@@ -149,20 +149,7 @@ public sealed class AcceptExhaustionTests
         /// loop must schedule before it calls accept again; fails at once if accept is called again first.
         /// Returns the timer's delay. Timers longer than 1 s (the sessions' timeouts) are skipped.
         /// </summary>
-        public async Task<TimeSpan> FailedCallThenBackoffAsync(int call)
-        {
-            (await Acceptor.NextCallAsync()).Should().Be(call);
-            while (true)
-            {
-                await Task.WhenAny(Timers.WhenCreatedAsync(), Acceptor.WhenCalledAgainAsync()).WaitAsync(TestTimeouts.Generous);
-                Timers.TryTakeCreated(out var due).Should().BeTrue(
-                    "after failed accept {0} the loop must wait on a timer before it calls accept again (no spinning)", call);
-                if (due <= MaxBackoff)
-                {
-                    return due;
-                }
-            }
-        }
+        public Task<TimeSpan> FailedCallThenBackoffAsync(int call) => Acceptor.FailedCallThenBackoffAsync(Timers, call, MaxBackoff);
 
         public static ExhaustionHarness Start(IReadOnlyCollection<int> failingCalls)
         {
