@@ -11,7 +11,7 @@ namespace ProxyHost;
 ///   1- 99  Hosting     host (1-19), users and management plane (20-39), log sinks (40-59)
 /// 300-399  Management  the MCP listener
 /// </code>
-/// Socks.Core owns 100-299, 400-899 and 5000-5299.
+/// Socks.Core owns 100-299, 400-899 and 5000-5199.
 /// </remarks>
 internal static class EventIds
 {

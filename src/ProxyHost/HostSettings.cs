@@ -1,7 +1,7 @@
 using System.Net;
 using Mcp.Protocol;
 using Socks.Core;
-using Socks.Core.Dissectors;
+using Socks.Core.Dissectors.Pop3;
 
 namespace ProxyHost;
 

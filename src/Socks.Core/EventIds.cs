@@ -17,9 +17,8 @@ namespace Socks.Core;
 ///  600- 699  Socks.Core Policy      reserved: access policy
 ///  700- 799  Socks.Core Users       reserved: user store and directory
 ///  800- 899  Socks.Core Metrics     reserved
-/// 5000-5099  Socks.Core AccessLog
+/// 5000-5099  Socks.Core Logging     the record-log writers (access log, credentials log)
 /// 5100-5199  Socks.Core Dissectors
-/// 5200-5299  Socks.Core Logging     reserved: record logs
 /// </code>
 /// A component without a range gets a new one here (and in ProxyHost.EventIds) before its first message.
 /// </remarks>
@@ -52,12 +51,9 @@ internal static class EventIds
     /// <summary>Metrics/, reserved (800-899).</summary>
     public const int Metrics = 800;
 
-    /// <summary>AccessLog/ (5000-5099).</summary>
-    public const int AccessLog = 5000;
+    /// <summary>Logging/: the record-log writers of the access log and the credentials log (5000-5099).</summary>
+    public const int Logging = 5000;
 
     /// <summary>Dissectors/ (5100-5199).</summary>
     public const int Dissectors = 5100;
-
-    /// <summary>Logging/, reserved for the record logs (5200-5299).</summary>
-    public const int Logging = 5200;
 }

@@ -36,5 +36,5 @@ public static class HelpTexts
         $"On SIGTERM/SIGINT, let sessions finish this long (default {Durations.Format(HostSettings.DefaultDrainTimeout)}).";
 
     /// <summary>Gets the help of --pop3-ports.</summary>
-    public static string Pop3Ports => $"Comma-separated ports always dissected as POP3 (default {Socks.Core.Dissectors.Pop3DissectorFactory.DefaultPort}).";
+    public static string Pop3Ports => $"Comma-separated ports always dissected as POP3 (default {Socks.Core.Dissectors.Pop3.Pop3DissectorFactory.DefaultPort}).";
 }
