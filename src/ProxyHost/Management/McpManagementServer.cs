@@ -25,8 +25,6 @@ namespace ProxyHost.Management;
 /// </remarks>
 internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 {
-    private static readonly TimeSpan LimitWarningInterval = TimeSpan.FromSeconds(30);
-
     private const int New = 0;
     private const int Running = 1;
     private const int Stopped = 2;
@@ -42,7 +40,7 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
     private IPEndPoint? _localEndPoint;
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextConnectionId;
-    private long _limitWarnedAt = long.MinValue;
+    private readonly WarningThrottle _limitWarning;
 
     /// <summary>Creates a listener; nothing is bound until <see cref="Start"/>.</summary>
     /// <param name="backend">The state the commands read and change.</param>
@@ -73,6 +71,7 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _limitWarning = new WarningThrottle(_time, WarningThrottle.LimitWarningInterval);
     }
 
     /// <summary>Gets the address and port the listener is bound to (the real port when started on port 0).</summary>
@@ -229,10 +228,7 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
         Log.ConnectionRejected(_logger, remote, _options.MaxConnections);
 
         // At most one warning per interval, however often the limit is hit.
-        var last = Interlocked.Read(ref _limitWarnedAt);
-        var stamp = _time.GetTimestamp();
-        if ((last == long.MinValue || _time.GetElapsedTime(last, stamp) >= LimitWarningInterval)
-            && Interlocked.CompareExchange(ref _limitWarnedAt, stamp, last) == last)
+        if (_limitWarning.TryWarn())
         {
             Log.ConnectionLimitReached(_logger, _options.MaxConnections);
         }

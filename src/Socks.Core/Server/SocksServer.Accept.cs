@@ -7,9 +7,7 @@ namespace Socks.Core.Server;
 /// <summary>The accept loops and the connection limit.</summary>
 public sealed partial class SocksServer
 {
-    private static readonly TimeSpan LimitWarningInterval = TimeSpan.FromSeconds(30);
-
-    private long _limitWarnedAt = long.MinValue;
+    private readonly WarningThrottle _limitWarning;
     private int _atLimit;
 
     private Task AcceptLoopAsync(Listener listener) =>
@@ -54,10 +52,7 @@ public sealed partial class SocksServer
         AppendRecord(new AccessLogRecord { Start = now, End = now, Client = remote }, sessionId: 0);
 
         // At most one warning per interval, and one "cleared" line per warning, however the load flaps.
-        var last = Interlocked.Read(ref _limitWarnedAt);
-        var stamp = timeProvider.GetTimestamp();
-        if ((last == long.MinValue || timeProvider.GetElapsedTime(last, stamp) >= LimitWarningInterval)
-            && Interlocked.CompareExchange(ref _limitWarnedAt, stamp, last) == last)
+        if (_limitWarning.TryWarn())
         {
             Log.ConnectionLimitReached(_context.Logger, _context.MaxConnections);
             Volatile.Write(ref _atLimit, 1);

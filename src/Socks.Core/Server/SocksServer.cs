@@ -53,6 +53,7 @@ public sealed partial class SocksServer : IAsyncDisposable
             loggerFactory.CreateLogger("Socks.Core.Server"),
             loggerFactory.CreateLogger("Socks.Core.Relay"),
             new Dialer(options.TimeProvider, options.ConnectTimeout, options.DestinationPolicy, options.Resolver));
+        _limitWarning = new WarningThrottle(options.TimeProvider, WarningThrottle.LimitWarningInterval);
         if (options.MaxConnections > maxConnections)
         {
             Log.ConnectionLimitLowered(_context.Logger, options.MaxConnections, maxConnections, DescriptorLimit.ReadSoftLimit());
