@@ -15,7 +15,7 @@ namespace Socks.Core;
 ///  400- 499  Socks.Core Commands    reserved: command handlers (CONNECT, BIND, UDP ASSOCIATE)
 ///  500- 599  Socks.Core Connectors  reserved: resolving and dialing
 ///  600- 699  Socks.Core Policy      reserved: access policy
-///  700- 799  Socks.Core Users       reserved: user store and directory
+///  700- 799  Socks.Core Users       the user store and directory
 ///  800- 899  Socks.Core Metrics     reserved
 /// 5000-5099  Socks.Core Logging     the record-log writers (access log, credentials log)
 /// 5100-5199  Socks.Core Dissectors
@@ -45,7 +45,7 @@ internal static class EventIds
     /// <summary>Policy/, reserved (600-699).</summary>
     public const int Policy = 600;
 
-    /// <summary>Users/, reserved (700-799).</summary>
+    /// <summary>Users/: the user store and directory (700-799).</summary>
     public const int Users = 700;
 
     /// <summary>Metrics/, reserved (800-899).</summary>
