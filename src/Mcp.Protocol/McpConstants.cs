@@ -9,6 +9,12 @@ public static class McpConstants
     /// <summary>The default TCP port of the management service (memo §2).</summary>
     public const int DefaultPort = 8080;
 
+    /// <summary>
+    /// The default address of the management service: IPv4 loopback, as the service should listen on loopback only
+    /// (docs/mcp-protocol.md §2, §9). socks5d binds it and mcpctl connects to it when none is given.
+    /// </summary>
+    public const string DefaultHost = "127.0.0.1";
+
     /// <summary>Length of the common header VER, CMD/STATUS, LEN (memo §3).</summary>
     public const int HeaderLength = 4;
 

@@ -1,4 +1,7 @@
 using System.Net;
+using Mcp.Protocol;
+using Socks.Core;
+using Socks.Core.Dissectors.Pop3;
 
 namespace ProxyHost;
 
@@ -8,8 +11,14 @@ internal sealed record HostSettings
     /// <summary>The SOCKS port when none is given.</summary>
     public const int DefaultPort = 1080;
 
-    /// <summary>The management port when none is given.</summary>
-    public const int DefaultManagementPort = 8080;
+    /// <summary>The management port when none is given (memo §2).</summary>
+    public const int DefaultManagementPort = McpConstants.DefaultPort;
+
+    /// <summary>The management address when none is given: loopback only (docs/mcp-protocol.md §9).</summary>
+    public static readonly IPAddress DefaultManagementAddress = IPAddress.Parse(McpConstants.DefaultHost);
+
+    /// <summary>How long open sessions may finish after SIGTERM/SIGINT when --drain-timeout is not given.</summary>
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The most users when --max-users is not given.</summary>
     public const int DefaultMaxUsers = 10;
@@ -21,7 +30,7 @@ internal sealed record HostSettings
     public int Port { get; init; } = DefaultPort;
 
     /// <summary>The management (MCP) endpoint from -L/-P.</summary>
-    public IPEndPoint ManagementEndPoint { get; init; } = new(IPAddress.Loopback, DefaultManagementPort);
+    public IPEndPoint ManagementEndPoint { get; init; } = new(DefaultManagementAddress, DefaultManagementPort);
 
     /// <summary>Users from -u, in order: UTF-8 name and password bytes.</summary>
     public IReadOnlyList<(byte[] Username, byte[] Password)> Users { get; init; } = [];
@@ -33,16 +42,16 @@ internal sealed record HostSettings
     public bool DissectorEnabled { get; init; } = true;
 
     /// <summary>--handshake-timeout.</summary>
-    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan HandshakeTimeout { get; init; } = SocksServerOptions.DefaultHandshakeTimeout;
 
     /// <summary>--connect-timeout.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ConnectTimeout { get; init; } = SocksServerOptions.DefaultConnectTimeout;
 
     /// <summary>--idle-timeout (<see cref="Timeout.InfiniteTimeSpan"/> for never).</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan IdleTimeout { get; init; } = SocksServerOptions.DefaultIdleTimeout;
 
     /// <summary>--drain-timeout.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 
     /// <summary>--max-connections (0 derives it from the descriptor limit).</summary>
     public int MaxConnections { get; init; }
@@ -60,5 +69,5 @@ internal sealed record HostSettings
     public string CredentialsLogPath { get; init; } = "-";
 
     /// <summary>--pop3-ports: the ports whose sessions are always dissected as POP3 (default 110).</summary>
-    public IReadOnlyList<int> Pop3Ports { get; init; } = [110];
+    public IReadOnlyList<int> Pop3Ports { get; init; } = [Pop3DissectorFactory.DefaultPort];
 }

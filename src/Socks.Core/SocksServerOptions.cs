@@ -12,6 +12,15 @@ namespace Socks.Core;
 /// </summary>
 public sealed class SocksServerOptions
 {
+    /// <summary>The default <see cref="HandshakeTimeout"/>: 10 s.</summary>
+    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The default <see cref="ConnectTimeout"/>: 10 s.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The default <see cref="IdleTimeout"/>: 15 min.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(15);
+
     /// <summary>The smallest accepted <see cref="RelayBufferSize"/>.</summary>
     public const int MinRelayBufferSize = 512;
 
@@ -46,18 +55,18 @@ public sealed class SocksServerOptions
     /// <summary>
     /// The longest a client may take from connecting to having sent a complete request (greeting,
     /// authentication and request). A client that does not finish in time is disconnected without a
-    /// reply. Default 10 s.
+    /// reply. Default <see cref="DefaultHandshakeTimeout"/>.
     /// </summary>
-    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan HandshakeTimeout { get; init; } = DefaultHandshakeTimeout;
 
-    /// <summary>The longest a dial to the destination may take (all addresses together); REP X'06' when exceeded. Default 10 s.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The longest a dial to the destination may take (all addresses together); REP X'06' when exceeded. Default <see cref="DefaultConnectTimeout"/>.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
 
     /// <summary>
-    /// A relayed session with no data in either direction for this long is closed. Default 15 min;
-    /// <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// A relayed session with no data in either direction for this long is closed. Default
+    /// <see cref="DefaultIdleTimeout"/>; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
     /// </summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
 
     /// <summary>
     /// The most client connections open at once. 0 (the default) derives it from the process's

@@ -211,7 +211,7 @@ public sealed class AppTests
 
         var result = await InProcess.RunAsync(["list-users", "-P", server.Port.ToString(CultureInfo.InvariantCulture)]);
 
-        result.StdoutLines.Should().Equal(@"b\u202Ec", @"back\\slash");
+        result.StdoutLines.Should().Equal(@"b\xE2\x80\xAEc", @"back\x5Cslash");
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Mcp.Protocol;
 using McpCli.Commands;
 using McpCli.Options;
 
@@ -9,7 +10,7 @@ namespace McpCli.Cli;
 internal static class ArgumentValidator
 {
     /// <summary>RFC 1929 §2 and MCP memo §4.3: ULEN and PLEN are one byte, and zero is not a name.</summary>
-    public const int MaxFieldBytes = 255;
+    public const int MaxFieldBytes = McpConstants.MaxCredentialLength;
 
     /// <summary>Validates the options every verb shares.</summary>
     /// <exception cref="UsageException">A value is out of range or an argument is left over.</exception>

@@ -115,8 +115,8 @@ internal static class HelpWriter
         "list-users" =>
         [
             "Prints nothing when the server has no users (and says so on stderr). Names that",
-            "are not valid UTF-8 or hold control characters are shown escaped: \\xHH for a",
-            "byte, \\uHHHH for a character, \\\\ for a backslash.",
+            "are not valid UTF-8 or hold control or invisible characters are shown escaped:",
+            "\\xHH for each such byte (U+202E is \\xE2\\x80\\xAE), \\x5C for a backslash.",
             "",
         ],
         "add-user" =>

@@ -6,11 +6,11 @@ namespace McpCli.Options;
 [Verb("add-user", HelpText = "Add a proxy user. Without PASSWORD, asks for it on the terminal.")]
 internal sealed class AddUserOptions : CommonOptions
 {
-    [Value(0, MetaName = "USER", Required = true, HelpText = "User name, 1-255 bytes of UTF-8.")]
+    [Value(0, MetaName = "USER", Required = true, HelpText = nameof(HelpTexts.User), ResourceType = typeof(HelpTexts))]
     public string User { get; set; } = "";
 
     [Value(1, MetaName = "PASSWORD",
-        HelpText = "Password, 1-255 bytes of UTF-8. Other users of this machine can see it (ps, shell history): prefer the prompt or --password-stdin.")]
+        HelpText = nameof(HelpTexts.Password), ResourceType = typeof(HelpTexts))]
     public string? Password { get; set; }
 
     [Option("password-stdin", HelpText = "Read the password from the first line of standard input.")]

@@ -1,4 +1,5 @@
 using CommandLine;
+using Mcp.Protocol;
 
 namespace McpCli.Options;
 
@@ -6,7 +7,7 @@ namespace McpCli.Options;
 internal abstract class CommonOptions
 {
     /// <summary>Default MCP port (memo §2).</summary>
-    public const int DefaultPort = 8080;
+    public const int DefaultPort = McpConstants.DefaultPort;
 
     /// <summary>Default <c>--timeout</c> in seconds.</summary>
     public const double DefaultTimeoutSeconds = 5;
@@ -14,8 +15,8 @@ internal abstract class CommonOptions
     /// <summary>Largest accepted <c>--timeout</c>: one day.</summary>
     public const double MaxTimeoutSeconds = 86_400;
 
-    [Option('H', "host", Default = "127.0.0.1", MetaValue = "HOST", HelpText = "MCP server host name or address.")]
-    public string Host { get; set; } = "127.0.0.1";
+    [Option('H', "host", Default = McpConstants.DefaultHost, MetaValue = "HOST", HelpText = "MCP server host name or address.")]
+    public string Host { get; set; } = McpConstants.DefaultHost;
 
     [Option('P', "port", Default = DefaultPort, MetaValue = "PORT", HelpText = "MCP server port, 1-65535.")]
     public int Port { get; set; } = DefaultPort;

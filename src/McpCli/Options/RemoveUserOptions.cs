@@ -6,7 +6,7 @@ namespace McpCli.Options;
 [Verb("remove-user", HelpText = "Remove a proxy user.")]
 internal sealed class RemoveUserOptions : CommonOptions
 {
-    [Value(0, MetaName = "USER", Required = true, HelpText = "User name, 1-255 bytes of UTF-8.")]
+    [Value(0, MetaName = "USER", Required = true, HelpText = nameof(HelpTexts.User), ResourceType = typeof(HelpTexts))]
     public string User { get; set; } = "";
 
     [Value(1, Hidden = true)]

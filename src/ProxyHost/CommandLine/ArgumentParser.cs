@@ -6,6 +6,8 @@ using System.Text;
 using CommandLine;
 using CommandLine.Text;
 using Mcp.Protocol;
+using Socks.Core;
+using Socks.Core.Users;
 
 namespace ProxyHost.CommandLine;
 
@@ -20,7 +22,7 @@ internal readonly record struct ParseOutcome(HostSettings? Settings, int ExitCod
 /// </summary>
 internal static class ArgumentParser
 {
-    private const int MaxCredentialBytes = 255;
+    private const int MaxCredentialBytes = UserStore.MaxCredentialLength;
 
     /// <summary>The synopsis line of the usage.</summary>
     public const string Synopsis =
@@ -151,7 +153,7 @@ internal static class ArgumentParser
             return $"invalid port '{portText}' for -p: expected 0..65535";
         }
 
-        var managementAddress = IPAddress.Loopback;
+        var managementAddress = HostSettings.DefaultManagementAddress;
         if (options.ManagementAddress is { } managementText && !TryParseAddress(managementText, out managementAddress))
         {
             return $"invalid address '{managementText}' for -L: expected an IPv4 or IPv6 address";
@@ -178,12 +180,12 @@ internal static class ArgumentParser
             var password = Encoding.UTF8.GetBytes(user[(colon + 1)..]);
             if (name.Length is < 1 or > MaxCredentialBytes)
             {
-                return $"invalid value for -u (user {users.Count + 1}): the user name must be 1..255 bytes of UTF-8, not {name.Length}";
+                return $"invalid value for -u (user {users.Count + 1}): the user name must be 1..{MaxCredentialBytes} bytes of UTF-8, not {name.Length}";
             }
 
             if (password.Length is < 1 or > MaxCredentialBytes)
             {
-                return $"invalid value for -u (user {users.Count + 1}): the password must be 1..255 bytes of UTF-8, not {password.Length}";
+                return $"invalid value for -u (user {users.Count + 1}): the password must be 1..{MaxCredentialBytes} bytes of UTF-8, not {password.Length}";
             }
 
             if (!names.Add(user[..colon]))
@@ -211,10 +213,10 @@ internal static class ArgumentParser
             return "invalid value for --users-file: expected a file path";
         }
 
-        if (!TryDuration(options.HandshakeTimeout, "--handshake-timeout", TimeSpan.FromSeconds(10), allowZero: false, out var handshake, out var error)
-            || !TryDuration(options.ConnectTimeout, "--connect-timeout", TimeSpan.FromSeconds(10), allowZero: false, out var connect, out error)
-            || !TryDuration(options.IdleTimeout, "--idle-timeout", TimeSpan.FromMinutes(15), allowZero: true, out var idle, out error)
-            || !TryDuration(options.DrainTimeout, "--drain-timeout", TimeSpan.FromSeconds(30), allowZero: true, out var drain, out error))
+        if (!TryDuration(options.HandshakeTimeout, "--handshake-timeout", SocksServerOptions.DefaultHandshakeTimeout, allowZero: false, out var handshake, out var error)
+            || !TryDuration(options.ConnectTimeout, "--connect-timeout", SocksServerOptions.DefaultConnectTimeout, allowZero: false, out var connect, out error)
+            || !TryDuration(options.IdleTimeout, "--idle-timeout", SocksServerOptions.DefaultIdleTimeout, allowZero: true, out var idle, out error)
+            || !TryDuration(options.DrainTimeout, "--drain-timeout", HostSettings.DefaultDrainTimeout, allowZero: true, out var drain, out error))
         {
             return error;
         }

@@ -20,13 +20,13 @@ internal sealed class CommandLineOptions
     [Option('l', "listen", MetaValue = "ADDR", HelpText = "SOCKS address (default: all IPv4 and IPv6 interfaces).")]
     public string? ListenAddress { get; set; }
 
-    [Option('p', "port", MetaValue = "PORT", HelpText = "SOCKS port (default 1080; 0 picks a free port).")]
+    [Option('p', "port", MetaValue = "PORT", HelpText = nameof(HelpTexts.Port), ResourceType = typeof(HelpTexts))]
     public string? Port { get; set; }
 
-    [Option('L', "mgmt-address", MetaValue = "ADDR", HelpText = "Management (MCP) address (default 127.0.0.1).")]
+    [Option('L', "mgmt-address", MetaValue = "ADDR", HelpText = nameof(HelpTexts.ManagementAddress), ResourceType = typeof(HelpTexts))]
     public string? ManagementAddress { get; set; }
 
-    [Option('P', "mgmt-port", MetaValue = "PORT", HelpText = "Management (MCP) port (default 8080).")]
+    [Option('P', "mgmt-port", MetaValue = "PORT", HelpText = nameof(HelpTexts.ManagementPort), ResourceType = typeof(HelpTexts))]
     public string? ManagementPort { get; set; }
 
     [Option('u', "user", MetaValue = "USER:PASS", HelpText = "Add a user (repeatable); the password is everything after the first colon.")]
@@ -35,16 +35,16 @@ internal sealed class CommandLineOptions
     [Option("allow-anonymous", HelpText = "Accept clients without authentication while no user exists.")]
     public bool AllowAnonymous { get; set; }
 
-    [Option("handshake-timeout", MetaValue = "DURATION", HelpText = "Longest handshake, connect to request (default 10s).")]
+    [Option("handshake-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.HandshakeTimeout), ResourceType = typeof(HelpTexts))]
     public string? HandshakeTimeout { get; set; }
 
-    [Option("connect-timeout", MetaValue = "DURATION", HelpText = "Longest dial to a destination (default 10s).")]
+    [Option("connect-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.ConnectTimeout), ResourceType = typeof(HelpTexts))]
     public string? ConnectTimeout { get; set; }
 
-    [Option("idle-timeout", MetaValue = "DURATION", HelpText = "Close a session idle this long; 0 never (default 15m).")]
+    [Option("idle-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.IdleTimeout), ResourceType = typeof(HelpTexts))]
     public string? IdleTimeout { get; set; }
 
-    [Option("drain-timeout", MetaValue = "DURATION", HelpText = "On SIGTERM/SIGINT, let sessions finish this long (default 30s).")]
+    [Option("drain-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.DrainTimeout), ResourceType = typeof(HelpTexts))]
     public string? DrainTimeout { get; set; }
 
     [Option("max-connections", MetaValue = "N", HelpText = "Most client connections at once; 0 derives it from the descriptor limit (default).")]
@@ -62,7 +62,7 @@ internal sealed class CommandLineOptions
     [Option("credentials-log", MetaValue = "PATH", HelpText = "Append one line per POP3 credential seen to PATH; - for standard output (default).")]
     public string? CredentialsLog { get; set; }
 
-    [Option("pop3-ports", MetaValue = "LIST", HelpText = "Comma-separated ports always dissected as POP3 (default 110).")]
+    [Option("pop3-ports", MetaValue = "LIST", HelpText = nameof(HelpTexts.Pop3Ports), ResourceType = typeof(HelpTexts))]
     public string? Pop3Ports { get; set; }
 
     [Value(0, Hidden = true)]

@@ -39,4 +39,15 @@ internal static class Durations
         value = TimeSpan.FromMilliseconds(Math.Round(seconds * 1000));
         return true;
     }
+
+    /// <summary>Writes a duration the way <see cref="TryParse"/> reads it, in its largest whole unit (<c>15m</c>, <c>10s</c>, <c>500ms</c>).</summary>
+    /// <param name="value">A non-negative duration.</param>
+    /// <returns>The text.</returns>
+    public static string Format(TimeSpan value) => value switch
+    {
+        _ when value > TimeSpan.Zero && value.Ticks % TimeSpan.TicksPerHour == 0 => string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalHours}h"),
+        _ when value > TimeSpan.Zero && value.Ticks % TimeSpan.TicksPerMinute == 0 => string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalMinutes}m"),
+        _ when value.Ticks % TimeSpan.TicksPerSecond == 0 => string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalSeconds}s"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:0.###}ms"),
+    };
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ProxyHost.Hosting;
 
-/// <summary>Log messages of the access log, credentials log and dissector wiring (event ids 40-49).</summary>
+/// <summary>Log messages of the access log, credentials log and dissector wiring (event ids 40-59).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 40, Level = LogLevel.Information,

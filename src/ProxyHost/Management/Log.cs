@@ -6,72 +6,72 @@ using Microsoft.Extensions.Logging;
 namespace ProxyHost.Management;
 
 /// <summary>
-/// Log messages of the MCP listener (event ids 200-299). Connection id first. User names appear only escaped
+/// Log messages of the MCP listener (event ids 300-399, <see cref="EventIds.Management"/>). Connection id first. User names appear only escaped
 /// (<see cref="LogText.EscapeName"/>); passwords and other payload bytes never appear.
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information,
         Message = "MCP management listening on {EndPoint} (at most {MaxConnections} connections, idle timeout {IdleTimeout})")]
     public static partial void Listening(ILogger logger, IPEndPoint endPoint, int maxConnections, TimeSpan idleTimeout);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "MCP management on {EndPoint} stopped")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "MCP management on {EndPoint} stopped")]
     public static partial void Stopped(ILogger logger, IPEndPoint endPoint);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: accepted from {Client}")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: accepted from {Client}")]
     public static partial void ConnectionAccepted(ILogger logger, long connectionId, EndPoint? client);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: closed ({Reason}) after {Requests} requests")]
+    [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: closed ({Reason}) after {Requests} requests")]
     public static partial void ConnectionClosed(ILogger logger, long connectionId, McpCloseReason reason, long requests);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning,
         Message = "MCP connection limit ({MaxConnections}) reached: further admin connections are closed at once until one ends")]
     public static partial void ConnectionLimitReached(ILogger logger, int maxConnections);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Debug, Message = "MCP connection from {Client} closed at once: {MaxConnections} connections are being served")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "MCP connection from {Client} closed at once: {MaxConnections} connections are being served")]
     public static partial void ConnectionRejected(ILogger logger, EndPoint? client, int maxConnections);
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: malformed request ({Reason}: {Detail}); answered ERROR")]
+    [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: malformed request ({Reason}: {Detail}); answered ERROR")]
     public static partial void MalformedRequest(ILogger logger, long connectionId, McpFrameErrorReason reason, string detail);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Detail}; answered ERROR and closed")]
+    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Detail}; answered ERROR and closed")]
     public static partial void UnsupportedVersion(ILogger logger, long connectionId, EndPoint? client, string detail);
 
-    [LoggerMessage(EventId = 208, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: unknown command {Command}; answered CMD_NOT_SUPPORTED")]
+    [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: unknown command {Command}; answered CMD_NOT_SUPPORTED")]
     public static partial void UnknownCommand(ILogger logger, long connectionId, string command);
 
-    [LoggerMessage(EventId = 209, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: user \"{User}\" added")]
+    [LoggerMessage(EventId = 309, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: user \"{User}\" added")]
     public static partial void UserAdded(ILogger logger, long connectionId, EndPoint? client, string user);
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: user \"{User}\" removed")]
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: user \"{User}\" removed")]
     public static partial void UserRemoved(ILogger logger, long connectionId, EndPoint? client, string user);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Command} \"{User}\" refused: {Status}")]
+    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Command} \"{User}\" refused: {Status}")]
     public static partial void UserChangeRefused(ILogger logger, long connectionId, EndPoint? client, string command, string user, string status);
 
-    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: dissector switched {State}")]
+    [LoggerMessage(EventId = 312, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: dissector switched {State}")]
     public static partial void DissectorToggled(ILogger logger, long connectionId, EndPoint? client, string state);
 
-    [LoggerMessage(EventId = 213, Level = LogLevel.Error, Message = "MCP connection {ConnectionId}: {Command} failed in the backend; answered ERROR")]
+    [LoggerMessage(EventId = 313, Level = LogLevel.Error, Message = "MCP connection {ConnectionId}: {Command} failed in the backend; answered ERROR")]
     public static partial void BackendFailed(ILogger logger, long connectionId, string command, Exception exception);
 
-    [LoggerMessage(EventId = 214, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: no progress for {IdleTimeout}; closing")]
+    [LoggerMessage(EventId = 314, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: no progress for {IdleTimeout}; closing")]
     public static partial void IdleTimeout(ILogger logger, long connectionId, TimeSpan idleTimeout);
 
-    [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: connection failed: {Error}")]
+    [LoggerMessage(EventId = 315, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: connection failed: {Error}")]
     public static partial void ConnectionError(ILogger logger, long connectionId, SocketError error);
 
-    [LoggerMessage(EventId = 216, Level = LogLevel.Error, Message = "MCP connection {ConnectionId}: failed unexpectedly")]
+    [LoggerMessage(EventId = 316, Level = LogLevel.Error, Message = "MCP connection {ConnectionId}: failed unexpectedly")]
     public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
 
-    [LoggerMessage(EventId = 217, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 317, Level = LogLevel.Warning,
         Message = "MCP accept on {EndPoint} failed ({Error}); retrying in {BackoffMs} ms")]
     public static partial void AcceptFailed(ILogger logger, IPEndPoint endPoint, SocketError error, long backoffMs);
 
-    [LoggerMessage(EventId = 218, Level = LogLevel.Information, Message = "MCP accept on {EndPoint} works again after {Failures} failures")]
+    [LoggerMessage(EventId = 318, Level = LogLevel.Information, Message = "MCP accept on {EndPoint} works again after {Failures} failures")]
     public static partial void AcceptRecovered(ILogger logger, IPEndPoint endPoint, long failures);
 
-    [LoggerMessage(EventId = 219, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 319, Level = LogLevel.Warning,
         Message = "MCP management stop: {Open} connections were still finishing a command when the stop deadline passed")]
     public static partial void StopIncomplete(ILogger logger, int open);
 }

@@ -42,7 +42,7 @@ internal sealed partial class McpConnection
     private readonly ILogger _logger;
     private readonly McpManagementStatistics _statistics;
     private readonly TimeSpan _idleTimeout;
-    private readonly IdleWatch _idle;
+    private readonly ActivityTimer _idle;
     private readonly CancellationTokenSource _aborted = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpConnection> _onClosed;
@@ -72,7 +72,7 @@ internal sealed partial class McpConnection
         _stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: true));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
-        _idle = new IdleWatch(time, options.IdleTimeout, () => Abort(McpCloseReason.IdleTimeout));
+        _idle = new ActivityTimer(time, options.IdleTimeout, () => Abort(McpCloseReason.IdleTimeout));
     }
 
     /// <summary>Gets the connection's id in logs (unique per listener).</summary>
@@ -122,7 +122,7 @@ internal sealed partial class McpConnection
         {
             reason = AbortReason();
         }
-        catch (Exception exception) when (IsConnectionFailure(exception, out var error))
+        catch (Exception exception) when (SocketErrors.TryGetSocketError(exception, out var error))
         {
             if (_aborted.IsCancellationRequested)
             {
@@ -156,20 +156,6 @@ internal sealed partial class McpConnection
             _onClosed(this);
             _closed.TrySetResult();
         }
-    }
-
-    private static bool IsConnectionFailure(Exception exception, out SocketError error)
-    {
-        // NetworkStream reports socket errors as IOException with the SocketException inside.
-        var socketException = exception as SocketException ?? exception.InnerException as SocketException;
-        if (socketException is not null && exception is SocketException or IOException)
-        {
-            error = socketException.SocketErrorCode;
-            return true;
-        }
-
-        error = SocketError.Success;
-        return false;
     }
 
     private McpCloseReason AbortReason() => (McpCloseReason)Volatile.Read(ref _abortReason);

@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace ProxyHost.Management;
 
 /// <summary>Limits of the MCP listener (see Management/README.md). Validated once, by <see cref="McpManagementServer"/>.</summary>
@@ -22,4 +24,10 @@ internal sealed record McpManagementOptions
     /// at once without a response.
     /// </summary>
     public int MaxConnections { get; init; } = DefaultMaxConnections;
+
+    /// <summary>
+    /// Takes the next admin client from the listening socket; null uses <see cref="Socket.AcceptAsync(CancellationToken)"/>.
+    /// A test seam: tests script accept failures (EMFILE) here to drive the back-off on a manual clock.
+    /// </summary>
+    internal Func<Socket, CancellationToken, ValueTask<Socket>>? Acceptor { get; init; }
 }

@@ -23,12 +23,8 @@ namespace ProxyHost.Management;
 /// <para><b>Isolation.</b> Every connection runs on its own task with asynchronous socket I/O only, so a stalled or
 /// flooding admin client, or a slow ADD_USER, delays nobody else; nothing here runs on the SOCKS relay's tasks.</para>
 /// </remarks>
-internal sealed class McpManagementServer : IAsyncDisposable
+internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 {
-    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LimitWarningInterval = TimeSpan.FromSeconds(30);
-
     private const int New = 0;
     private const int Running = 1;
     private const int Stopped = 2;
@@ -44,7 +40,7 @@ internal sealed class McpManagementServer : IAsyncDisposable
     private IPEndPoint? _localEndPoint;
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextConnectionId;
-    private long _limitWarnedAt = long.MinValue;
+    private readonly WarningThrottle _limitWarning;
 
     /// <summary>Creates a listener; nothing is bound until <see cref="Start"/>.</summary>
     /// <param name="backend">The state the commands read and change.</param>
@@ -75,6 +71,7 @@ internal sealed class McpManagementServer : IAsyncDisposable
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _limitWarning = new WarningThrottle(_time, WarningThrottle.LimitWarningInterval);
     }
 
     /// <summary>Gets the address and port the listener is bound to (the real port when started on port 0).</summary>
@@ -130,7 +127,7 @@ internal sealed class McpManagementServer : IAsyncDisposable
             _listener = listener;
             Volatile.Write(ref _localEndPoint, (IPEndPoint)listener.LocalEndPoint!);
             _state = Running;
-            _acceptLoop = Task.Run(() => AcceptLoopAsync(listener, _localEndPoint));
+            _acceptLoop = Task.Run(new AcceptLoop(listener, this, _time, _options.Acceptor).RunAsync);
         }
 
         Log.Listening(_logger, _localEndPoint, _options.MaxConnections, _options.IdleTimeout);
@@ -185,59 +182,18 @@ internal sealed class McpManagementServer : IAsyncDisposable
     /// <returns>A task that completes when the listener and its connections are closed.</returns>
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 
-    private static bool IsResetInBacklog(SocketError error) =>
-        error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TimedOut;
+    /// <inheritdoc />
+    bool IAcceptLoopHandler.IsStopping => Volatile.Read(ref _state) != Running;
 
-    private async Task AcceptLoopAsync(Socket listener, IPEndPoint endPoint)
-    {
-        var backoff = MinBackoff;
-        long failures = 0;
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                // StopAsync closed the listener.
-                return;
-            }
-            catch (SocketException) when (Volatile.Read(ref _state) != Running)
-            {
-                // StopAsync closed the listener under the pending accept.
-                return;
-            }
-            catch (SocketException exception) when (IsResetInBacklog(exception.SocketErrorCode))
-            {
-                // The client gave up while queued; nothing to serve.
-                continue;
-            }
-            catch (SocketException exception)
-            {
-                // Out of descriptors or buffers, or anything else: keep the listener and never spin. The pending
-                // connection stays queued, so retrying at once would fail at once: back off, log once per episode.
-                if (failures++ == 0)
-                {
-                    Log.AcceptFailed(_logger, endPoint, exception.SocketErrorCode, (long)backoff.TotalMilliseconds);
-                }
+    /// <inheritdoc />
+    void IAcceptLoopHandler.OnAccepted(Socket client) => Dispatch(client);
 
-                await Task.Delay(backoff, _time).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                continue;
-            }
+    /// <inheritdoc />
+    void IAcceptLoopHandler.OnAcceptFailing(SocketError error, TimeSpan backoff) =>
+        Log.AcceptFailed(_logger, _localEndPoint!, error, (long)backoff.TotalMilliseconds);
 
-            if (failures > 0)
-            {
-                Log.AcceptRecovered(_logger, endPoint, failures);
-                failures = 0;
-                backoff = MinBackoff;
-            }
-
-            Dispatch(client);
-        }
-    }
+    /// <inheritdoc />
+    void IAcceptLoopHandler.OnAcceptRecovered(long failures) => Log.AcceptRecovered(_logger, _localEndPoint!, failures);
 
     private void Dispatch(Socket client)
     {
@@ -272,10 +228,7 @@ internal sealed class McpManagementServer : IAsyncDisposable
         Log.ConnectionRejected(_logger, remote, _options.MaxConnections);
 
         // At most one warning per interval, however often the limit is hit.
-        var last = Interlocked.Read(ref _limitWarnedAt);
-        var stamp = _time.GetTimestamp();
-        if ((last == long.MinValue || _time.GetElapsedTime(last, stamp) >= LimitWarningInterval)
-            && Interlocked.CompareExchange(ref _limitWarnedAt, stamp, last) == last)
+        if (_limitWarning.TryWarn())
         {
             Log.ConnectionLimitReached(_logger, _options.MaxConnections);
         }

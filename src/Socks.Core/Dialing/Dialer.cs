@@ -40,7 +40,7 @@ internal sealed partial class Dialer
     public static readonly TimeSpan ConnectionAttemptDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The connect timeout used when the server options do not set one.</summary>
-    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultConnectTimeout = SocksServerOptions.DefaultConnectTimeout;
 
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _connectTimeout;

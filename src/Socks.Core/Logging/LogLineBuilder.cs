@@ -18,6 +18,9 @@ internal sealed class LogLineBuilder
     /// <summary>Written for an absent value.</summary>
     public const byte Absent = (byte)'-';
 
+    // The one escaping rule, in its ASCII-only form with the documented short escapes (docs/access-log.md).
+    private const EscapeOptions Escaping = EscapeOptions.AsciiOnly | EscapeOptions.ShortEscapes | EscapeOptions.LoneDash;
+
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     private byte[] _buffer;
@@ -157,58 +160,8 @@ internal sealed class LogLineBuilder
     /// </summary>
     public void AppendEscaped(ReadOnlySpan<byte> value)
     {
-        if (value.Length == 1 && value[0] == Absent)
-        {
-            AppendEscapedByte(Absent);
-            return;
-        }
-
-        // Worst case: every byte becomes four.
-        var span = GetSpan(value.Length * 4);
-        var n = 0;
-        foreach (var b in value)
-        {
-            switch (b)
-            {
-                case (byte)'\\':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'\\';
-                    break;
-                case (byte)'\t':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'t';
-                    break;
-                case (byte)'\n':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'n';
-                    break;
-                case (byte)'\r':
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'r';
-                    break;
-                case < 0x20 or >= 0x7F:
-                    span[n++] = (byte)'\\';
-                    span[n++] = (byte)'x';
-                    span[n++] = HexDigit(b >> 4);
-                    span[n++] = HexDigit(b & 0xF);
-                    break;
-                default:
-                    span[n++] = b;
-                    break;
-            }
-        }
-
-        Length += n;
-    }
-
-    private void AppendEscapedByte(byte b)
-    {
-        var span = GetSpan(4);
-        span[0] = (byte)'\\';
-        span[1] = (byte)'x';
-        span[2] = HexDigit(b >> 4);
-        span[3] = HexDigit(b & 0xF);
-        Length += 4;
+        var span = GetSpan(value.Length * HostileText.MaxExpansion);
+        Length += HostileText.Escape(value, span, Escaping);
     }
 
     private void AppendByte(byte b)

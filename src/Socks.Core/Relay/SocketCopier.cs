@@ -18,7 +18,7 @@ internal sealed class SocketCopier
     private readonly bool _fromClient;
     private readonly int _bufferSize;
     private readonly SocksMetrics _metrics;
-    private readonly IdleTimer? _idle;
+    private readonly ActivityTimer? _idle;
     private readonly TrafficTap? _tap;
     private long _bytesCopied;
 
@@ -30,7 +30,7 @@ internal sealed class SocketCopier
     /// <param name="metrics">The server's counters.</param>
     /// <param name="idle">The session's idle timer, touched on every read and write, or null.</param>
     /// <param name="tap">The session's traffic observer, or null when the session is not watched.</param>
-    public SocketCopier(Socket source, Socket destination, bool fromClient, int bufferSize, SocksMetrics metrics, IdleTimer? idle, TrafficTap? tap)
+    public SocketCopier(Socket source, Socket destination, bool fromClient, int bufferSize, SocksMetrics metrics, ActivityTimer? idle, TrafficTap? tap)
     {
         _source = source;
         _destination = destination;

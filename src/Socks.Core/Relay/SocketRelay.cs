@@ -25,7 +25,7 @@ internal sealed class SocketRelay
     /// <param name="idle">The idle timer to touch on activity, or null.</param>
     /// <param name="tap">The traffic observer, or null.</param>
     /// <param name="abort">Aborts both legs (closes the sockets); called at most once, by the relay on an error.</param>
-    public SocketRelay(Socket client, Socket target, int bufferSize, SocksMetrics metrics, IdleTimer? idle, TrafficTap? tap, Action abort)
+    public SocketRelay(Socket client, Socket target, int bufferSize, SocksMetrics metrics, ActivityTimer? idle, TrafficTap? tap, Action abort)
     {
         _abort = abort;
         _clientToTarget = new SocketCopier(client, target, fromClient: true, bufferSize, metrics, idle, tap);

@@ -7,80 +7,11 @@ namespace Socks.Core.Server;
 /// <summary>The accept loops and the connection limit.</summary>
 public sealed partial class SocksServer
 {
-    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LimitWarningInterval = TimeSpan.FromSeconds(30);
-
-    private long _limitWarnedAt = long.MinValue;
+    private readonly WarningThrottle _limitWarning;
     private int _atLimit;
 
-    private async Task AcceptLoopAsync(Listener listener)
-    {
-        var timeProvider = _context.Options.TimeProvider;
-        var accept = _context.Options.Acceptor ?? AcceptFromOs;
-        var backoff = MinBackoff;
-        long failures = 0;
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await accept(listener.Socket, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException) when (Volatile.Read(ref _stopping) != 0)
-            {
-                // StopAsync closed the listener.
-                return;
-            }
-            catch (SocketException exception) when (IsResetInBacklog(exception.SocketErrorCode))
-            {
-                // The client gave up while queued; nothing to serve.
-                continue;
-            }
-            catch (SocketException exception)
-            {
-                // Out of descriptors (EMFILE/ENFILE) or buffers, or anything else: never give up the
-                // listener and never spin. The pending connection stays queued (epoll is level
-                // triggered), so retrying at once would fail at once: back off, log once per episode.
-                if (failures++ == 0)
-                {
-                    if (IsResourceExhaustion(exception.SocketErrorCode))
-                    {
-                        Log.AcceptResourcesExhausted(_context.Logger, listener.EndPoint, exception.SocketErrorCode, (long)backoff.TotalMilliseconds);
-                    }
-                    else
-                    {
-                        Log.AcceptFailed(_context.Logger, listener.EndPoint, exception.SocketErrorCode, (long)backoff.TotalMilliseconds);
-                    }
-                }
-
-                try
-                {
-                    await Task.Delay(backoff, timeProvider).ConfigureAwait(false);
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                continue;
-            }
-
-            if (failures > 0)
-            {
-                Log.AcceptRecovered(_context.Logger, listener.EndPoint, failures);
-                failures = 0;
-                backoff = MinBackoff;
-            }
-
-            Dispatch(client);
-        }
-    }
+    private Task AcceptLoopAsync(Listener listener) =>
+        new AcceptLoop(listener.Socket, listener, _context.Options.TimeProvider, _context.Options.Acceptor).RunAsync();
 
     private void Dispatch(Socket client)
     {
@@ -121,10 +52,7 @@ public sealed partial class SocksServer
         AppendRecord(new AccessLogRecord { Start = now, End = now, Client = remote }, sessionId: 0);
 
         // At most one warning per interval, and one "cleared" line per warning, however the load flaps.
-        var last = Interlocked.Read(ref _limitWarnedAt);
-        var stamp = timeProvider.GetTimestamp();
-        if ((last == long.MinValue || timeProvider.GetElapsedTime(last, stamp) >= LimitWarningInterval)
-            && Interlocked.CompareExchange(ref _limitWarnedAt, stamp, last) == last)
+        if (_limitWarning.TryWarn())
         {
             Log.ConnectionLimitReached(_context.Logger, _context.MaxConnections);
             Volatile.Write(ref _atLimit, 1);
@@ -153,12 +81,32 @@ public sealed partial class SocksServer
         }
     }
 
-    private static ValueTask<Socket> AcceptFromOs(Socket listener, CancellationToken cancellationToken) =>
-        listener.AcceptAsync(cancellationToken);
+    /// <summary>One listening socket and what its <see cref="AcceptLoop"/> does with clients and failures.</summary>
+    private sealed class Listener(SocksServer server, Socket socket, IPEndPoint endPoint) : IAcceptLoopHandler
+    {
+        public Socket Socket { get; } = socket;
 
-    private static bool IsResetInBacklog(SocketError error) =>
-        error is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.TimedOut;
+        public IPEndPoint EndPoint { get; } = endPoint;
 
-    private static bool IsResourceExhaustion(SocketError error) =>
-        error is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
+        public Task? Loop { get; set; }
+
+        public bool IsStopping => Volatile.Read(ref server._stopping) != 0;
+
+        public void OnAccepted(Socket client) => server.Dispatch(client);
+
+        public void OnAcceptFailing(SocketError error, TimeSpan backoff)
+        {
+            // Out of descriptors or buffers is an expected OS condition (a warning); anything else is not.
+            if (SocketErrors.IsResourceExhaustion(error))
+            {
+                Log.AcceptResourcesExhausted(server._context.Logger, EndPoint, error, (long)backoff.TotalMilliseconds);
+            }
+            else
+            {
+                Log.AcceptFailed(server._context.Logger, EndPoint, error, (long)backoff.TotalMilliseconds);
+            }
+        }
+
+        public void OnAcceptRecovered(long failures) => Log.AcceptRecovered(server._context.Logger, EndPoint, failures);
+    }
 }

@@ -53,6 +53,7 @@ public sealed partial class SocksServer : IAsyncDisposable
             loggerFactory.CreateLogger("Socks.Core.Server"),
             loggerFactory.CreateLogger("Socks.Core.Relay"),
             new Dialer(options.TimeProvider, options.ConnectTimeout, options.DestinationPolicy, options.Resolver));
+        _limitWarning = new WarningThrottle(options.TimeProvider, WarningThrottle.LimitWarningInterval);
         if (options.MaxConnections > maxConnections)
         {
             Log.ConnectionLimitLowered(_context.Logger, options.MaxConnections, maxConnections, DescriptorLimit.ReadSoftLimit());
@@ -124,7 +125,7 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
 
         StartTimerThread();
-        var listeners = bound.Select(socket => new Listener(socket, (IPEndPoint)socket.LocalEndPoint!)).ToList();
+        var listeners = bound.Select(socket => new Listener(this, socket, (IPEndPoint)socket.LocalEndPoint!)).ToList();
         lock (_stateLock)
         {
             _listeners = listeners;
@@ -317,14 +318,5 @@ public sealed partial class SocksServer : IAsyncDisposable
         {
             _drained.TrySetResult();
         }
-    }
-
-    private sealed class Listener(Socket socket, IPEndPoint endPoint)
-    {
-        public Socket Socket { get; } = socket;
-
-        public IPEndPoint EndPoint { get; } = endPoint;
-
-        public Task? Loop { get; set; }
     }
 }

@@ -65,7 +65,7 @@ internal sealed partial class SocksSession
         var options = _context.Options;
         using var idle = options.IdleTimeout == Timeout.InfiniteTimeSpan
             ? null
-            : new IdleTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout));
+            : new ActivityTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout));
         var tap = observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
         var relay = new SocketRelay(_client, target, options.RelayBufferSize, _context.Metrics, idle, tap, CloseSockets);
 

@@ -2,10 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Socks.Core.Users;
 
-/// <summary>Log messages of the user store (event ids 300-399).</summary>
+/// <summary>Log messages of the user store (event ids 700-799, <see cref="EventIds.Users"/>).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 700, Level = LogLevel.Warning,
         Message = "{Problem}; the change is made (in the file and in memory) but might not survive a crash")]
     public static partial void UsersFileNotDurable(ILogger logger, string problem);
 }

@@ -34,7 +34,7 @@ public sealed class UserStore : IUserStore, IUserDirectory
     public const int DefaultMaxUsers = 10;
 
     /// <summary>The longest username or password (RFC 1929 §2: one length byte).</summary>
-    public const int MaxCredentialLength = 255;
+    public const int MaxCredentialLength = Protocol.Socks5Constants.MaxFieldLength;
 
     private readonly Lock _changeLock = new();
     private readonly PasswordVerifier _verifier;

@@ -37,7 +37,13 @@ public class LogTextTests
     [Test]
     public void EscapeName_BidiOverrideAndLineSeparator_Escaped()
     {
-        LogText.EscapeName("a\u202Eb\u2028c\u0085"u8).Should().Be("a\\u{202E}b\\u{2028}c\\u{0085}");
+        LogText.EscapeName("a\u202Eb\u2028c\u0085"u8).Should().Be("a\\xE2\\x80\\xAEb\\xE2\\x80\\xA8c\\xC2\\x85");
+    }
+
+    [Test]
+    public void EscapeName_PrivateUseAndUnassigned_EscapedBytewise()
+    {
+        LogText.EscapeName("a\uE000b\u0378"u8).Should().Be("a\\xEE\\x80\\x80b\\xCD\\xB8");
     }
 
     [Test]

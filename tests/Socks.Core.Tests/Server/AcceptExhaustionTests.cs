@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Socks.Core.Protocol;
 using Socks.Core.Server;
@@ -150,26 +149,13 @@ public sealed class AcceptExhaustionTests
         /// loop must schedule before it calls accept again; fails at once if accept is called again first.
         /// Returns the timer's delay. Timers longer than 1 s (the sessions' timeouts) are skipped.
         /// </summary>
-        public async Task<TimeSpan> FailedCallThenBackoffAsync(int call)
-        {
-            (await Acceptor.NextCallAsync()).Should().Be(call);
-            while (true)
-            {
-                await Task.WhenAny(Timers.WhenCreatedAsync(), Acceptor.WhenCalledAgainAsync()).WaitAsync(TestTimeouts.Generous);
-                Timers.TryTakeCreated(out var due).Should().BeTrue(
-                    "after failed accept {0} the loop must wait on a timer before it calls accept again (no spinning)", call);
-                if (due <= MaxBackoff)
-                {
-                    return due;
-                }
-            }
-        }
+        public Task<TimeSpan> FailedCallThenBackoffAsync(int call) => Acceptor.FailedCallThenBackoffAsync(Timers, call, MaxBackoff);
 
         public static ExhaustionHarness Start(IReadOnlyCollection<int> failingCalls)
         {
             var clock = new ManualTimeProvider();
             var timers = new TimerWatchingClock(clock);
-            var acceptor = new ScriptedAcceptor(failingCalls);
+            var acceptor = new ScriptedAcceptor(failingCalls, TestTimeouts.Generous);
             var logger = new CapturingLogger();
             var server = new SocksServer(
                 new SocksServerOptions
@@ -194,63 +180,6 @@ public sealed class AcceptExhaustionTests
             Clock.Advance(TimeSpan.FromSeconds(1));
             await stop.WaitAsync(TestTimeouts.Generous);
         }
-    }
-
-    /// <summary>The OS boundary: fails the listed calls (1-based) with EMFILE, passes the others to the real accept.</summary>
-    private sealed class ScriptedAcceptor(IReadOnlyCollection<int> failingCalls)
-    {
-        private readonly Channel<int> _calls = Channel.CreateUnbounded<int>();
-        private int _count;
-        private volatile bool _stopped;
-
-        public int Calls => Volatile.Read(ref _count);
-
-        public void StopFailing() => _stopped = true;
-
-        /// <summary>Completes with the number of the next accept call, in call order.</summary>
-        public Task<int> NextCallAsync() => _calls.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Generous);
-
-        /// <summary>Completes when a call not yet taken by <see cref="NextCallAsync"/> has happened.</summary>
-        public Task WhenCalledAgainAsync() => _calls.Reader.WaitToReadAsync().AsTask();
-
-        public ValueTask<Socket> AcceptAsync(Socket listener, CancellationToken cancellationToken)
-        {
-            var call = Interlocked.Increment(ref _count);
-            _calls.Writer.TryWrite(call);
-            if (!_stopped && failingCalls.Contains(call))
-            {
-                return ValueTask.FromException<Socket>(new SocketException((int)SocketError.TooManyOpenSockets));
-            }
-
-            return listener.AcceptAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>Passes everything to a <see cref="ManualTimeProvider"/> and reports each timer created, with its due time.</summary>
-    private sealed class TimerWatchingClock(ManualTimeProvider clock) : TimeProvider
-    {
-        private readonly Channel<TimeSpan> _created = Channel.CreateUnbounded<TimeSpan>();
-
-        public override long TimestampFrequency => clock.TimestampFrequency;
-
-        public override TimeZoneInfo LocalTimeZone => clock.LocalTimeZone;
-
-        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
-
-        public override long GetTimestamp() => clock.GetTimestamp();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = clock.CreateTimer(callback, state, dueTime, period);
-            _created.Writer.TryWrite(dueTime);
-            return timer;
-        }
-
-        /// <summary>Completes when a timer not yet taken by <see cref="TryTakeCreated"/> has been scheduled.</summary>
-        public Task WhenCreatedAsync() => _created.Reader.WaitToReadAsync().AsTask();
-
-        /// <summary>Takes the due time of the oldest timer created and not yet taken, if any.</summary>
-        public bool TryTakeCreated(out TimeSpan dueTime) => _created.Reader.TryRead(out dueTime);
     }
 
     private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory

@@ -533,7 +533,7 @@ public sealed class UserStorePersistenceTests
         OpenStore().ListUsers().Should().BeEquivalentTo(new[] { B("alice") }, "the rename had succeeded: the file has the user");
         var warning = logger.Entries.Should().ContainSingle().Subject;
         warning.Level.Should().Be(LogLevel.Warning);
-        warning.EventId.Should().Be(300);
+        warning.EventId.Should().Be(700);
         warning.Message.Should().Be(
             $"users file {_path}: saved, but syncing directory {_directory} failed: Input/output error; " +
             "the change is made (in the file and in memory) but might not survive a crash");

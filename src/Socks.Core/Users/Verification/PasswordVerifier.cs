@@ -24,7 +24,7 @@ namespace Socks.Core.Users.Verification;
 public sealed class PasswordVerifier
 {
     /// <summary>The longest password checked (RFC 1929 §2: one length byte).</summary>
-    public const int MaxPasswordLength = 255;
+    public const int MaxPasswordLength = Protocol.Socks5Constants.MaxFieldLength;
 
     /// <summary>How many recent failures are remembered.</summary>
     internal const int FailureCacheSlots = 1024;

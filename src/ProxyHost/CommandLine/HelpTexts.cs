@@ -1,0 +1,40 @@
+using Socks.Core;
+
+namespace ProxyHost.CommandLine;
+
+/// <summary>
+/// The help texts of <see cref="CommandLineOptions"/> that state a default, built from the constant behind the
+/// default so that the help can never disagree with what socks5d does.
+/// </summary>
+/// <remarks>
+/// Public because CommandLineParser reads a <c>ResourceType</c>'s static properties by reflection and accepts only
+/// visible types; an attribute argument itself must be a compile-time constant, which a number turned into text is not.
+/// </remarks>
+public static class HelpTexts
+{
+    /// <summary>Gets the help of -p.</summary>
+    public static string Port => $"SOCKS port (default {HostSettings.DefaultPort}; 0 picks a free port).";
+
+    /// <summary>Gets the help of -L.</summary>
+    public static string ManagementAddress => $"Management (MCP) address (default {HostSettings.DefaultManagementAddress}).";
+
+    /// <summary>Gets the help of -P.</summary>
+    public static string ManagementPort => $"Management (MCP) port (default {HostSettings.DefaultManagementPort}).";
+
+    /// <summary>Gets the help of --handshake-timeout.</summary>
+    public static string HandshakeTimeout =>
+        $"Longest handshake, connect to request (default {Durations.Format(SocksServerOptions.DefaultHandshakeTimeout)}).";
+
+    /// <summary>Gets the help of --connect-timeout.</summary>
+    public static string ConnectTimeout => $"Longest dial to a destination (default {Durations.Format(SocksServerOptions.DefaultConnectTimeout)}).";
+
+    /// <summary>Gets the help of --idle-timeout.</summary>
+    public static string IdleTimeout => $"Close a session idle this long; 0 never (default {Durations.Format(SocksServerOptions.DefaultIdleTimeout)}).";
+
+    /// <summary>Gets the help of --drain-timeout.</summary>
+    public static string DrainTimeout =>
+        $"On SIGTERM/SIGINT, let sessions finish this long (default {Durations.Format(HostSettings.DefaultDrainTimeout)}).";
+
+    /// <summary>Gets the help of --pop3-ports.</summary>
+    public static string Pop3Ports => $"Comma-separated ports always dissected as POP3 (default {Socks.Core.Dissectors.Pop3.Pop3DissectorFactory.DefaultPort}).";
+}
