@@ -5,9 +5,10 @@ using Socks.Core.Protocol;
 namespace Socks.Core.Metrics;
 
 /// <summary>
-/// The server's counters. Writers never wait: every update is a handful of <see cref="Interlocked"/>
-/// operations, and relayed bytes are counted per session without any. <see cref="Snapshot"/>
-/// returns a state the counters really had at one instant.
+/// The server's counters. Writers never wait for readers: every update is a handful of
+/// <see cref="Interlocked"/> operations (plus, once per session, an add to and a remove from the
+/// registry of open sessions), and relayed bytes are counted per session without any.
+/// <see cref="Snapshot"/> returns a state the counters really had at one instant.
 /// </summary>
 /// <remarks>
 /// Two groups, chosen by how often they change:
