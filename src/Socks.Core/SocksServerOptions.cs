@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
 using Socks.Core.Policy;
+using Socks.Core.Relay;
 
 namespace Socks.Core;
 
@@ -95,6 +96,12 @@ public sealed class SocksServerOptions
     /// idle session holds no buffer; a busy one holds at most one per direction.
     /// </summary>
     public int RelayBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// The relay every session uses once connected; null (the default) for the user-space relay with
+    /// <see cref="RelayBufferSize"/>. Internal while the user-space relay is the only one.
+    /// </summary>
+    internal IRelay? Relay { get; init; }
 
     /// <summary>The listen backlog of each listening socket. Default 512.</summary>
     public int ListenBacklog { get; init; } = 512;

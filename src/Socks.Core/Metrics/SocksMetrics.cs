@@ -1,11 +1,14 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Metrics;
 
 /// <summary>
-/// The server's counters. Writers never wait: every update is a handful of <see cref="Interlocked"/>
-/// operations. <see cref="Snapshot"/> returns a state the counters really had at one instant.
+/// The server's counters. Writers never wait for readers: every update is a handful of
+/// <see cref="Interlocked"/> operations (plus, once per session, an add to and a remove from the
+/// registry of open sessions), and relayed bytes are counted per session without any.
+/// <see cref="Snapshot"/> returns a state the counters really had at one instant.
 /// </summary>
 /// <remarks>
 /// Two groups, chosen by how often they change:
@@ -18,14 +21,19 @@ namespace Socks.Core.Metrics;
 /// flight when the reader started and none began before it finished, so the values it read are the
 /// state at one instant. Writers are never blocked; a reader retries only while updates overlap it,
 /// which at a few updates per session is rare and short.</item>
-/// <item>Byte counters change on every relayed chunk, so they stay out of the sequence lock (it would
-/// make every chunk pay two more interlocked operations and could starve readers under load). A chunk
-/// on the client leg adds to the total first and to the client count second; the snapshot reads the
-/// client count first and the total second, so the snapshot always has client bytes &lt;= total.</item>
+/// <item>Bytes change on every relayed chunk, so they are not counted here per chunk: each session
+/// counts its own in a <see cref="SessionTraffic"/> (single-writer fields, no interlocked operation),
+/// registered as open by <see cref="OpenTraffic"/>. <see cref="SessionEnded"/> adds the session's
+/// bytes to the closed totals and removes it from the open registry inside its sequence-lock
+/// bracket; the snapshot reads the closed totals and sums the open registry inside its read
+/// bracket. So a session that ends while a snapshot runs makes the snapshot retry, and every
+/// snapshot counts each session's bytes exactly once: in the closed totals or live.</item>
 /// </list>
 /// Current values (concurrent, negotiating) are derived from monotonic counters inside the
 /// consistent group, so historical = successful + failed + negotiating and
-/// concurrent &lt;= historical hold in every snapshot.
+/// concurrent &lt;= historical hold in every snapshot. Bytes transferred is client bytes plus target
+/// bytes, each at least 0, so client bytes &lt;= bytes transferred; and no counter a snapshot sums
+/// ever goes down, so neither do the byte totals between two snapshots.
 /// </remarks>
 internal sealed class SocksMetrics : IDisposable
 {
@@ -50,9 +58,13 @@ internal sealed class SocksMetrics : IDisposable
     private long _rejectedAtLimit;
     private readonly long[] _failuresByReply = new long[ReplyCodeCount];
 
-    // Byte group: one interlocked add per counter per chunk.
-    private long _bytesTransferred;
-    private long _clientBytes;
+    // Bytes of ended sessions, guarded by the sequence lock like the life-cycle group.
+    private long _closedClientBytes;
+    private long _closedTargetBytes;
+
+    // Bytes of open sessions are read live from here; changed only inside a sequence-lock bracket
+    // when a session ends (and, without effect on any sum, when one registers with zero bytes).
+    private readonly ConcurrentDictionary<SessionTraffic, byte> _openTraffic = new();
 
     /// <summary>Creates the counters and publishes them on a meter named <see cref="MeterName"/>.</summary>
     /// <param name="meterFactory">The factory to create the meter from, or null to create (and own) one.</param>
@@ -72,9 +84,9 @@ internal sealed class SocksMetrics : IDisposable
 
         meter.CreateObservableCounter("socks.connections", () => Volatile.Read(ref _accepted), "{connection}",
             "SOCKS client connections accepted since start.");
-        meter.CreateObservableGauge("socks.connections.active", () => Snapshot().ConcurrentConnections, "{connection}",
+        meter.CreateObservableGauge("socks.connections.active", () => Read(includeBytes: false).ConcurrentConnections, "{connection}",
             "SOCKS client connections open now, handshake included.");
-        meter.CreateObservableGauge("socks.connections.negotiating", () => Snapshot().NegotiatingConnections, "{connection}",
+        meter.CreateObservableGauge("socks.connections.negotiating", () => Read(includeBytes: false).NegotiatingConnections, "{connection}",
             "SOCKS client connections that have neither got a success reply nor ended.");
         meter.CreateObservableCounter("socks.sessions.succeeded", () => Volatile.Read(ref _succeeded), "{session}",
             "Sessions that got REP 00.");
@@ -108,9 +120,26 @@ internal sealed class SocksMetrics : IDisposable
         Interlocked.Increment(ref _finished);
     }
 
+    /// <summary>
+    /// Registers the byte counters of a new session as open: snapshots read them live until
+    /// <see cref="SessionEnded"/> moves them into the totals.
+    /// </summary>
+    /// <returns>The session's counters, all zero.</returns>
+    public SessionTraffic OpenTraffic()
+    {
+        var traffic = new SessionTraffic();
+
+        // Outside the sequence lock: a counter set that holds zero bytes changes no sum, whether a
+        // snapshot running now sees it or not.
+        _openTraffic.TryAdd(traffic, 0);
+        return traffic;
+    }
+
     /// <summary>A session accepted by <see cref="SessionAccepted"/> ended.</summary>
     /// <param name="outcome">How it ended.</param>
-    public void SessionEnded(in SessionOutcome outcome)
+    /// <param name="traffic">The session's byte counters from <see cref="OpenTraffic"/>; they must
+    /// not change any more (every read and write of the session is over).</param>
+    public void SessionEnded(in SessionOutcome outcome, SessionTraffic traffic)
     {
         Interlocked.Increment(ref _begun);
         Interlocked.Increment(ref _ended);
@@ -141,6 +170,10 @@ internal sealed class SocksMetrics : IDisposable
                 break;
         }
 
+        // In the bracket, so no snapshot sees the bytes both in the totals and live, or in neither.
+        Interlocked.Add(ref _closedClientBytes, traffic.ClientBytes);
+        Interlocked.Add(ref _closedTargetBytes, traffic.TargetBytes);
+        _openTraffic.TryRemove(traffic, out _);
         Interlocked.Increment(ref _finished);
     }
 
@@ -155,26 +188,23 @@ internal sealed class SocksMetrics : IDisposable
         Interlocked.Increment(ref _finished);
     }
 
-    /// <summary>Bytes read from or written to a client socket.</summary>
-    /// <param name="count">The number of bytes.</param>
-    public void ClientLegBytes(long count)
-    {
-        // Total first, client second: Snapshot reads them in the opposite order.
-        Interlocked.Add(ref _bytesTransferred, count);
-        Interlocked.Add(ref _clientBytes, count);
-    }
-
-    /// <summary>Bytes read from or written to a target (outbound) socket.</summary>
-    /// <param name="count">The number of bytes.</param>
-    public void TargetLegBytes(long count) => Interlocked.Add(ref _bytesTransferred, count);
-
-    /// <summary>Reads all counters as they were at one instant.</summary>
+    /// <summary>Reads all counters as they were at one instant, with the bytes of open sessions.</summary>
     /// <returns>The snapshot.</returns>
-    public SocksMetricsSnapshot Snapshot()
+    public SocksMetricsSnapshot Snapshot() => Read(includeBytes: true);
+
+    /// <inheritdoc/>
+    public void Dispose() => _ownedMeter?.Dispose();
+
+    /// <summary>Reads the counters at one instant.</summary>
+    /// <param name="includeBytes">False for instruments that need no bytes: then the open sessions are
+    /// not summed (the read is as short as it was before bytes were counted per session) and both byte
+    /// values are 0.</param>
+    private SocksMetricsSnapshot Read(bool includeBytes)
     {
         Span<long> byReply = stackalloc long[ReplyCodeCount];
         var spin = default(SpinWait);
         long accepted, succeeded, ended, failed, authFailures, noMethod, handshakeTimeouts, idleTimeouts, rejected;
+        long clientBytes = 0, targetBytes = 0;
         while (true)
         {
             var finished = Volatile.Read(ref _finished);
@@ -192,6 +222,20 @@ internal sealed class SocksMetrics : IDisposable
                 byReply[i] = Volatile.Read(ref _failuresByReply[i]);
             }
 
+            if (includeBytes)
+            {
+                // Between _finished and _begun: a session ending now moves its bytes from the registry
+                // to the totals inside its bracket, so this read is retried instead of counting it twice
+                // or not at all. Enumerating the dictionary takes no lock.
+                clientBytes = Volatile.Read(ref _closedClientBytes);
+                targetBytes = Volatile.Read(ref _closedTargetBytes);
+                foreach (var (traffic, _) in _openTraffic)
+                {
+                    clientBytes += traffic.ClientBytes;
+                    targetBytes += traffic.TargetBytes;
+                }
+            }
+
             if (Volatile.Read(ref _begun) == finished)
             {
                 break;
@@ -199,9 +243,6 @@ internal sealed class SocksMetrics : IDisposable
 
             spin.SpinOnce();
         }
-
-        var clientBytes = Volatile.Read(ref _clientBytes);
-        var bytesTransferred = Volatile.Read(ref _bytesTransferred);
 
         var failures = new Dictionary<ReplyCode, long>();
         for (var i = 1; i < ReplyCodeCount; i++)
@@ -215,7 +256,7 @@ internal sealed class SocksMetrics : IDisposable
         return new SocksMetricsSnapshot(
             HistoricalConnections: accepted,
             ConcurrentConnections: accepted - ended,
-            BytesTransferred: bytesTransferred,
+            BytesTransferred: clientBytes + targetBytes,
             SuccessfulConnections: succeeded,
             FailedConnections: failed,
             ClientBytes: clientBytes)
@@ -229,12 +270,9 @@ internal sealed class SocksMetrics : IDisposable
         };
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _ownedMeter?.Dispose();
-
     private IEnumerable<Measurement<long>> ObserveFailures()
     {
-        var snapshot = Snapshot();
+        var snapshot = Read(includeBytes: false);
         var withReply = 0L;
         foreach (var (code, count) in snapshot.FailuresByReply)
         {
@@ -254,7 +292,7 @@ internal sealed class SocksMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> ObserveTimeouts()
     {
-        var snapshot = Snapshot();
+        var snapshot = Read(includeBytes: false);
         yield return new Measurement<long>(snapshot.HandshakeTimeouts, new KeyValuePair<string, object?>("socks.timeout", "handshake"));
         yield return new Measurement<long>(snapshot.IdleTimeouts, new KeyValuePair<string, object?>("socks.timeout", "idle"));
     }

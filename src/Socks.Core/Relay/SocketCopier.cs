@@ -9,7 +9,10 @@ namespace Socks.Core.Relay;
 /// error. No allocation per chunk and no buffer while the source is quiet: it waits with a zero-byte
 /// read, then rents a buffer from <see cref="ArrayPool{T}"/> and returns it as soon as the source has
 /// nothing more (a full read keeps it for the next chunk). Back-pressure is the await on the write:
-/// nothing is read while the destination does not take the previous chunk.
+/// nothing is read while the destination does not take the previous chunk. Bytes are counted in the
+/// session's <see cref="SessionTraffic"/> (plain stores: this copier is the only writer of its two
+/// counters); idle activity and the traffic tap go through <see cref="DirectionHooks"/>, which is
+/// null when neither is switched on.
 /// </summary>
 internal sealed class SocketCopier
 {
@@ -17,32 +20,25 @@ internal sealed class SocketCopier
     private readonly Socket _destination;
     private readonly bool _fromClient;
     private readonly int _bufferSize;
-    private readonly SocksMetrics _metrics;
-    private readonly ActivityTimer? _idle;
-    private readonly TrafficTap? _tap;
-    private long _bytesCopied;
+    private readonly SessionTraffic _traffic;
+    private readonly DirectionHooks? _hooks;
 
     /// <summary>Prepares a copier; <see cref="RunAsync"/> starts it.</summary>
     /// <param name="source">The socket to read.</param>
     /// <param name="destination">The socket to write.</param>
     /// <param name="fromClient">True when the source is the client leg (client to target).</param>
     /// <param name="bufferSize">The size of the buffer to rent for a chunk.</param>
-    /// <param name="metrics">The server's counters.</param>
-    /// <param name="idle">The session's idle timer, touched on every read and write, or null.</param>
-    /// <param name="tap">The session's traffic observer, or null when the session is not watched.</param>
-    public SocketCopier(Socket source, Socket destination, bool fromClient, int bufferSize, SocksMetrics metrics, ActivityTimer? idle, TrafficTap? tap)
+    /// <param name="traffic">The session's byte counters.</param>
+    /// <param name="hooks">This direction's hooks, or null when nothing watches it.</param>
+    public SocketCopier(Socket source, Socket destination, bool fromClient, int bufferSize, SessionTraffic traffic, DirectionHooks? hooks)
     {
         _source = source;
         _destination = destination;
         _fromClient = fromClient;
         _bufferSize = bufferSize;
-        _metrics = metrics;
-        _idle = idle;
-        _tap = tap;
+        _traffic = traffic;
+        _hooks = hooks;
     }
-
-    /// <summary>Bytes written to the destination so far.</summary>
-    public long BytesCopied => Volatile.Read(ref _bytesCopied);
 
     /// <summary>Copies until the source sends EOF (then shuts down sending on the destination) or an error.</summary>
     /// <returns>How the direction ended; never throws for socket errors.</returns>
@@ -70,14 +66,13 @@ internal sealed class SocketCopier
                     return CopyOutcome.Completed;
                 }
 
-                _idle?.Touch();
+                _hooks?.Received();
                 CountSource(read);
 
                 reading = false;
                 await WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
-                _idle?.Touch();
                 CountDestination(read);
-                _tap?.Observe(_fromClient, buffer.AsSpan(0, read));
+                _hooks?.Forwarded(buffer.AsSpan(0, read));
 
                 if (read < _bufferSize)
                 {
@@ -126,9 +121,8 @@ internal sealed class SocketCopier
             return new CopyOutcome(CopyResult.WriteFailed, SocketError.OperationAborted);
         }
 
-        _idle?.Touch();
         CountDestination(data.Length);
-        _tap?.Observe(_fromClient, data.Span);
+        _hooks?.Forwarded(data.Span);
         return CopyOutcome.Completed;
     }
 
@@ -145,25 +139,23 @@ internal sealed class SocketCopier
     {
         if (_fromClient)
         {
-            _metrics.ClientLegBytes(count);
+            _traffic.AddClientReceived(count);
         }
         else
         {
-            _metrics.TargetLegBytes(count);
+            _traffic.AddTargetReceived(count);
         }
     }
 
     private void CountDestination(int count)
     {
-        // Only this copier writes the count; others read it after the relay (or for a live view).
-        Volatile.Write(ref _bytesCopied, _bytesCopied + count);
         if (_fromClient)
         {
-            _metrics.TargetLegBytes(count);
+            _traffic.AddTargetSent(count);
         }
         else
         {
-            _metrics.ClientLegBytes(count);
+            _traffic.AddClientSent(count);
         }
     }
 }

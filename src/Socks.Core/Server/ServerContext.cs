@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Socks.Core.Dialing;
 using Socks.Core.Metrics;
+using Socks.Core.Relay;
 
 namespace Socks.Core.Server;
 
@@ -17,4 +18,8 @@ internal sealed record ServerContext(
     SocksMetrics Metrics,
     ILogger Logger,
     ILogger RelayLogger,
-    Dialer Dialer);
+    Dialer Dialer)
+{
+    /// <summary>Relays every session once it is connected.</summary>
+    public IRelay Relay { get; } = Options.Relay ?? new UserSpaceRelay(Options.RelayBufferSize);
+}

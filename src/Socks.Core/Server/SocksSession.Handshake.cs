@@ -179,7 +179,7 @@ internal sealed partial class SocksSession
                 return (OperationStatus.NeedMoreData, message, error);
             }
 
-            _context.Metrics.ClientLegBytes(received);
+            _traffic.AddClientReceived(received);
             buffer.Advance(received);
         }
     }
@@ -204,7 +204,7 @@ internal sealed partial class SocksSession
         while (!data.IsEmpty)
         {
             var sent = await _client.SendAsync(data, System.Net.Sockets.SocketFlags.None).ConfigureAwait(false);
-            _context.Metrics.ClientLegBytes(sent);
+            _traffic.AddClientSent(sent);
             data = data[sent..];
         }
 

@@ -67,22 +67,18 @@ internal sealed partial class SocksSession
             ? null
             : new ActivityTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout));
         var tap = observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
-        var relay = new SocketRelay(_client, target, options.RelayBufferSize, _context.Metrics, idle, tap, CloseSockets);
 
-        // Data the client pipelined behind its request goes first; then the handshake buffer is not needed.
-        var pending = handshake.Pending;
-        RelayResult relayResult;
-        if (pending.IsEmpty)
+        // Data the client pipelined behind its request goes first; the relay then hands the handshake buffer back.
+        var relayResult = await _context.Relay.RelayAsync(new RelayRequest
         {
-            handshake.Return();
-            relayResult = await relay.RunAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            var failed = await relay.ForwardPendingAsync(pending).ConfigureAwait(false);
-            handshake.Return();
-            relayResult = failed ?? await relay.RunAsync().ConfigureAwait(false);
-        }
+            Client = _client,
+            Target = target,
+            PendingClientData = handshake.Pending,
+            PendingForwarded = handshake.Return,
+            Traffic = _traffic,
+            Hooks = RelayHooks.Create(idle, tap),
+            Abort = CloseSockets,
+        }).ConfigureAwait(false);
 
         _clientToTarget = relayResult.ClientToTarget;
         _targetToClient = relayResult.TargetToClient;

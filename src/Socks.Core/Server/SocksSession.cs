@@ -21,6 +21,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private readonly Socket _client;
     private readonly CancellationTokenSource _closed = new();
     private readonly DateTimeOffset _start;
+    private readonly SessionTraffic _traffic;
     private Socket? _target;
     private int _abortReason;
     private int _ended;
@@ -49,6 +50,10 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         _context = context;
         _server = server;
         _start = context.Options.TimeProvider.GetUtcNow();
+
+        // Registered before the server counts the session as accepted, so every snapshot that counts
+        // it sees its bytes (live until Finish moves them into the totals).
+        _traffic = context.Metrics.OpenTraffic();
         RemoteEndPoint = client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
     }
 
@@ -167,7 +172,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         Volatile.Write(ref _ended, 1);
         // Counted before the sockets close, so a client that sees the close also sees the count;
         // recorded after, so a record means the session's descriptors are gone.
-        _context.Metrics.SessionEnded(new SessionOutcome(_succeeded, _reply, _end));
+        _context.Metrics.SessionEnded(new SessionOutcome(_succeeded, _reply, _end), _traffic);
         CloseSockets();
         _server.ReleaseSlot();
         _server.AppendRecord(

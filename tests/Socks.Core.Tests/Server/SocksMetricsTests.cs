@@ -11,16 +11,22 @@ public sealed class SocksMetricsTests
     public void Snapshot_AfterLifecycleEvents_FollowsTheDefinitions()
     {
         using var metrics = new SocksMetrics(meterFactory: null);
+        var traffic = Enumerable.Range(0, 3).Select(_ => metrics.OpenTraffic()).ToArray();
 
         metrics.SessionAccepted();
         metrics.SessionAccepted();
         metrics.SessionAccepted();
         metrics.SessionSucceeded();
-        metrics.SessionEnded(new SessionOutcome(Succeeded: true, ReplyCode.Succeeded, SessionEnd.Normal));
-        metrics.SessionEnded(new SessionOutcome(Succeeded: false, ReplyCode.ConnectionRefused, SessionEnd.Normal));
+
+        // Bytes of an ended session come from the totals, those of the open one (traffic[2]) are read live.
+        traffic[0].AddClientReceived(4);
+        traffic[0].AddClientSent(2);
+        traffic[0].AddTargetSent(3);
+        traffic[0].AddTargetReceived(2);
+        traffic[2].AddClientReceived(4);
+        metrics.SessionEnded(new SessionOutcome(Succeeded: true, ReplyCode.Succeeded, SessionEnd.Normal), traffic[0]);
+        metrics.SessionEnded(new SessionOutcome(Succeeded: false, ReplyCode.ConnectionRefused, SessionEnd.Normal), traffic[1]);
         metrics.ConnectionRejectedAtLimit();
-        metrics.ClientLegBytes(10);
-        metrics.TargetLegBytes(5);
 
         var snapshot = metrics.Snapshot();
 
@@ -48,9 +54,10 @@ public sealed class SocksMetricsTests
     {
         var end = (SessionEnd)endValue;
         using var metrics = new SocksMetrics(meterFactory: null);
+        var traffic = metrics.OpenTraffic();
         metrics.SessionAccepted();
 
-        metrics.SessionEnded(new SessionOutcome(Succeeded: false, Reply: null, end));
+        metrics.SessionEnded(new SessionOutcome(Succeeded: false, Reply: null, end), traffic);
 
         var snapshot = metrics.Snapshot();
         var counts = new[] { snapshot.AuthenticationFailures, snapshot.NoAcceptableMethods, snapshot.HandshakeTimeouts, snapshot.IdleTimeouts };
@@ -69,26 +76,36 @@ public sealed class SocksMetricsTests
         {
             while (!stop.IsCancellationRequested)
             {
+                var traffic = metrics.OpenTraffic();
                 metrics.SessionAccepted();
-                metrics.ClientLegBytes(7);
-                metrics.TargetLegBytes(3);
+                traffic.AddClientReceived(4);
+                traffic.AddClientSent(3);
+                traffic.AddTargetReceived(1);
+                traffic.AddTargetSent(2);
                 if (i % 2 == 0)
                 {
                     metrics.SessionSucceeded();
-                    metrics.SessionEnded(new SessionOutcome(true, ReplyCode.Succeeded, SessionEnd.Normal));
+                    metrics.SessionEnded(new SessionOutcome(true, ReplyCode.Succeeded, SessionEnd.Normal), traffic);
                 }
                 else
                 {
-                    metrics.SessionEnded(new SessionOutcome(false, ReplyCode.HostUnreachable, SessionEnd.Normal));
+                    metrics.SessionEnded(new SessionOutcome(false, ReplyCode.HostUnreachable, SessionEnd.Normal), traffic);
                 }
             }
         })).ToArray();
 
         try
         {
+            var previous = default(SocksMetricsSnapshot);
             for (var i = 0; i < 5_000; i++)
             {
                 var s = metrics.Snapshot();
+
+                // Ended sessions have all their 10 bytes in the totals; open ones count live, 0 to 10.
+                s.BytesTransferred.Should().BeInRange(10 * (s.HistoricalConnections - s.ConcurrentConnections), 10 * s.HistoricalConnections);
+                s.BytesTransferred.Should().BeGreaterThanOrEqualTo(previous.BytesTransferred);
+                s.ClientBytes.Should().BeGreaterThanOrEqualTo(previous.ClientBytes);
+                previous = s;
 
                 // Every accepted session is either open or ended; succeeded and failed are parts of ended.
                 s.ConcurrentConnections.Should().BeInRange(0, 3);
@@ -114,11 +131,17 @@ public sealed class SocksMetricsTests
     public void Meter_PublishesInstrumentsUnderSocksCore()
     {
         using var metrics = new SocksMetrics(meterFactory: null);
+        var ended = metrics.OpenTraffic();
+        var open = metrics.OpenTraffic();
         metrics.SessionAccepted();
         metrics.SessionAccepted();
-        metrics.SessionEnded(new SessionOutcome(false, ReplyCode.ConnectionRefused, SessionEnd.Normal));
-        metrics.ClientLegBytes(100);
-        metrics.TargetLegBytes(40);
+        ended.AddClientReceived(60);
+        ended.AddTargetSent(25);
+        metrics.SessionEnded(new SessionOutcome(false, ReplyCode.ConnectionRefused, SessionEnd.Normal), ended);
+
+        // The open session's bytes count as well: the instrument reads them live.
+        open.AddClientSent(40);
+        open.AddTargetReceived(15);
         var seen = new Dictionary<string, long>();
         var units = new Dictionary<string, string?>();
         using var listener = new MeterListener();

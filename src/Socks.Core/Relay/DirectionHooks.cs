@@ -1,0 +1,44 @@
+namespace Socks.Core.Relay;
+
+/// <summary>
+/// What one direction of a relay reports to, beyond the byte counters: idle activity and the traffic
+/// tap (a rate limiter would be one more). Created only when at least one of them is switched on;
+/// a direction with nothing to report has no hooks object at all.
+/// </summary>
+internal sealed class DirectionHooks
+{
+    private readonly bool _fromClient;
+    private readonly ActivityTimer? _idle;
+    private readonly TrafficTap? _tap;
+
+    /// <summary>Creates the hooks of one direction.</summary>
+    /// <param name="fromClient">True for the client-to-target direction.</param>
+    /// <param name="idle">The session's idle timer, touched on every read and write, or null.</param>
+    /// <param name="tap">The session's traffic tap, shown every forwarded chunk, or null.</param>
+    public DirectionHooks(bool fromClient, ActivityTimer? idle, TrafficTap? tap)
+    {
+        _fromClient = fromClient;
+        _idle = idle;
+        _tap = tap;
+    }
+
+    /// <summary>True for the client-to-target direction.</summary>
+    public bool FromClient => _fromClient;
+
+    /// <summary>The activity timer (idle timeout) this direction touches, or null.</summary>
+    public ActivityTimer? Idle => _idle;
+
+    /// <summary>The traffic tap this direction feeds, or null.</summary>
+    public TrafficTap? Tap => _tap;
+
+    /// <summary>A chunk was read from the source (not yet written).</summary>
+    public void Received() => _idle?.Touch();
+
+    /// <summary>A chunk was written to the destination: activity, then the observer sees a copy.</summary>
+    /// <param name="chunk">The bytes just forwarded.</param>
+    public void Forwarded(ReadOnlySpan<byte> chunk)
+    {
+        _idle?.Touch();
+        _tap?.Observe(_fromClient, chunk);
+    }
+}

@@ -1,0 +1,23 @@
+namespace Socks.Core.Relay;
+
+/// <summary>
+/// The hooks of both directions of a relay. A direction's hooks are null when nothing watches it, so
+/// its copier pays a null check per hook point and nothing else (the shape of the reverse proxy's
+/// stream copier, which creates its telemetry only when telemetry is enabled).
+/// </summary>
+/// <param name="ClientToTarget">Hooks of the client-to-target direction, or null.</param>
+/// <param name="TargetToClient">Hooks of the target-to-client direction, or null.</param>
+internal readonly record struct RelayHooks(DirectionHooks? ClientToTarget, DirectionHooks? TargetToClient)
+{
+    /// <summary>No hooks in either direction.</summary>
+    public static RelayHooks None => default;
+
+    /// <summary>The hooks for a session's relay: an object per direction only when something is switched on.</summary>
+    /// <param name="idle">The session's idle timer, or null when there is no idle timeout.</param>
+    /// <param name="tap">The session's traffic tap, or null when the session is not watched.</param>
+    /// <returns>The hooks; <see cref="None"/> when both are null.</returns>
+    public static RelayHooks Create(ActivityTimer? idle, TrafficTap? tap) =>
+        idle is null && tap is null
+            ? None
+            : new RelayHooks(new DirectionHooks(fromClient: true, idle, tap), new DirectionHooks(fromClient: false, idle, tap));
+}
