@@ -14,7 +14,7 @@ namespace Socks.Core;
 ///  300- 399  ProxyHost  Management  MCP listener (ProxyHost.EventIds)
 ///  400- 499  Socks.Core Commands    reserved: command handlers (CONNECT, BIND, UDP ASSOCIATE)
 ///  500- 599  Socks.Core Connectors  reserved: resolving and dialing
-///  600- 699  Socks.Core Policy      reserved: access policy
+///  600- 699  Socks.Core Access      reserved: access policies
 ///  700- 799  Socks.Core Users       the user store and directory
 ///  800- 899  Socks.Core Metrics     reserved
 /// 5000-5099  Socks.Core Logging     the record-log writers (access log, credentials log)
@@ -36,14 +36,11 @@ internal static class EventIds
     /// <summary>Commands/, reserved (400-499).</summary>
     public const int Commands = 400;
 
-    /// <summary>Connectors/ and Dialing/, reserved (500-599).</summary>
+    /// <summary>Connectors/, reserved (500-599).</summary>
     public const int Connectors = 500;
 
-    /// <summary>Dialing/, today's dialer: the same range as <see cref="Connectors"/>, which it becomes.</summary>
-    public const int Dialing = Connectors;
-
-    /// <summary>Policy/, reserved (600-699).</summary>
-    public const int Policy = 600;
+    /// <summary>Access/, reserved (600-699).</summary>
+    public const int Access = 600;
 
     /// <summary>Users/: the user store and directory (700-799).</summary>
     public const int Users = 700;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
-using Socks.Core.Policy;
 using Socks.Core.Relay;
 
 namespace Socks.Core;
@@ -82,8 +81,20 @@ public sealed class SocksServerOptions
     /// <summary>Chooses per session whether to watch its relayed bytes, or null to watch none.</summary>
     public ITrafficObserverFactory? TrafficObservers { get; init; }
 
-    /// <summary>Allows or denies each resolved destination before it is dialed, or null to allow all.</summary>
-    public IDestinationPolicy? DestinationPolicy { get; init; }
+    /// <summary>
+    /// Decides at each <see cref="AccessPhase"/> of every session (accepted, authenticated, requested, and for each
+    /// resolved destination before it is dialed) whether it may go on; null allows everything and costs nothing.
+    /// Several policies combine with <see cref="Access.CompositeAccessPolicy"/>.
+    /// </summary>
+    public IAccessPolicy? AccessPolicy { get; init; }
+
+    /// <summary>
+    /// Resolves and dials the destination of every CONNECT; null (the default) for the direct connector: Happy
+    /// Eyeballs (RFC 8305) over every resolved address within <see cref="ConnectTimeout"/>, asking
+    /// <see cref="AccessPolicy"/> about each address. A custom connector does its own
+    /// <see cref="AccessPhase.Resolved"/> checks.
+    /// </summary>
+    public IConnector? Connector { get; init; }
 
     /// <summary>The clock for every timeout. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -11,7 +11,7 @@ using ProxyHost.Management;
 using Socks.Core;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
-using Socks.Core.Policy;
+using Socks.Core.Access;
 using Socks.Core.Server;
 using Socks.Core.Users;
 
@@ -66,7 +66,7 @@ internal static class SocksHost
                 ConnectTimeout = settings.ConnectTimeout,
                 IdleTimeout = settings.IdleTimeout,
                 MaxConnections = settings.MaxConnections,
-                DestinationPolicy = new ProtectedEndpointsPolicy(selfEndpoints.Current),
+                AccessPolicy = new ProtectedEndpointsPolicy(selfEndpoints.Current),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<Pop3DissectorFactory>(),
             },

@@ -22,4 +22,7 @@ public sealed record SessionInfo
 
     /// <summary>The address and port actually connected.</summary>
     public required IPEndPoint Target { get; init; }
+
+    /// <summary>The session as every seam sees it (method, user, request, clocks), or null when the observer is used outside a server.</summary>
+    public SessionContext? Session { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Socks.Core.Protocol;
+using Socks.Core.Server;
 
 namespace Socks.Core.Metrics;
 
@@ -152,21 +153,19 @@ internal sealed class SocksMetrics : IDisposable
             }
         }
 
-        switch (outcome.End)
+        switch (outcome.Reason)
         {
-            case SessionEnd.AuthenticationFailed:
+            case SessionEndReason.AuthenticationFailed:
                 Interlocked.Increment(ref _authenticationFailures);
                 break;
-            case SessionEnd.NoAcceptableMethod:
+            case SessionEndReason.NoAcceptableMethod:
                 Interlocked.Increment(ref _noAcceptableMethods);
                 break;
-            case SessionEnd.HandshakeTimeout:
+            case SessionEndReason.HandshakeTimeout:
                 Interlocked.Increment(ref _handshakeTimeouts);
                 break;
-            case SessionEnd.IdleTimeout:
+            case SessionEndReason.IdleTimeout:
                 Interlocked.Increment(ref _idleTimeouts);
-                break;
-            case SessionEnd.Normal:
                 break;
         }
 

@@ -82,6 +82,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Session {SessionId}: the traffic observer failed while being disposed")]
     public static partial void ObserverDisposeFailed(ILogger logger, long sessionId, Exception exception);
 
+    [LoggerMessage(EventId = 124, Level = LogLevel.Debug, Message = "Session {SessionId}: denied by the access policy at {Phase} (reply {Reply})")]
+    public static partial void AccessDenied(ILogger logger, long sessionId, AccessPhase phase, ReplyCode reply);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "Session {SessionId}: connected to {Target}")]
     public static partial void Connected(ILogger logger, long sessionId, IPEndPoint target);
 }

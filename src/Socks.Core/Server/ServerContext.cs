@@ -1,25 +1,59 @@
 using Microsoft.Extensions.Logging;
-using Socks.Core.Dialing;
+using Socks.Core.Commands;
+using Socks.Core.Commands.Connect;
+using Socks.Core.Connectors.Direct;
 using Socks.Core.Metrics;
 using Socks.Core.Relay;
 
 namespace Socks.Core.Server;
 
-/// <summary>What every session of one server shares: configuration, counters and loggers.</summary>
-/// <param name="Options">The validated options.</param>
-/// <param name="MaxConnections">The effective connection limit.</param>
-/// <param name="Metrics">The server's counters.</param>
-/// <param name="Logger">The server and session logger.</param>
-/// <param name="RelayLogger">The relay logger.</param>
-/// <param name="Dialer">Resolves and connects requests (Happy Eyeballs, destination policy, connect timeout).</param>
-internal sealed record ServerContext(
-    SocksServerOptions Options,
-    int MaxConnections,
-    SocksMetrics Metrics,
-    ILogger Logger,
-    ILogger RelayLogger,
-    Dialer Dialer)
+/// <summary>What every session of one server shares: configuration, counters, loggers and the seams.</summary>
+internal sealed class ServerContext
 {
+    /// <summary>Composes the seams from the options: the given ones, or the defaults.</summary>
+    /// <param name="options">The validated options.</param>
+    /// <param name="maxConnections">The effective connection limit.</param>
+    /// <param name="metrics">The server's counters.</param>
+    /// <param name="logger">The server and session logger.</param>
+    /// <param name="relayLogger">The relay logger.</param>
+    public ServerContext(SocksServerOptions options, int maxConnections, SocksMetrics metrics, ILogger logger, ILogger relayLogger)
+    {
+        Options = options;
+        MaxConnections = maxConnections;
+        Metrics = metrics;
+        Logger = logger;
+        RelayLogger = relayLogger;
+        AccessPolicy = options.AccessPolicy;
+        Connector = options.Connector
+            ?? new DirectConnector(options.TimeProvider, options.ConnectTimeout, options.AccessPolicy, options.Resolver);
+        Relay = options.Relay ?? new UserSpaceRelay(options.RelayBufferSize);
+        Commands = new CommandTable(new ConnectCommand(Connector));
+    }
+
+    /// <summary>The validated options.</summary>
+    public SocksServerOptions Options { get; }
+
+    /// <summary>The effective connection limit.</summary>
+    public int MaxConnections { get; }
+
+    /// <summary>The server's counters.</summary>
+    public SocksMetrics Metrics { get; }
+
+    /// <summary>The server and session logger.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>The relay logger.</summary>
+    public ILogger RelayLogger { get; }
+
+    /// <summary>Asked at every phase of every session, or null to allow everything (then no phase costs anything).</summary>
+    public IAccessPolicy? AccessPolicy { get; }
+
+    /// <summary>Resolves and dials the destinations of CONNECT requests.</summary>
+    public IConnector Connector { get; }
+
     /// <summary>Relays every session once it is connected.</summary>
-    public IRelay Relay { get; } = Options.Relay ?? new UserSpaceRelay(Options.RelayBufferSize);
+    public IRelay Relay { get; }
+
+    /// <summary>The command dispatch: one handler per supported command.</summary>
+    public CommandTable Commands { get; }
 }

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Socks.Core.Dialing;
 using Socks.Core.Metrics;
 using Socks.Core.Users;
 
@@ -51,8 +50,7 @@ public sealed partial class SocksServer : IAsyncDisposable
             maxConnections,
             new SocksMetrics(meterFactory),
             loggerFactory.CreateLogger("Socks.Core.Server"),
-            loggerFactory.CreateLogger("Socks.Core.Relay"),
-            new Dialer(options.TimeProvider, options.ConnectTimeout, options.DestinationPolicy, options.Resolver));
+            loggerFactory.CreateLogger("Socks.Core.Relay"));
         _limitWarning = new WarningThrottle(options.TimeProvider, WarningThrottle.LimitWarningInterval);
         if (options.MaxConnections > maxConnections)
         {

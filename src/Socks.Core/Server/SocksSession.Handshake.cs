@@ -1,12 +1,15 @@
 using System.Buffers;
-using Socks.Core.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Socks.Core.Commands;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Server;
 
 /// <summary>
 /// The handshake: greeting (RFC 1928 §3), username/password (RFC 1929 §2) and request (RFC 1928 §4),
-/// parsed incrementally from whatever has arrived, under one timer for the whole handshake.
+/// parsed incrementally from whatever has arrived, under one timer for the whole handshake, with the
+/// access policy asked after accept, after authentication and about the request.
 /// </summary>
 internal sealed partial class SocksSession
 {
@@ -15,9 +18,29 @@ internal sealed partial class SocksSession
     /// <summary>A parse step of one handshake message over the received bytes.</summary>
     private delegate OperationStatus Reader<T>(ref ReadOnlySequence<byte> buffer, out T message, out SocksParseError error);
 
+    /// <summary>Sends a reply (RFC 1928 §6) and records it; REP X'00' counts the session as succeeded.</summary>
+    /// <param name="reply">The REP code.</param>
+    /// <param name="bound">BND.ADDR and BND.PORT, or null for all zeros.</param>
+    /// <returns>A task that completes when the reply is sent.</returns>
+    public async Task ReplyAsync(ReplyCode reply, IPEndPoint? bound = null)
+    {
+        Socks5Writer.WriteReply(reply, bound, _output);
+        if (reply != ReplyCode.Succeeded)
+        {
+            Log.RequestRefused(_context.Logger, Id, reply);
+        }
+
+        await SendAsync().ConfigureAwait(false);
+        _reply = reply;
+        if (reply == ReplyCode.Succeeded)
+        {
+            _context.Metrics.SessionSucceeded();
+        }
+    }
+
     /// <summary>Runs the handshake.</summary>
-    /// <returns>The CONNECT request, or null when the session ends here (answer sent, if any).</returns>
-    private async Task<SocksRequest?> HandshakeAsync(HandshakeBuffer buffer)
+    /// <returns>The handler of the request's command, or null when the session ends here (answer sent, if any).</returns>
+    private async Task<ICommandHandler?> HandshakeAsync(HandshakeBuffer buffer)
     {
         var options = _context.Options;
         using var timer = options.TimeProvider.CreateTimer(
@@ -25,6 +48,11 @@ internal sealed partial class SocksSession
             this,
             options.HandshakeTimeout,
             Timeout.InfiniteTimeSpan);
+
+        if (!await IsAllowedAsync(AccessPhase.Accepted).ConfigureAwait(false))
+        {
+            return null;
+        }
 
         // RFC 1928 §3: the greeting, answered with the chosen method.
         var (greetingStatus, greeting, greetingError) = await ReadAsync<SocksGreeting>(buffer, Socks5Reader.TryReadGreeting).ConfigureAwait(false);
@@ -36,7 +64,7 @@ internal sealed partial class SocksSession
             }
             else
             {
-                EndByViolation(greetingStatus, greetingError, "greeting");
+                EndByViolation(greetingStatus, greetingError, HandshakeStep.Greeting);
             }
 
             return null;
@@ -49,11 +77,17 @@ internal sealed partial class SocksSession
             return null;
         }
 
+        Context.Method = method;
         Socks5Writer.WriteMethodSelection(method, _output);
         await SendAsync().ConfigureAwait(false);
 
         // RFC 1929 §2: username/password, answered 01 00 or 01 01 (then close).
         if (method == AuthMethod.UsernamePassword && !await AuthenticateAsync(buffer).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        if (!await IsAllowedAsync(AccessPhase.Authenticated).ConfigureAwait(false))
         {
             return null;
         }
@@ -66,28 +100,55 @@ internal sealed partial class SocksSession
             {
                 // X'08' for an unknown ATYP, X'01' for a zero-length domain name.
                 await ReplyAsync(code).ConfigureAwait(false);
-                _endReason = $"bad request ({requestError})";
+                SetEnd(new SessionOutcome(SessionEndReason.ProtocolViolation) { Step = HandshakeStep.Request, ParseError = requestError });
                 Log.ProtocolViolation(_context.Logger, Id, requestError.ToString());
             }
             else
             {
-                EndByViolation(requestStatus, requestError, "request");
+                EndByViolation(requestStatus, requestError, HandshakeStep.Request);
             }
 
             return null;
         }
 
-        _requestedHost = request!.HostBytes;
-        _requestedPort = request.Port;
-        if (request.Command != (byte)SocksCommand.Connect)
+        Context.Request = request;
+        if (_context.Commands.Find(request!.Command) is not { } handler)
         {
             // BIND, UDP ASSOCIATE and any unassigned command (RFC 1928 §6).
             await ReplyAsync(ReplyCode.CommandNotSupported).ConfigureAwait(false);
-            _endReason = $"command {request.Command:x2} not supported";
+            SetEnd(new SessionOutcome(SessionEndReason.CommandNotSupported));
             return null;
         }
 
-        return request;
+        return await IsAllowedAsync(AccessPhase.Requested).ConfigureAwait(false) ? handler : null;
+    }
+
+    /// <summary>
+    /// Asks the access policy about a phase before resolution. A denial after accept or authentication closes
+    /// without a reply (RFC 1928 has none before the request); a denied request gets the decision's REP code.
+    /// </summary>
+    /// <returns>True when the session may go on.</returns>
+    private async ValueTask<bool> IsAllowedAsync(AccessPhase phase)
+    {
+        if (_context.AccessPolicy is not { } policy)
+        {
+            return true;
+        }
+
+        var decision = await policy.EvaluateAsync(new AccessRequest(phase, Context), Closed).ConfigureAwait(false);
+        if (decision.IsAllowed)
+        {
+            return true;
+        }
+
+        Log.AccessDenied(_context.Logger, Id, phase, decision.Reply);
+        SetEnd(new SessionOutcome(SessionEndReason.Denied) { DeniedAt = phase });
+        if (phase == AccessPhase.Requested)
+        {
+            await ReplyAsync(decision.Reply).ConfigureAwait(false);
+        }
+
+        return false;
     }
 
     private AuthMethod ChooseMethod(SocksGreeting greeting)
@@ -107,8 +168,7 @@ internal sealed partial class SocksSession
     private async Task RejectMethodsAsync()
     {
         Socks5Writer.WriteMethodSelection(AuthMethod.NoAcceptableMethods, _output);
-        _end = SessionEnd.NoAcceptableMethod;
-        _endReason = "no acceptable method";
+        SetEnd(new SessionOutcome(SessionEndReason.NoAcceptableMethod));
         Log.NoAcceptableMethod(_context.Logger, Id);
         await SendAsync().ConfigureAwait(false);
     }
@@ -118,7 +178,7 @@ internal sealed partial class SocksSession
         var (status, credentials, error) = await ReadAsync<UsernamePasswordRequest?>(buffer, Socks5Reader.TryReadUsernamePassword).ConfigureAwait(false);
         if (status != OperationStatus.Done && !(status == OperationStatus.InvalidData && error == SocksParseError.BadLength))
         {
-            EndByViolation(status, error, "username/password request");
+            EndByViolation(status, error, HandshakeStep.Authentication);
             return false;
         }
 
@@ -128,30 +188,29 @@ internal sealed partial class SocksSession
         Socks5Writer.WriteAuthStatus(valid, _output);
         if (!valid)
         {
-            _end = SessionEnd.AuthenticationFailed;
-            _endReason = "authentication failed";
+            SetEnd(new SessionOutcome(SessionEndReason.AuthenticationFailed));
             Log.AuthenticationFailed(_context.Logger, Id);
             await SendAsync().ConfigureAwait(false);
             return false;
         }
 
-        Volatile.Write(ref _username, credentials!.Username);
+        Context.SetUsername(credentials!.Username);
         await SendAsync().ConfigureAwait(false);
         return true;
     }
 
-    private void EndByViolation(OperationStatus status, SocksParseError error, string message)
+    private void EndByViolation(OperationStatus status, SocksParseError error, HandshakeStep step)
     {
         // NeedMoreData here means the client closed mid-message; InvalidData that the peer does not
         // speak the protocol (bad VER), so there is no reply it would understand: close silently.
         if (status == OperationStatus.InvalidData)
         {
-            _endReason = $"bad {message} ({error})";
-            Log.ProtocolViolation(_context.Logger, Id, $"{message}: {error}");
+            SetEnd(new SessionOutcome(SessionEndReason.ProtocolViolation) { Step = step, ParseError = error });
+            Log.ProtocolViolation(_context.Logger, Id, $"{SessionOutcome.NameOf(step)}: {error}");
         }
         else
         {
-            _endReason = $"client closed during the {message}";
+            SetEnd(new SessionOutcome(SessionEndReason.ClientClosedInHandshake) { Step = step });
         }
     }
 
@@ -173,7 +232,7 @@ internal sealed partial class SocksSession
                 return (status, message, error);
             }
 
-            var received = await _client.ReceiveAsync(buffer.GetFreeSpace(), System.Net.Sockets.SocketFlags.None).ConfigureAwait(false);
+            var received = await _client.ReceiveAsync(buffer.GetFreeSpace(), SocketFlags.None).ConfigureAwait(false);
             if (received == 0)
             {
                 return (OperationStatus.NeedMoreData, message, error);
@@ -184,26 +243,13 @@ internal sealed partial class SocksSession
         }
     }
 
-    /// <summary>Sends a reply (RFC 1928 §6) and records it.</summary>
-    private async Task ReplyAsync(ReplyCode reply, System.Net.IPEndPoint? bound = null)
-    {
-        Socks5Writer.WriteReply(reply, bound, _output);
-        if (reply != ReplyCode.Succeeded)
-        {
-            Log.RequestRefused(_context.Logger, Id, reply);
-        }
-
-        await SendAsync().ConfigureAwait(false);
-        _reply = reply;
-    }
-
     /// <summary>Sends what the writers put in <see cref="_output"/> to the client.</summary>
     private async Task SendAsync()
     {
         var data = _output.WrittenMemory;
         while (!data.IsEmpty)
         {
-            var sent = await _client.SendAsync(data, System.Net.Sockets.SocketFlags.None).ConfigureAwait(false);
+            var sent = await _client.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
             _traffic.AddClientSent(sent);
             data = data[sent..];
         }

@@ -1,54 +1,51 @@
+using System.Net;
 using System.Net.Sockets;
-using Socks.Core.Dialing;
 using Socks.Core.Dissectors;
-using Socks.Core.Protocol;
 using Socks.Core.Relay;
 
 namespace Socks.Core.Server;
 
-/// <summary>Dial, reply, relay (RFC 1928 §6: the reply carries the outbound connection's local address).</summary>
+/// <summary>What command handlers use of a session: attaching the outbound socket, and the relay with its traffic observer.</summary>
 internal sealed partial class SocksSession
 {
-    private async Task ConnectAndRelayAsync(SocksRequest request, HandshakeBuffer handshake)
+    /// <summary>
+    /// Takes ownership of the connected outbound socket: from now on an abort closes it too. The session ends (the
+    /// socket is closed and <see cref="ObjectDisposedException"/> thrown) when it was aborted meanwhile.
+    /// </summary>
+    /// <param name="target">The connected socket.</param>
+    /// <param name="remoteEndPoint">The address actually connected, for the access log.</param>
+    /// <returns><paramref name="target"/>.</returns>
+    /// <exception cref="ObjectDisposedException">The session was aborted.</exception>
+    public Socket AttachTarget(Socket target, IPEndPoint remoteEndPoint)
     {
-        DialResult result;
-        try
-        {
-            result = await _context.Dialer.DialAsync(request, Closed).ConfigureAwait(false);
-        }
-        catch (SocketException exception) when (AbortReason == SessionAbortReason.None)
-        {
-            // A local failure, not the destination's answer (no descriptor for the outbound socket,
-            // say): the client still gets a reply, X'01' general failure.
-            Log.DialFailedLocally(_context.Logger, Id, exception.SocketErrorCode);
-            await ReplyAsync(ReplyCode.GeneralFailure).ConfigureAwait(false);
-            _endReason = $"dial failed locally ({exception.SocketErrorCode})";
-            return;
-        }
-
-        if (result.Socket is not { } target)
-        {
-            await ReplyAsync(result.Reply).ConfigureAwait(false);
-            _endReason = $"dial failed ({result.Reply})";
-            return;
-        }
-
         // Publish the target before checking for an abort: Abort reads it after marking the session,
         // so one of the two closes it (both operations are full fences).
         Interlocked.Exchange(ref _target, target);
-        if (AbortReason != SessionAbortReason.None)
+        if (IsAborted)
         {
             target.Dispose();
             throw new ObjectDisposedException(nameof(SocksSession));
         }
 
-        _connected = result.RemoteEndPoint;
-        Log.Connected(_context.Logger, Id, result.RemoteEndPoint!);
-        await ReplyAsync(ReplyCode.Succeeded, target.LocalEndPoint as System.Net.IPEndPoint).ConfigureAwait(false);
-        _succeeded = true;
-        _context.Metrics.SessionSucceeded();
+        _connected = remoteEndPoint;
+        Log.Connected(_context.Logger, Id, remoteEndPoint);
+        return target;
+    }
 
-        var observer = CreateObserver(request, result.RemoteEndPoint!);
+    /// <summary>Logs a connector's local failure (the session then answers X'01').</summary>
+    /// <param name="error">The socket error.</param>
+    public void LogConnectFailedLocally(SocketError error) => Log.DialFailedLocally(_context.Logger, Id, error);
+
+    /// <summary>
+    /// Relays the client and <paramref name="target"/> until both directions are done, watched by the traffic
+    /// observer the factory chooses for the session, and sets the end reason from how the relay ended.
+    /// </summary>
+    /// <param name="target">The attached target socket.</param>
+    /// <param name="handshake">The handshake buffer, with the bytes the client sent behind its request.</param>
+    /// <returns>A task that completes when the relay is over.</returns>
+    public async Task RelayAsync(Socket target, HandshakeBuffer handshake)
+    {
+        var observer = CreateObserver(_connected!);
         try
         {
             await RelayAsync(target, handshake, observer).ConfigureAwait(false);
@@ -82,15 +79,15 @@ internal sealed partial class SocksSession
 
         _clientToTarget = relayResult.ClientToTarget;
         _targetToClient = relayResult.TargetToClient;
-        _endReason = relayResult.End switch
+        SetEnd(relayResult.End switch
         {
-            RelayEnd.Completed => "completed",
-            RelayEnd.ClientFailed => $"client connection failed: {relayResult.Error}",
-            RelayEnd.TargetFailed => $"target connection failed: {relayResult.Error}",
-            _ => "aborted",
-        };
+            RelayEnd.Completed => new SessionOutcome(SessionEndReason.Completed),
+            RelayEnd.ClientFailed => new SessionOutcome(SessionEndReason.ClientFailed) { Error = relayResult.Error },
+            RelayEnd.TargetFailed => new SessionOutcome(SessionEndReason.TargetFailed) { Error = relayResult.Error },
+            _ => new SessionOutcome(SessionEndReason.Aborted),
+        });
 
-        if (relayResult.End == RelayEnd.Aborted && AbortReason != SessionAbortReason.None)
+        if (relayResult.End == RelayEnd.Aborted && IsAborted)
         {
             ClassifyFailure(SocketError.OperationAborted);
             if (AbortReason == SessionAbortReason.IdleTimeout)
@@ -100,7 +97,7 @@ internal sealed partial class SocksSession
         }
     }
 
-    private ITrafficObserver? CreateObserver(SocksRequest request, System.Net.IPEndPoint target)
+    private ITrafficObserver? CreateObserver(IPEndPoint target)
     {
         if (_context.Options.TrafficObservers is not { } factory)
         {
@@ -114,9 +111,10 @@ internal sealed partial class SocksSession
                 SessionId = Id,
                 Username = Username,
                 Client = RemoteEndPoint,
-                RequestedHost = request.HostBytes,
-                RequestedPort = request.Port,
+                RequestedHost = Context.Request!.HostBytes,
+                RequestedPort = Context.Request.Port,
                 Target = target,
+                Session = Context,
             });
         }
         catch (Exception exception)

@@ -8,8 +8,8 @@ using Socks.Core.Protocol;
 namespace Socks.Core.Server;
 
 /// <summary>
-/// One client connection, from accept to its access-log record: handshake, dial, reply, relay.
-/// Runs on the thread pool; ends by itself or when <see cref="Abort"/> closes its sockets.
+/// One client connection, from accept to its access-log record: handshake, command (dispatched to its handler),
+/// record. Runs on the thread pool; ends by itself or when <see cref="Abort"/> closes its sockets.
 /// </summary>
 internal sealed partial class SocksSession : IThreadPoolWorkItem
 {
@@ -20,21 +20,15 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private readonly SocksServer _server;
     private readonly Socket _client;
     private readonly CancellationTokenSource _closed = new();
-    private readonly DateTimeOffset _start;
     private readonly SessionTraffic _traffic;
     private Socket? _target;
     private int _abortReason;
     private int _ended;
-    private byte[]? _username;
 
-    // What the access log and the metrics record when the session ends.
-    private byte[]? _requestedHost;
-    private ushort _requestedPort;
-    private IPEndPoint? _connected;
+    // How the session ends: the reason (set where the session learns it), the reply sent, the address connected.
+    private SessionOutcome _end = new(SessionEndReason.ClientClosedInHandshake);
     private ReplyCode? _reply;
-    private bool _succeeded;
-    private SessionEnd _end;
-    private string _endReason = "client closed during the handshake";
+    private IPEndPoint? _connected;
     private long _clientToTarget;
     private long _targetToClient;
 
@@ -45,29 +39,40 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     /// <param name="server">Told when the session has ended.</param>
     public SocksSession(long id, Socket client, ServerContext context, SocksServer server)
     {
-        Id = id;
         _client = client;
         _context = context;
         _server = server;
-        _start = context.Options.TimeProvider.GetUtcNow();
+        Context = new SessionContext(
+            id,
+            client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0),
+            client.LocalEndPoint as IPEndPoint,
+            context.Options.TimeProvider,
+            _closed.Token);
 
         // Registered before the server counts the session as accepted, so every snapshot that counts
         // it sees its bytes (live until Finish moves them into the totals).
         _traffic = context.Metrics.OpenTraffic();
-        RemoteEndPoint = client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
     }
 
+    /// <summary>What the seams see of this session.</summary>
+    public SessionContext Context { get; }
+
     /// <summary>The server-wide id, as used in logs.</summary>
-    public long Id { get; }
+    public long Id => Context.Id;
 
     /// <summary>The client's address and port.</summary>
-    public IPEndPoint RemoteEndPoint { get; }
+    public IPEndPoint RemoteEndPoint => Context.Client;
 
     /// <summary>Cancelled when the session is aborted.</summary>
-    public CancellationToken Closed => _closed.Token;
+    public CancellationToken Closed => Context.Closed;
 
     /// <summary>The RFC 1929 username once authenticated, otherwise null.</summary>
-    public byte[]? Username => Volatile.Read(ref _username);
+    public byte[]? Username => Context.UsernameBytes;
+
+    /// <summary>True once the session was aborted from outside.</summary>
+    public bool IsAborted => AbortReason != SessionAbortReason.None;
+
+    private SessionAbortReason AbortReason => (SessionAbortReason)Volatile.Read(ref _abortReason);
 
     /// <summary>
     /// Ends the session from outside: cancels <see cref="Closed"/> and closes both sockets, so whatever
@@ -89,10 +94,12 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         return true;
     }
 
+    /// <summary>Records why the session ends; the last call before the session ends wins.</summary>
+    /// <param name="end">The reason and its details (the reply and the command are added when the session ends).</param>
+    public void SetEnd(SessionOutcome end) => _end = end;
+
     /// <inheritdoc/>
     void IThreadPoolWorkItem.Execute() => _ = RunAsync();
-
-    private SessionAbortReason AbortReason => (SessionAbortReason)Volatile.Read(ref _abortReason);
 
     private async Task RunAsync()
     {
@@ -102,12 +109,12 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         try
         {
             // Once per session, here: handshake replies and relayed chunks both go out at once. The
-            // dialer sets it on the outbound socket.
+            // connector sets it on the outbound socket.
             _client.NoDelay = true;
-            var request = await HandshakeAsync(handshake).ConfigureAwait(false);
-            if (request is not null)
+            var handler = await HandshakeAsync(handshake).ConfigureAwait(false);
+            if (handler is not null)
             {
-                await ConnectAndRelayAsync(request, handshake).ConfigureAwait(false);
+                await handler.ExecuteAsync(this, handshake).ConfigureAwait(false);
             }
         }
         catch (SocketException exception)
@@ -118,7 +125,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         {
             ClassifyFailure(SocketError.OperationAborted);
         }
-        catch (OperationCanceledException) when (AbortReason != SessionAbortReason.None)
+        catch (OperationCanceledException) when (IsAborted)
         {
             ClassifyFailure(SocketError.OperationAborted);
         }
@@ -126,7 +133,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         {
             // A bug of ours: surface it in the log, and still clean up, count and record the session.
             Log.SessionFailed(_context.Logger, Id, exception);
-            _endReason = "internal error";
+            SetEnd(new SessionOutcome(SessionEndReason.InternalError));
         }
         finally
         {
@@ -135,27 +142,27 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Sets the end reason after the session's I/O failed or was aborted from outside.</summary>
+    /// <param name="error">The error of the client's socket, when not aborted.</param>
     private void ClassifyFailure(SocketError error)
     {
         switch (AbortReason)
         {
             case SessionAbortReason.HandshakeTimeout:
-                _end = SessionEnd.HandshakeTimeout;
-                _endReason = "handshake timeout";
+                SetEnd(new SessionOutcome(SessionEndReason.HandshakeTimeout));
                 Log.HandshakeTimedOut(_context.Logger, Id, _context.Options.HandshakeTimeout);
                 break;
             case SessionAbortReason.IdleTimeout:
-                _end = SessionEnd.IdleTimeout;
-                _endReason = "idle timeout";
+                SetEnd(new SessionOutcome(SessionEndReason.IdleTimeout));
                 break;
             case SessionAbortReason.Shutdown:
-                _endReason = "server shutdown";
+                SetEnd(new SessionOutcome(SessionEndReason.Shutdown));
                 break;
             case SessionAbortReason.Revoked:
-                _endReason = "user revoked";
+                SetEnd(new SessionOutcome(SessionEndReason.Revoked));
                 break;
             case SessionAbortReason.None:
-                _endReason = $"client connection failed: {error}";
+                SetEnd(new SessionOutcome(SessionEndReason.ClientFailed) { Error = error });
                 Log.HandshakeIoError(_context.Logger, Id, error);
                 break;
         }
@@ -170,27 +177,31 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private void Finish()
     {
         Volatile.Write(ref _ended, 1);
+
+        // The one place the outcome is completed; the metrics, the record and the log line all read it.
+        var outcome = _end with { Reply = _reply, Command = Context.Request?.Command };
+
         // Counted before the sockets close, so a client that sees the close also sees the count;
         // recorded after, so a record means the session's descriptors are gone.
-        _context.Metrics.SessionEnded(new SessionOutcome(_succeeded, _reply, _end), _traffic);
+        _context.Metrics.SessionEnded(outcome, _traffic);
         CloseSockets();
         _server.ReleaseSlot();
         _server.AppendRecord(
             new AccessLogRecord
             {
-                Start = _start,
+                Start = Context.Start,
                 End = _context.Options.TimeProvider.GetUtcNow(),
                 Username = Username,
                 Client = RemoteEndPoint,
-                RequestedHost = _requestedHost,
-                RequestedPort = _requestedPort,
+                RequestedHost = Context.Request?.HostBytes,
+                RequestedPort = Context.Request?.Port ?? 0,
                 Connected = _connected,
-                Reply = _reply,
+                Reply = outcome.Reply,
                 BytesClientToTarget = _clientToTarget,
                 BytesTargetToClient = _targetToClient,
             },
             Id);
-        Log.SessionEnded(_context.Logger, Id, _endReason, _reply is { } reply ? ((byte)reply).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) : "none", _clientToTarget, _targetToClient);
+        Log.SessionEnded(_context.Logger, Id, outcome.Describe(), outcome.Reply is { } reply ? ((byte)reply).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) : "none", _clientToTarget, _targetToClient);
         _server.OnSessionClosed(this);
     }
 }

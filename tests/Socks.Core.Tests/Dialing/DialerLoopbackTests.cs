@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Socks.Core.Dialing;
+using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Tests.Dialing;
@@ -16,7 +16,7 @@ public class DialerLoopbackTests
     {
         using var listener = Listen(IPAddress.Loopback);
         var target = (IPEndPoint)listener.LocalEndPoint!;
-        var dialer = new Dialer(TimeProvider.System, Timeout, null);
+        var dialer = new DirectConnector(TimeProvider.System, Timeout, null);
 
         var result = await dialer.DialAsync(TestRequests.Connect(IPAddress.Loopback, (ushort)target.Port), cancellationToken);
         using var client = result.Socket;
@@ -39,7 +39,7 @@ public class DialerLoopbackTests
         // Bound but not listening: the port stays ours (no other test can take it) and connects get a RST.
         using var closed = BindOnly(IPAddress.Loopback, 0);
         var target = (IPEndPoint)closed.LocalEndPoint!;
-        var dialer = new Dialer(TimeProvider.System, Timeout, null);
+        var dialer = new DirectConnector(TimeProvider.System, Timeout, null);
 
         var result = await dialer.DialAsync(TestRequests.Connect(IPAddress.Loopback, (ushort)target.Port), cancellationToken);
 
@@ -56,7 +56,7 @@ public class DialerLoopbackTests
         using var listener = Listen(IPAddress.Loopback);
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         using var closedV6 = BindOnly(IPAddress.IPv6Loopback, port);
-        var dialer = new Dialer(TimeProvider.System, Timeout, null, (_, _) => Task.FromResult(new[] { IPAddress.Parse(firstResult), IPAddress.Parse(secondResult) }));
+        var dialer = new DirectConnector(TimeProvider.System, Timeout, null, (_, _) => Task.FromResult(new[] { IPAddress.Parse(firstResult), IPAddress.Parse(secondResult) }));
 
         var result = await dialer.DialAsync(TestRequests.Connect("dual.test", (ushort)port), cancellationToken);
         using var client = result.Socket;
@@ -74,7 +74,7 @@ public class DialerLoopbackTests
         using var listener = Listen(IPAddress.IPv6Loopback);
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         using var closedV4 = BindOnly(IPAddress.Loopback, port);
-        var dialer = new Dialer(TimeProvider.System, Timeout, null, (_, _) => Task.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
+        var dialer = new DirectConnector(TimeProvider.System, Timeout, null, (_, _) => Task.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
 
         var result = await dialer.DialAsync(TestRequests.Connect("dual.test", (ushort)port), cancellationToken);
         using var client = result.Socket;
@@ -91,7 +91,7 @@ public class DialerLoopbackTests
         using var closedV4 = BindOnly(IPAddress.Loopback, 0);
         var port = ((IPEndPoint)closedV4.LocalEndPoint!).Port;
         using var closedV6 = BindOnly(IPAddress.IPv6Loopback, port);
-        var dialer = new Dialer(TimeProvider.System, Timeout, null, (_, _) => Task.FromResult(new[] { IPAddress.IPv6Loopback, IPAddress.Loopback }));
+        var dialer = new DirectConnector(TimeProvider.System, Timeout, null, (_, _) => Task.FromResult(new[] { IPAddress.IPv6Loopback, IPAddress.Loopback }));
 
         var result = await dialer.DialAsync(TestRequests.Connect("dual.test", (ushort)port), cancellationToken);
 
@@ -105,7 +105,7 @@ public class DialerLoopbackTests
         // the listening one.
         using var listener = Listen(IPAddress.Loopback);
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var dialer = new Dialer(TimeProvider.System, Timeout, null);
+        var dialer = new DirectConnector(TimeProvider.System, Timeout, null);
 
         var result = await dialer.DialAsync(TestRequests.Connect("localhost", (ushort)port), cancellationToken);
         using var client = result.Socket;

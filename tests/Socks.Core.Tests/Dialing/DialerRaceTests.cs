@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Socks.Core.Dialing;
+using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 using Tests.Shared;
 
@@ -159,9 +159,9 @@ public class DialerRaceTests
 
         var dial = dialer.DialAsync(TestRequests.Connect("example.com", Port), CancellationToken.None);
         var first = await _connector.NextAttemptAsync();
-        _time.Advance(Dialer.ConnectionAttemptDelay);
+        _time.Advance(DirectConnector.ConnectionAttemptDelay);
         var second = await _connector.NextAttemptAsync();
-        _time.Advance(Dialer.ConnectionAttemptDelay);
+        _time.Advance(DirectConnector.ConnectionAttemptDelay);
         var third = await _connector.NextAttemptAsync();
         second.Succeed(winner);
         var result = await dial.WaitAsync(Bound);
@@ -187,7 +187,7 @@ public class DialerRaceTests
 
         var dial = dialer.DialAsync(TestRequests.Connect("example.com", Port), CancellationToken.None);
         var first = await _connector.NextAttemptAsync();
-        _time.Advance(Dialer.ConnectionAttemptDelay);
+        _time.Advance(DirectConnector.ConnectionAttemptDelay);
         var second = await _connector.NextAttemptAsync();
         second.Succeed(winner);
         var result = await dial.WaitAsync(Bound);
@@ -206,9 +206,9 @@ public class DialerRaceTests
 
         var dial = dialer.DialAsync(TestRequests.Connect("example.com", Port), CancellationToken.None);
         var first = await _connector.NextAttemptAsync();
-        _time.Advance(Dialer.ConnectionAttemptDelay);
+        _time.Advance(DirectConnector.ConnectionAttemptDelay);
         var second = await _connector.NextAttemptAsync();
-        _time.Advance(Timeout - Dialer.ConnectionAttemptDelay - TimeSpan.FromMilliseconds(1));
+        _time.Advance(Timeout - DirectConnector.ConnectionAttemptDelay - TimeSpan.FromMilliseconds(1));
 
         dial.IsCompleted.Should().BeFalse("the deadline has not passed");
 
@@ -258,7 +258,7 @@ public class DialerRaceTests
     public async Task DialAsync_ResolverNeverAnswers_ReturnsTtlExpiredAtTheDeadline()
     {
         var lookup = new TaskCompletionSource<IPAddress[]>();
-        var dialer = new Dialer(_time, Timeout, null, (_, _) => lookup.Task, _connector.ConnectAsync);
+        var dialer = new DirectConnector(_time, Timeout, null, (_, _) => lookup.Task, _connector.ConnectAsync);
 
         var dial = dialer.DialAsync(TestRequests.Connect("slow.example", Port), CancellationToken.None);
         _time.Advance(Timeout);
@@ -315,7 +315,7 @@ public class DialerRaceTests
 
         var dial = dialer.DialAsync(TestRequests.Connect("example.com", Port), cts.Token);
         var first = await _connector.NextAttemptAsync();
-        _time.Advance(Dialer.ConnectionAttemptDelay);
+        _time.Advance(DirectConnector.ConnectionAttemptDelay);
         var second = await _connector.NextAttemptAsync();
         await cts.CancelAsync();
 
@@ -331,7 +331,7 @@ public class DialerRaceTests
     {
         using var cts = new CancellationTokenSource();
         var lookup = new TaskCompletionSource<IPAddress[]>();
-        var dialer = new Dialer(_time, Timeout, null, (_, _) => lookup.Task, _connector.ConnectAsync);
+        var dialer = new DirectConnector(_time, Timeout, null, (_, _) => lookup.Task, _connector.ConnectAsync);
 
         var dial = dialer.DialAsync(TestRequests.Connect("slow.example", Port), cts.Token);
         await cts.CancelAsync();
@@ -346,7 +346,7 @@ public class DialerRaceTests
     {
         var endpoints = new[] { V6A, V6B, V6C, V4A }.Select(a => new IPEndPoint(a, Port)).ToList();
 
-        Dialer.Interleave(endpoints).Select(e => e.Address).Should().Equal(V6A, V4A, V6B, V6C);
+        DirectConnector.Interleave(endpoints).Select(e => e.Address).Should().Equal(V6A, V4A, V6B, V6C);
     }
 
     [Test]
@@ -354,20 +354,20 @@ public class DialerRaceTests
     {
         var endpoints = new[] { V4C, V4A, V4B }.Select(a => new IPEndPoint(a, Port)).ToList();
 
-        Dialer.Interleave(endpoints).Select(e => e.Address).Should().Equal(V4C, V4A, V4B);
+        DirectConnector.Interleave(endpoints).Select(e => e.Address).Should().Equal(V4C, V4A, V4B);
     }
 
     [Test]
     public void Interleave_Empty_ReturnsEmpty()
     {
-        Dialer.Interleave([]).Should().BeEmpty();
+        DirectConnector.Interleave([]).Should().BeEmpty();
     }
 
     [TestCase(0)]
     [TestCase(-1)]
     public void Constructor_NonPositiveTimeout_Throws(int milliseconds)
     {
-        var act = () => new Dialer(_time, TimeSpan.FromMilliseconds(milliseconds), null);
+        var act = () => new DirectConnector(_time, TimeSpan.FromMilliseconds(milliseconds), null);
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("connectTimeout");
     }
@@ -375,11 +375,11 @@ public class DialerRaceTests
     [Test]
     public void Constructor_InfiniteTimeout_Throws()
     {
-        var act = () => new Dialer(_time, System.Threading.Timeout.InfiniteTimeSpan, null);
+        var act = () => new DirectConnector(_time, System.Threading.Timeout.InfiniteTimeSpan, null);
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("connectTimeout");
     }
 
-    private Dialer CreateDialer(params IPAddress[] resolved) =>
+    private DirectConnector CreateDialer(params IPAddress[] resolved) =>
         new(_time, Timeout, null, (_, _) => Task.FromResult(resolved), _connector.ConnectAsync);
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Socks.Core.Dialing;
+using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 using Tests.Shared;
 
@@ -120,7 +120,7 @@ public class DialerResolutionTests
     public async Task DialAsync_IPv4MappedRequest_DialsAndChecksThePlainIPv4Address()
     {
         var policy = new RecordingPolicy(_ => ReplyCode.Succeeded);
-        var dialer = new Dialer(_time, Timeout, policy, null, _connector.ConnectAsync);
+        var dialer = new DirectConnector(_time, Timeout, policy, null, _connector.ConnectAsync);
 
         var dial = dialer.DialAsync(TestRequests.Connect(IPAddress.Parse("::ffff:127.0.0.1"), Port), CancellationToken.None);
         var attempt = await _connector.NextAttemptAsync();
@@ -149,7 +149,7 @@ public class DialerResolutionTests
     public async Task DialAsync_PolicyDeniesEverything_ReturnsPolicyCodeWithoutAttempts()
     {
         var policy = new RecordingPolicy(_ => ReplyCode.ConnectionNotAllowed);
-        var dialer = new Dialer(_time, Timeout, policy, (_, _) => Task.FromResult(new[] { V6, V4 }), _connector.ConnectAsync);
+        var dialer = new DirectConnector(_time, Timeout, policy, (_, _) => Task.FromResult(new[] { V6, V4 }), _connector.ConnectAsync);
 
         var result = await dialer.DialAsync(TestRequests.Connect("denied.example", Port), CancellationToken.None).WaitAsync(Bound);
 
@@ -163,7 +163,7 @@ public class DialerResolutionTests
     public async Task DialAsync_PolicyDeniesWithOwnCode_ReturnsThatCode()
     {
         var policy = new RecordingPolicy(_ => ReplyCode.NetworkUnreachable);
-        var dialer = new Dialer(_time, Timeout, policy, null, _connector.ConnectAsync);
+        var dialer = new DirectConnector(_time, Timeout, policy, null, _connector.ConnectAsync);
 
         var result = await dialer.DialAsync(TestRequests.Connect(V4, Port), CancellationToken.None).WaitAsync(Bound);
 
@@ -176,7 +176,7 @@ public class DialerResolutionTests
     {
         using var socket = new TrackedSocket();
         var policy = new RecordingPolicy(e => e.AddressFamily == AddressFamily.InterNetworkV6 ? ReplyCode.ConnectionNotAllowed : ReplyCode.Succeeded);
-        var dialer = new Dialer(_time, Timeout, policy, (_, _) => Task.FromResult(new[] { V6, V4 }), _connector.ConnectAsync);
+        var dialer = new DirectConnector(_time, Timeout, policy, (_, _) => Task.FromResult(new[] { V6, V4 }), _connector.ConnectAsync);
 
         var dial = dialer.DialAsync(TestRequests.Connect("mixed.example", Port), CancellationToken.None);
         (await _connector.NextAttemptAsync()).Succeed(socket);
@@ -191,7 +191,7 @@ public class DialerResolutionTests
     public async Task DialAsync_SomeDeniedRestFail_ReplyComesFromTheAttempts()
     {
         var policy = new RecordingPolicy(e => e.Address.Equals(V6) ? ReplyCode.ConnectionNotAllowed : ReplyCode.Succeeded);
-        var dialer = new Dialer(_time, Timeout, policy, (_, _) => Task.FromResult(new[] { V6, V4 }), _connector.ConnectAsync);
+        var dialer = new DirectConnector(_time, Timeout, policy, (_, _) => Task.FromResult(new[] { V6, V4 }), _connector.ConnectAsync);
 
         var dial = dialer.DialAsync(TestRequests.Connect("mixed.example", Port), CancellationToken.None);
         (await _connector.NextAttemptAsync()).Fail(SocketError.ConnectionRefused);
@@ -200,7 +200,7 @@ public class DialerResolutionTests
         result.Reply.Should().Be(ReplyCode.ConnectionRefused);
     }
 
-    private Dialer CreateDialer(Func<string, CancellationToken, Task<IPAddress[]>> resolver) =>
+    private DirectConnector CreateDialer(Func<string, CancellationToken, Task<IPAddress[]>> resolver) =>
         new(
             _time,
             Timeout,

@@ -1,11 +1,10 @@
 using System.Net;
-using Socks.Core.Policy;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Tests.Dialing;
 
-/// <summary>A destination policy driven by a function, remembering every endpoint it was asked about.</summary>
-internal sealed class RecordingPolicy(Func<IPEndPoint, ReplyCode> decide) : IDestinationPolicy
+/// <summary>An access policy driven by a function at the resolved phase, remembering every endpoint it was asked about.</summary>
+internal sealed class RecordingPolicy(Func<IPEndPoint, ReplyCode> decide) : IAccessPolicy
 {
     private readonly Lock _lock = new();
     private readonly List<IPEndPoint> _checked = [];
@@ -21,13 +20,16 @@ internal sealed class RecordingPolicy(Func<IPEndPoint, ReplyCode> decide) : IDes
         }
     }
 
-    public ReplyCode Check(IPEndPoint destination)
+    public ValueTask<AccessDecision> EvaluateAsync(AccessRequest request, CancellationToken cancellationToken)
     {
+        request.Phase.Should().Be(AccessPhase.Resolved, "the connector asks about resolved destinations only");
+        var destination = request.Destination!;
         lock (_lock)
         {
             _checked.Add(destination);
         }
 
-        return decide(destination);
+        var reply = decide(destination);
+        return ValueTask.FromResult(reply == ReplyCode.Succeeded ? AccessDecision.Allow : AccessDecision.Deny(reply));
     }
 }

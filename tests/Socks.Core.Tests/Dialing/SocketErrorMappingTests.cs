@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Socks.Core.Dialing;
+using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Tests.Dialing;

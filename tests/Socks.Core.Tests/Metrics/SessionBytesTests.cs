@@ -1,5 +1,6 @@
 using Socks.Core.Metrics;
 using Socks.Core.Protocol;
+using Socks.Core.Server;
 
 namespace Socks.Core.Tests.Metrics;
 
@@ -19,7 +20,7 @@ public sealed class SessionBytesTests
         traffic.AddTargetSent(3);
         traffic.AddTargetReceived(5);
         var second = metrics.Snapshot();
-        metrics.SessionEnded(new SessionOutcome(false, null, SessionEnd.Normal), traffic);
+        metrics.SessionEnded(new SessionOutcome(SessionEndReason.ClientClosedInHandshake), traffic);
         var ended = metrics.Snapshot();
 
         first.ClientBytes.Should().Be(3);
@@ -65,7 +66,7 @@ public sealed class SessionBytesTests
                     spin.SpinOnce();
                 }
 
-                metrics.SessionEnded(new SessionOutcome(true, ReplyCode.Succeeded, SessionEnd.Normal), traffic[i]);
+                metrics.SessionEnded(new SessionOutcome(SessionEndReason.Completed) { Reply = ReplyCode.Succeeded }, traffic[i]);
             }
         }, cancel)).ToArray();
         var done = Task.WhenAll(writers);
@@ -113,7 +114,7 @@ public sealed class SessionBytesTests
                 start.SignalAndWait(cancel);
                 foreach (var traffic in round)
                 {
-                    metrics.SessionEnded(new SessionOutcome(true, ReplyCode.Succeeded, SessionEnd.Normal), traffic);
+                    metrics.SessionEnded(new SessionOutcome(SessionEndReason.Completed) { Reply = ReplyCode.Succeeded }, traffic);
                 }
 
                 Volatile.Write(ref endedRounds, r + 1);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Socks.Core.Policy;
+using Socks.Core.Access;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Tests.Policy;
@@ -10,7 +10,7 @@ public class ProtectedEndpointsPolicyTests
     private static readonly IPAddress InterfaceAddress = IPAddress.Parse("192.0.2.10");
 
     private static ProtectedEndpointsPolicy Create(params string[] endpoints) =>
-        new(endpoints.Select(IPEndPoint.Parse), next: null, timeProvider: null, localAddresses: () => [InterfaceAddress, IPAddress.Loopback, IPAddress.IPv6Loopback]);
+        new(endpoints.Select(IPEndPoint.Parse), timeProvider: null, localAddresses: () => [InterfaceAddress, IPAddress.Loopback, IPAddress.IPv6Loopback]);
 
     [TestCase("127.0.0.1:8080")]
     [TestCase("[::ffff:127.0.0.1]:8080")]
@@ -64,15 +64,44 @@ public class ProtectedEndpointsPolicyTests
     }
 
     [Test]
-    public void Check_AllowedDestination_DefersToNextPolicy()
+    public async Task EvaluateAsync_InACompositeBeforeAnother_AllowedDestinationDefersToTheNextPolicy()
     {
         var next = new FixedPolicy(ReplyCode.HostUnreachable);
-        var policy = new ProtectedEndpointsPolicy([IPEndPoint.Parse("127.0.0.1:8080")], next);
+        var policy = new CompositeAccessPolicy(new ProtectedEndpointsPolicy([IPEndPoint.Parse("127.0.0.1:8080")]), next);
 
-        policy.Check(IPEndPoint.Parse("127.0.0.1:9999")).Should().Be(ReplyCode.HostUnreachable);
+        (await EvaluateResolvedAsync(policy, "127.0.0.1:9999")).Should().Be(ReplyCode.HostUnreachable);
         next.Calls.Should().Be(1);
-        policy.Check(IPEndPoint.Parse("127.0.0.1:8080")).Should().Be(ReplyCode.ConnectionNotAllowed);
+        (await EvaluateResolvedAsync(policy, "127.0.0.1:8080")).Should().Be(ReplyCode.ConnectionNotAllowed);
         next.Calls.Should().Be(1, "a refused destination never reaches the next policy");
+    }
+
+    [TestCase(AccessPhase.Accepted)]
+    [TestCase(AccessPhase.Authenticated)]
+    [TestCase(AccessPhase.Requested)]
+    public async Task EvaluateAsync_PhasesBeforeResolution_AreAllowed(AccessPhase phase)
+    {
+        var policy = Create("127.0.0.1:8080");
+
+        var decision = await policy.EvaluateAsync(new AccessRequest(phase, Dialing.TestSessions.With(null)), CancellationToken.None);
+
+        decision.Should().Be(AccessDecision.Allow);
+    }
+
+    [Test]
+    public async Task EvaluateAsync_ResolvedProtectedEndpoint_DeniesWithRuleset()
+    {
+        var policy = Create("127.0.0.1:8080");
+
+        (await EvaluateResolvedAsync(policy, "127.0.0.1:8080")).Should().Be(ReplyCode.ConnectionNotAllowed);
+        (await EvaluateResolvedAsync(policy, "127.0.0.1:8081")).Should().Be(ReplyCode.Succeeded);
+    }
+
+    private static async Task<ReplyCode> EvaluateResolvedAsync(IAccessPolicy policy, string destination)
+    {
+        var decision = await policy.EvaluateAsync(
+            new AccessRequest(AccessPhase.Resolved, Dialing.TestSessions.With(null), IPEndPoint.Parse(destination)),
+            CancellationToken.None);
+        return decision.Reply;
     }
 
     [Test]
@@ -88,7 +117,7 @@ public class ProtectedEndpointsPolicyTests
     public void Check_EndpointFunction_IsReadAtEveryCheck()
     {
         var endpoints = new List<IPEndPoint>();
-        var policy = new ProtectedEndpointsPolicy(() => endpoints, next: null, timeProvider: null, localAddresses: () => [InterfaceAddress]);
+        var policy = new ProtectedEndpointsPolicy(() => endpoints, timeProvider: null, localAddresses: () => [InterfaceAddress]);
         var destination = IPEndPoint.Parse("127.0.0.1:8080");
 
         policy.Check(destination).Should().Be(ReplyCode.Succeeded, "nothing is bound yet");
@@ -138,14 +167,14 @@ public class ProtectedEndpointsPolicyTests
         policy.Check(IPEndPoint.Parse("198.51.100.7:1080")).Should().Be(ReplyCode.Succeeded);
     }
 
-    private sealed class FixedPolicy(ReplyCode code) : IDestinationPolicy
+    private sealed class FixedPolicy(ReplyCode code) : IAccessPolicy
     {
         public int Calls { get; private set; }
 
-        public ReplyCode Check(IPEndPoint destination)
+        public ValueTask<AccessDecision> EvaluateAsync(AccessRequest request, CancellationToken cancellationToken)
         {
             Calls++;
-            return code;
+            return ValueTask.FromResult(AccessDecision.Deny(code));
         }
     }
 }

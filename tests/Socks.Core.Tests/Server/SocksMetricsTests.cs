@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Socks.Core.Metrics;
 using Socks.Core.Protocol;
+using Socks.Core.Server;
 
 namespace Socks.Core.Tests.Server;
 
@@ -24,8 +25,8 @@ public sealed class SocksMetricsTests
         traffic[0].AddTargetSent(3);
         traffic[0].AddTargetReceived(2);
         traffic[2].AddClientReceived(4);
-        metrics.SessionEnded(new SessionOutcome(Succeeded: true, ReplyCode.Succeeded, SessionEnd.Normal), traffic[0]);
-        metrics.SessionEnded(new SessionOutcome(Succeeded: false, ReplyCode.ConnectionRefused, SessionEnd.Normal), traffic[1]);
+        metrics.SessionEnded(new SessionOutcome(SessionEndReason.Completed) { Reply = ReplyCode.Succeeded }, traffic[0]);
+        metrics.SessionEnded(new SessionOutcome(SessionEndReason.ConnectFailed) { Reply = ReplyCode.ConnectionRefused }, traffic[1]);
         metrics.ConnectionRejectedAtLimit();
 
         var snapshot = metrics.Snapshot();
@@ -46,18 +47,18 @@ public sealed class SocksMetricsTests
         snapshot.FailuresWith(ReplyCode.GeneralFailure).Should().Be(0);
     }
 
-    [TestCase((int)SessionEnd.AuthenticationFailed)]
-    [TestCase((int)SessionEnd.NoAcceptableMethod)]
-    [TestCase((int)SessionEnd.HandshakeTimeout)]
-    [TestCase((int)SessionEnd.IdleTimeout)]
+    [TestCase((int)SessionEndReason.AuthenticationFailed)]
+    [TestCase((int)SessionEndReason.NoAcceptableMethod)]
+    [TestCase((int)SessionEndReason.HandshakeTimeout)]
+    [TestCase((int)SessionEndReason.IdleTimeout)]
     public void SessionEnded_SpecialEnd_IsCountedOnceInItsOwnCounter(int endValue)
     {
-        var end = (SessionEnd)endValue;
+        var end = (SessionEndReason)endValue;
         using var metrics = new SocksMetrics(meterFactory: null);
         var traffic = metrics.OpenTraffic();
         metrics.SessionAccepted();
 
-        metrics.SessionEnded(new SessionOutcome(Succeeded: false, Reply: null, end), traffic);
+        metrics.SessionEnded(new SessionOutcome(end), traffic);
 
         var snapshot = metrics.Snapshot();
         var counts = new[] { snapshot.AuthenticationFailures, snapshot.NoAcceptableMethods, snapshot.HandshakeTimeouts, snapshot.IdleTimeouts };
@@ -85,11 +86,11 @@ public sealed class SocksMetricsTests
                 if (i % 2 == 0)
                 {
                     metrics.SessionSucceeded();
-                    metrics.SessionEnded(new SessionOutcome(true, ReplyCode.Succeeded, SessionEnd.Normal), traffic);
+                    metrics.SessionEnded(new SessionOutcome(SessionEndReason.Completed) { Reply = ReplyCode.Succeeded }, traffic);
                 }
                 else
                 {
-                    metrics.SessionEnded(new SessionOutcome(false, ReplyCode.HostUnreachable, SessionEnd.Normal), traffic);
+                    metrics.SessionEnded(new SessionOutcome(SessionEndReason.ConnectFailed) { Reply = ReplyCode.HostUnreachable }, traffic);
                 }
             }
         })).ToArray();
@@ -137,7 +138,7 @@ public sealed class SocksMetricsTests
         metrics.SessionAccepted();
         ended.AddClientReceived(60);
         ended.AddTargetSent(25);
-        metrics.SessionEnded(new SessionOutcome(false, ReplyCode.ConnectionRefused, SessionEnd.Normal), ended);
+        metrics.SessionEnded(new SessionOutcome(SessionEndReason.ConnectFailed) { Reply = ReplyCode.ConnectionRefused }, ended);
 
         // The open session's bytes count as well: the instrument reads them live.
         open.AddClientSent(40);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Socks.Core.Policy;
 using Socks.Core.Protocol;
 using Socks.Core.Tests.Server.Infrastructure;
 
@@ -97,7 +96,7 @@ public sealed class SocksServerHandshakeTests
         {
             Users = TestUsers.Create(("user", "pass")),
             AccessLog = log,
-            DestinationPolicy = new DenyAll(),
+            AccessPolicy = new DenyAll(),
         });
         using var client = await SocksTestClient.ConnectAsync(harness.EndPoint);
         await client.NegotiateAsync("user");
@@ -355,8 +354,9 @@ public sealed class SocksServerHandshakeTests
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
-    private sealed class DenyAll : IDestinationPolicy
+    private sealed class DenyAll : IAccessPolicy
     {
-        public ReplyCode Check(IPEndPoint destination) => ReplyCode.ConnectionNotAllowed;
+        public ValueTask<AccessDecision> EvaluateAsync(AccessRequest request, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(request.Phase == AccessPhase.Resolved ? AccessDecision.DenyByRuleset : AccessDecision.Allow);
     }
 }

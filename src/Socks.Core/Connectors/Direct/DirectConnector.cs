@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Socks.Core.Policy;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Dialing;
+namespace Socks.Core.Connectors.Direct;
 
 /// <summary>
 /// Connects to the destination of a SOCKS5 CONNECT request: resolves a name, filters the addresses through the
@@ -18,8 +17,9 @@ namespace Socks.Core.Dialing;
 /// accepts, which matches what getaddrinfo accepts numerically) is used directly without a lookup: clients such as
 /// curl's <c>socks5h://</c> send literals as names, and the result is the same as asking the resolver. Other names
 /// go to the resolver; a failed lookup or an empty answer gives X'04'. Duplicates are dropped.</para>
-/// <para>Policy. Every address is checked as an <see cref="IPEndPoint"/> with the requested port. Denied addresses
-/// are skipped; if all are denied the reply is the policy's code for the first of them (normally X'02').</para>
+/// <para>Policy. Every address is checked as an <see cref="IPEndPoint"/> with the requested port, at
+/// <see cref="AccessPhase.Resolved"/>. Denied addresses are skipped; if all are denied the reply is the policy's code
+/// for the first of them (normally X'02').</para>
 /// <para>Racing (RFC 8305 §4-§5). Addresses are ordered by alternating families, starting with the family of the
 /// first allowed address, in resolver order within a family. Attempt 1 starts at once; each next attempt starts
 /// when the Connection Attempt Delay (250 ms) has passed since the previous start, or at once when any running
@@ -34,7 +34,7 @@ namespace Socks.Core.Dialing;
 /// the client "refused" when the IPv4 attempt was refused.</para>
 /// <para>All timing goes through the injected <see cref="TimeProvider"/>.</para>
 /// </remarks>
-internal sealed partial class Dialer
+internal sealed partial class DirectConnector : IConnector
 {
     /// <summary>RFC 8305 §5 recommended Connection Attempt Delay.</summary>
     public static readonly TimeSpan ConnectionAttemptDelay = TimeSpan.FromMilliseconds(250);
@@ -44,7 +44,7 @@ internal sealed partial class Dialer
 
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _connectTimeout;
-    private readonly IDestinationPolicy? _policy;
+    private readonly IAccessPolicy? _policy;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolver;
     private readonly Func<IPEndPoint, CancellationToken, ValueTask<Socket>> _connect;
 
@@ -53,7 +53,7 @@ internal sealed partial class Dialer
     /// <param name="connectTimeout">Upper bound for a whole dial, resolution included; positive and finite.</param>
     /// <param name="policy">Checked for every resolved address; null allows everything.</param>
     /// <param name="resolver">Name lookup; null uses <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/> (asynchronous, no thread per lookup).</param>
-    public Dialer(TimeProvider timeProvider, TimeSpan connectTimeout, IDestinationPolicy? policy, Func<string, CancellationToken, Task<IPAddress[]>>? resolver = null)
+    public DirectConnector(TimeProvider timeProvider, TimeSpan connectTimeout, IAccessPolicy? policy, Func<string, CancellationToken, Task<IPAddress[]>>? resolver = null)
         : this(timeProvider, connectTimeout, policy, resolver, connect: null)
     {
     }
@@ -64,10 +64,10 @@ internal sealed partial class Dialer
     /// <param name="policy">Checked for every resolved address; null allows everything.</param>
     /// <param name="resolver">Name lookup; null uses the system resolver.</param>
     /// <param name="connect">Connects one endpoint and returns the socket, honouring the token; null connects a real TCP socket.</param>
-    internal Dialer(
+    internal DirectConnector(
         TimeProvider timeProvider,
         TimeSpan connectTimeout,
-        IDestinationPolicy? policy,
+        IAccessPolicy? policy,
         Func<string, CancellationToken, Task<IPAddress[]>>? resolver,
         Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect)
     {
@@ -84,12 +84,21 @@ internal sealed partial class Dialer
         _connect = connect ?? ConnectSocketAsync;
     }
 
+    /// <inheritdoc/>
+    public ValueTask<ConnectResult> ConnectAsync(SessionContext session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var request = session.Request ?? throw new ArgumentException("The session has no request yet.", nameof(session));
+        return new ValueTask<ConnectResult>(DialAsync(session, request, cancellationToken));
+    }
+
     /// <summary>Connects to the destination of <paramref name="request"/>.</summary>
+    /// <param name="session">The session, for the access policy.</param>
     /// <param name="request">A parsed request; its command is not checked here.</param>
     /// <param name="cancellationToken">Abandons the dial (server shutdown, client gone).</param>
     /// <returns>The connected socket, or the REP code to send. The time limit is a result (X'06'), not an exception.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; every attempt has been cancelled.</exception>
-    public async Task<DialResult> DialAsync(SocksRequest request, CancellationToken cancellationToken)
+    internal async Task<ConnectResult> DialAsync(SessionContext session, SocksRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         using var deadline = new CancellationTokenSource(_connectTimeout, _timeProvider);
@@ -99,22 +108,24 @@ internal sealed partial class Dialer
             var (addresses, failure) = await ResolveAsync(request, dial.Token).ConfigureAwait(false);
             if (failure is { } reply)
             {
-                return DialResult.Failed(reply, null);
+                return ConnectResult.Failed(reply, null);
             }
 
             var allowed = new List<IPEndPoint>(addresses.Count);
-            DialResult? denied = null;
+            ConnectResult? denied = null;
             foreach (var address in addresses)
             {
                 var endpoint = new IPEndPoint(address, request.Port);
-                var verdict = _policy?.Check(endpoint) ?? ReplyCode.Succeeded;
-                if (verdict == ReplyCode.Succeeded)
+                var verdict = _policy is null
+                    ? AccessDecision.Allow
+                    : await _policy.EvaluateAsync(new AccessRequest(AccessPhase.Resolved, session, endpoint), dial.Token).ConfigureAwait(false);
+                if (verdict.IsAllowed)
                 {
                     allowed.Add(endpoint);
                 }
                 else
                 {
-                    denied ??= DialResult.Failed(verdict, endpoint);
+                    denied ??= ConnectResult.Failed(verdict.Reply, endpoint);
                 }
             }
 
@@ -127,7 +138,7 @@ internal sealed partial class Dialer
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return DialResult.Failed(ReplyCode.TtlExpired, null);
+            return ConnectResult.Failed(ReplyCode.TtlExpired, null);
         }
     }
 

@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Policy;
+namespace Socks.Core.Access;
 
 /// <summary>
 /// Refuses (<see cref="ReplyCode.ConnectionNotAllowed"/>) connections to endpoints of this host that
@@ -23,13 +23,17 @@ namespace Socks.Core.Policy;
 /// its port only when bound): it can return the listeners' bound endpoints, an empty list before
 /// they are bound, and the policy never sees a stale port.
 /// </para>
+/// <para>
+/// As an <see cref="IAccessPolicy"/> it acts at <see cref="AccessPhase.Resolved"/> only, so every way of naming an
+/// endpoint (address, IPv4-mapped address, name) is judged by the address about to be dialed; it allows every
+/// other phase. Combine it with other policies through <see cref="CompositeAccessPolicy"/>.
+/// </para>
 /// </remarks>
-public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
+public sealed class ProtectedEndpointsPolicy : IAccessPolicy
 {
     private static readonly TimeSpan InterfaceRefresh = TimeSpan.FromSeconds(30);
 
     private readonly Func<IEnumerable<IPEndPoint>> _endpoints;
-    private readonly IDestinationPolicy? _next;
     private readonly TimeProvider _timeProvider;
     private readonly Func<IEnumerable<IPAddress>> _localAddresses;
     private readonly Lock _refreshLock = new();
@@ -37,10 +41,9 @@ public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
 
     /// <summary>Creates a policy that protects <paramref name="endpoints"/>.</summary>
     /// <param name="endpoints">The endpoints to protect, as they are bound (wildcard addresses allowed).</param>
-    /// <param name="next">A policy consulted for destinations this one allows; null for none.</param>
     /// <param name="timeProvider">The clock used to refresh the list of local addresses; null for the system clock.</param>
-    public ProtectedEndpointsPolicy(IEnumerable<IPEndPoint> endpoints, IDestinationPolicy? next = null, TimeProvider? timeProvider = null)
-        : this(endpoints, next, timeProvider, GetInterfaceAddresses)
+    public ProtectedEndpointsPolicy(IEnumerable<IPEndPoint> endpoints, TimeProvider? timeProvider = null)
+        : this(endpoints, timeProvider, GetInterfaceAddresses)
     {
     }
 
@@ -52,29 +55,41 @@ public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
     /// Returns the endpoints to protect now, as they are bound (wildcard addresses allowed). Called once per
     /// checked destination, possibly from many threads at once: it must be quick, thread-safe, and must not throw.
     /// </param>
-    /// <param name="next">A policy consulted for destinations this one allows; null for none.</param>
     /// <param name="timeProvider">The clock used to refresh the list of local addresses; null for the system clock.</param>
-    public ProtectedEndpointsPolicy(Func<IEnumerable<IPEndPoint>> endpoints, IDestinationPolicy? next = null, TimeProvider? timeProvider = null)
-        : this(endpoints, next, timeProvider, GetInterfaceAddresses)
+    public ProtectedEndpointsPolicy(Func<IEnumerable<IPEndPoint>> endpoints, TimeProvider? timeProvider = null)
+        : this(endpoints, timeProvider, GetInterfaceAddresses)
     {
     }
 
-    internal ProtectedEndpointsPolicy(IEnumerable<IPEndPoint> endpoints, IDestinationPolicy? next, TimeProvider? timeProvider, Func<IEnumerable<IPAddress>> localAddresses)
-        : this(Fixed(endpoints), next, timeProvider, localAddresses)
+    internal ProtectedEndpointsPolicy(IEnumerable<IPEndPoint> endpoints, TimeProvider? timeProvider, Func<IEnumerable<IPAddress>> localAddresses)
+        : this(Fixed(endpoints), timeProvider, localAddresses)
     {
     }
 
-    internal ProtectedEndpointsPolicy(Func<IEnumerable<IPEndPoint>> endpoints, IDestinationPolicy? next, TimeProvider? timeProvider, Func<IEnumerable<IPAddress>> localAddresses)
+    internal ProtectedEndpointsPolicy(Func<IEnumerable<IPEndPoint>> endpoints, TimeProvider? timeProvider, Func<IEnumerable<IPAddress>> localAddresses)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(localAddresses);
         _endpoints = endpoints;
-        _next = next;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _localAddresses = localAddresses;
     }
 
     /// <inheritdoc />
+    public ValueTask<AccessDecision> EvaluateAsync(AccessRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Phase != AccessPhase.Resolved)
+        {
+            return ValueTask.FromResult(AccessDecision.Allow);
+        }
+
+        var reply = Check(request.Destination!);
+        return ValueTask.FromResult(reply == ReplyCode.Succeeded ? AccessDecision.Allow : AccessDecision.Deny(reply));
+    }
+
+    /// <summary>Checks one resolved destination.</summary>
+    /// <param name="destination">The address and port the server is about to dial.</param>
+    /// <returns><see cref="ReplyCode.ConnectionNotAllowed"/> when it reaches a protected endpoint, else <see cref="ReplyCode.Succeeded"/>.</returns>
     public ReplyCode Check(IPEndPoint destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -103,7 +118,7 @@ public sealed class ProtectedEndpointsPolicy : IDestinationPolicy
             }
         }
 
-        return _next?.Check(destination) ?? ReplyCode.Succeeded;
+        return ReplyCode.Succeeded;
     }
 
     private static Func<IEnumerable<IPEndPoint>> Fixed(IEnumerable<IPEndPoint> endpoints)

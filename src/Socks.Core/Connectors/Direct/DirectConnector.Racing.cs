@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Dialing;
+namespace Socks.Core.Connectors.Direct;
 
 /// <summary>The connection race of RFC 8305 §5.</summary>
-internal sealed partial class Dialer
+internal sealed partial class DirectConnector
 {
     /// <summary>
     /// Orders endpoints for racing (RFC 8305 §4): the family of the first endpoint first, then alternating families,
@@ -111,7 +111,7 @@ internal sealed partial class Dialer
     /// Races connection attempts over <paramref name="endpoints"/> (already ordered) until one connects, all fail,
     /// or <paramref name="cancellationToken"/> (deadline or caller) fires, which throws.
     /// </summary>
-    private async Task<DialResult> ConnectFirstAsync(List<IPEndPoint> endpoints, CancellationToken cancellationToken)
+    private async Task<ConnectResult> ConnectFirstAsync(List<IPEndPoint> endpoints, CancellationToken cancellationToken)
     {
         using var attempts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -179,7 +179,7 @@ internal sealed partial class Dialer
                 {
                     var socket = finished.Result;
                     SetNoDelay(socket);
-                    return DialResult.Connected(socket, finishedEndPoint);
+                    return ConnectResult.Connected(socket, finishedEndPoint);
                 }
 
                 failures.Record(finishedEndPoint, finished.Exception?.InnerException);
@@ -202,7 +202,7 @@ internal sealed partial class Dialer
     private async Task<Socket> AttemptAsync(IPEndPoint endpoint, CancellationToken cancellationToken) =>
         await _connect(endpoint, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Keeps the most telling failure of a race; see the precedence in the <see cref="Dialer"/> remarks.</summary>
+    /// <summary>Keeps the most telling failure of a race; see the precedence in the <see cref="DirectConnector"/> remarks.</summary>
     private sealed class FailureRanking
     {
         private ReplyCode _reply = ReplyCode.GeneralFailure;
@@ -225,7 +225,7 @@ internal sealed partial class Dialer
             }
         }
 
-        public DialResult ToResult() => DialResult.Failed(_reply, _endPoint);
+        public ConnectResult ToResult() => ConnectResult.Failed(_reply, _endPoint);
 
         private static int Rank(ReplyCode reply) => reply switch
         {

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Dialing;
+namespace Socks.Core.Connectors.Direct;
 
 /// <summary>Turns the error of a failed connect into the RFC 1928 §6 REP code the client gets.</summary>
 internal static class SocketErrorMapping
