@@ -18,7 +18,7 @@ namespace Socks.Core.Protocol;
 /// RSV octets are not checked: RFC 1928 requires senders to write X'00' but gives a receiver nothing to
 /// do about another value, so ignoring them keeps odd clients working without any risk.
 /// </remarks>
-public static class Socks5Reader
+internal static class Socks5Reader
 {
     private const int PortLength = 2;
 

@@ -13,7 +13,7 @@ namespace Socks.Core.Protocol;
 /// Arguments that cannot be put on the wire are caller bugs and throw <see cref="ArgumentException"/> before
 /// anything is written.
 /// </summary>
-public static class Socks5Writer
+internal static class Socks5Writer
 {
     private const int PortLength = 2;
 

@@ -4,7 +4,7 @@ namespace Socks.Core.Protocol;
 /// The methods a client offered in its greeting (RFC 1928 §3), kept as a 256-bit set so that reading a
 /// greeting allocates nothing. Duplicated METHOD octets collapse into one member of the set.
 /// </summary>
-public readonly struct SocksGreeting
+internal readonly struct SocksGreeting
 {
     private readonly ulong _bits0;
     private readonly ulong _bits1;

@@ -5,7 +5,7 @@ namespace Socks.Core.Protocol;
 /// Each value names the first field, in wire order, that no later byte could make valid.
 /// <see cref="SocksParseErrorExtensions.ToReplyCode"/> gives the REP code a server sends for a request error.
 /// </summary>
-public enum SocksParseError
+internal enum SocksParseError
 {
     /// <summary>No error: the message was read, or more data is needed.</summary>
     None = 0,

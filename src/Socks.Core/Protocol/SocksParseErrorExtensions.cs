@@ -1,7 +1,7 @@
 namespace Socks.Core.Protocol;
 
 /// <summary>Maps parse errors to the answer a SOCKS5 server gives.</summary>
-public static class SocksParseErrorExtensions
+internal static class SocksParseErrorExtensions
 {
     /// <summary>
     /// The REP code (RFC 1928 §6) a server sends before closing when <see cref="Socks5Reader.TryReadRequest"/>

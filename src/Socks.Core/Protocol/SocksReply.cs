@@ -3,7 +3,7 @@ using System.Net;
 namespace Socks.Core.Protocol;
 
 /// <summary>A SOCKS5 reply (RFC 1928 §6) as a client reads it.</summary>
-public sealed class SocksReply
+internal sealed class SocksReply
 {
     internal SocksReply(ReplyCode reply, AddressType addressType, IPAddress? address, byte[]? domainName, ushort port)
     {

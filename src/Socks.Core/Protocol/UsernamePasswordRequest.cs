@@ -5,7 +5,7 @@ namespace Socks.Core.Protocol;
 /// RFC 1929 fixes no character encoding. <see cref="object.ToString"/> is not overridden, so the password
 /// cannot end up in a log by accident.
 /// </summary>
-public sealed class UsernamePasswordRequest
+internal sealed class UsernamePasswordRequest
 {
     internal UsernamePasswordRequest(byte[] username, byte[] password)
     {

@@ -6,10 +6,10 @@ using Socks.Core.Tests.Support;
 namespace Socks.Core.Tests.Protocol;
 
 /// <summary>Runs one <see cref="Socks5Reader"/> method and renders what it read as text, so contract tests can treat all readers alike.</summary>
-public delegate OperationStatus ReadAsText(ref ReadOnlySequence<byte> buffer, out string? message, out SocksParseError error);
+internal delegate OperationStatus ReadAsText(ref ReadOnlySequence<byte> buffer, out string? message, out SocksParseError error);
 
 /// <summary>A named reader for test case sources (NUnit prints <see cref="ToString"/>).</summary>
-public sealed record NamedReader(string Name, ReadAsText Read)
+internal sealed record NamedReader(string Name, ReadAsText Read)
 {
     public override string ToString() => Name;
 }

@@ -9,7 +9,7 @@ namespace Socks.Core.Tests.Protocol;
 /// data and consumes nothing, every segmentation parses identically, trailing bytes are left in place, and
 /// each invalid field is reported as soon as it arrives, however the bytes are split.
 /// </summary>
-public class Socks5ReaderContractTests
+internal sealed class Socks5ReaderContractTests
 {
     private static IEnumerable<TestCaseData> Valid() => Socks5ReaderVectors.Valid();
 

@@ -2,7 +2,7 @@ using Socks.Core.Protocol;
 
 namespace Socks.Core.Tests.Protocol;
 
-public class SocksParseErrorExtensionsTests
+internal sealed class SocksParseErrorExtensionsTests
 {
     [TestCase(SocksParseError.UnsupportedAddressType, ReplyCode.AddressTypeNotSupported)]
     [TestCase(SocksParseError.BadLength, ReplyCode.GeneralFailure)]
