@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace ProxyHost.Tests.Infrastructure;
+namespace Tests.Common;
 
 /// <summary>
 /// Makes sure the real clients the tests drive are installed before any test runs: on a fresh
 /// Debian machine with only the .NET SDK, <c>dotnet test</c> installs them with apt-get itself. A tool
 /// that cannot be installed fails the run with one line naming it; tests never skip for a missing tool.
 /// </summary>
-internal static class RequiredTools
+public static class RequiredTools
 {
     /// <summary>Debian packages by the command they provide.</summary>
     private static readonly (string Command, string Package)[] Tools = [("curl", "curl")];

@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Socks.Core.Tests.Server.Infrastructure;
+namespace Tests.Common;
 
 /// <summary>
 /// A destination server on loopback port 0. In echo mode it echoes each connection until EOF, then
 /// half-closes and closes; otherwise tests take accepted sockets with <see cref="AcceptAsync"/>.
 /// </summary>
-internal sealed class TestTarget : IAsyncDisposable
+public sealed class TestTarget : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly bool _echo;

@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 
-namespace Tests.Shared;
+namespace Tests.Common;
 
 /// <summary>
 /// Passes everything to a <see cref="ManualTimeProvider"/> and reports each timer created, with its due time, so a
 /// test can see that a loop waits on a timer instead of spinning. Shared like <see cref="ManualTimeProvider"/>.
 /// </summary>
 /// <param name="clock">The manual clock behind it.</param>
-internal sealed class TimerWatchingClock(ManualTimeProvider clock) : TimeProvider
+public sealed class TimerWatchingClock(ManualTimeProvider clock) : TimeProvider
 {
     private readonly Channel<TimeSpan> _created = Channel.CreateUnbounded<TimeSpan>();
 

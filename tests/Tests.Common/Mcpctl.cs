@@ -1,20 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace McpCli.Tests.Support;
-
-/// <summary>The exit code and the two output streams of one mcpctl run.</summary>
-internal sealed record RunResult(int ExitCode, string Stdout, string Stderr)
-{
-    /// <summary>The output lines of stdout, without the final line break.</summary>
-    public string[] StdoutLines => Stdout.Length == 0 ? [] : Stdout.TrimEnd('\n').Split('\n');
-
-    /// <summary>The output lines of stderr, without the final line break.</summary>
-    public string[] StderrLines => Stderr.Length == 0 ? [] : Stderr.TrimEnd('\n').Split('\n');
-}
+namespace Tests.Common;
 
 /// <summary>Runs the real <c>mcpctl.dll</c> (copied next to the tests) as a child process.</summary>
-internal static class Mcpctl
+public static class Mcpctl
 {
     /// <summary>The upper bound for one run; a run that takes longer is killed and the test fails.</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);

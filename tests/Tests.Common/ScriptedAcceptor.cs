@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace Tests.Shared;
+namespace Tests.Common;
 
 /// <summary>
 /// The OS boundary of an accept loop: fails the listed calls (1-based) with EMFILE, passes the others to the real
@@ -9,7 +9,7 @@ namespace Tests.Shared;
 /// </summary>
 /// <param name="failingCalls">The calls that fail.</param>
 /// <param name="timeout">How long <see cref="NextCallAsync"/> waits for a call.</param>
-internal sealed class ScriptedAcceptor(IReadOnlyCollection<int> failingCalls, TimeSpan timeout)
+public sealed class ScriptedAcceptor(IReadOnlyCollection<int> failingCalls, TimeSpan timeout)
 {
     private readonly Channel<int> _calls = Channel.CreateUnbounded<int>();
     private int _count;

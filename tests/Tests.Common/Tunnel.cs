@@ -1,12 +1,10 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using Socks.Core.Protocol;
 
-namespace ProxyHost.Tests.Infrastructure;
+namespace Tests.Common;
 
 /// <summary>A raw SOCKS5 client connection: handshake helpers and exact reads.</summary>
-internal sealed class Tunnel : IDisposable
+public sealed class Tunnel : IDisposable
 {
     private Tunnel(Socket socket) => Socket = socket;
 
@@ -34,11 +32,7 @@ internal sealed class Tunnel : IDisposable
         var tunnel = await ConnectAsync(proxy);
         try
         {
-            var output = new ArrayBufferWriter<byte>();
-            output.Write<byte>([0x05, 0x01, 0x02]);
-            Socks5Writer.WriteUsernamePassword(user, password, output);
-            Socks5Writer.WriteRequest(SocksCommand.Connect, target.Address, (ushort)target.Port, output);
-            await tunnel.SendAsync(output.WrittenMemory.ToArray());
+            await tunnel.SendAsync([0x05, 0x01, 0x02, .. SocksTestClient.UsernamePassword(user, password), .. SocksTestClient.ConnectRequest(target)]);
             var answer = await tunnel.ReceiveAsync(4 + 10);
             if (answer is null)
             {

@@ -3,7 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace ProxyHost.Tests.Infrastructure;
+namespace Tests.Common;
 
 /// <summary>
 /// The real <c>socks5d</c> as a child process (<c>dotnet socks5d.dll</c> from the test output), optionally
@@ -13,7 +13,7 @@ namespace ProxyHost.Tests.Infrastructure;
 /// Unless the arguments choose a management port (<c>-P</c>, <c>--mgmt-port</c>), <c>-P 0</c> is added: the default
 /// 8080 would collide between tests running in parallel (and with other socks5d processes on the machine).
 /// </remarks>
-internal sealed partial class Socks5dProcess : IAsyncDisposable
+public sealed partial class Socks5dProcess : IAsyncDisposable
 {
     public const int SIGINT = 2;
     public const int SIGKILL = 9;

@@ -1,4 +1,4 @@
-namespace Tests.Shared;
+namespace Tests.Common;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> whose clock moves only when a test calls <see cref="Advance"/>, so code that
@@ -13,7 +13,7 @@ namespace Tests.Shared;
 /// Callbacks run outside the internal lock, so they may create, change and dispose timers.
 /// One file shared by the test projects that need a manual clock (linked into each as <c>Support\ManualTimeProvider.cs</c>).
 /// </remarks>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace ProxyHost.Tests.Infrastructure;
+namespace Tests.Common;
 
 /// <summary>The real curl, through a SOCKS proxy.</summary>
-internal static class Curl
+public static class Curl
 {
     /// <summary>Fetches <paramref name="url"/> through <paramref name="proxy"/> (e.g. socks5h://u:p@127.0.0.1:PORT).</summary>
     /// <returns>curl's exit code and the body it printed.</returns>

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ProxyHost.Tests.Infrastructure;
+namespace Tests.Common;
 
 /// <summary>An HTTP/1.0 server on 127.0.0.1:0 that answers every request with a fixed page.</summary>
-internal sealed class TinyWebServer : IAsyncDisposable
+public sealed class TinyWebServer : IAsyncDisposable
 {
     public const string Body = "hello through socks5d\n";
 

@@ -1,13 +1,13 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 
-namespace Tests.Shared;
+namespace Tests.Common;
 
 /// <summary>
 /// The generated logging methods of an assembly, read by reflection from their <see cref="LoggerMessageAttribute"/>,
 /// and the range table (<c>EventIds</c>) they are checked against. Shared by the event-id tests of each project.
 /// </summary>
-internal static class LoggerMessages
+public static class LoggerMessages
 {
     /// <summary>Every <c>[LoggerMessage]</c> method of <paramref name="assembly"/>, with its id and its component.</summary>
     /// <param name="assembly">The assembly.</param>
