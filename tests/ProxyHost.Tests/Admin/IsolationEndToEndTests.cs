@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using ProxyHost.Tests.Admin.Support;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Admin;
 

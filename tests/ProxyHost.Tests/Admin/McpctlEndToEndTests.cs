@@ -1,7 +1,5 @@
 using System.Text.Json;
-using McpCli.Tests.Support;
 using ProxyHost.Tests.Admin.Support;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Admin;
 
@@ -97,7 +95,7 @@ public sealed class McpctlEndToEndTests
         (await carols.IsClosedByPeerAsync()).Should().BeTrue("removing a user closes that user's relayed sessions at once");
         await admins!.SendAsync("still here"u8.ToArray());
         (await admins.ReceiveAsync(10)).Should().Equal("still here"u8.ToArray(), "other users' sessions are untouched");
-        using var retry = await SocksClient.ConnectAsync(proxy.Socks);
+        using var retry = await SocksTestClient.ConnectAsync(proxy.Socks);
         (await retry.AuthenticateAsync("carol", "c4rol-pw")).Should().Be(0x01, "the next handshake is refused");
         await proxy.Process.WaitForLineAsync(line => line.Contains("Closed 1 open sessions of a removed user", StringComparison.Ordinal));
     }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Mcp.Protocol;
 using ProxyHost.Tests.Admin.Support;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Admin;
 
@@ -22,7 +21,7 @@ public sealed class MetricsEndToEndTests
 
         // 1. A successful session relaying a payload both ways.
         var payload = Enumerable.Range(0, 10_000).Select(i => (byte)i).ToArray();
-        using var succeeded = await SocksClient.ConnectAsync(proxy.Socks);
+        using var succeeded = await SocksTestClient.ConnectAsync(proxy.Socks);
         (await succeeded.AuthenticateAsync("user", "pass")).Should().Be(0x00);
         (await succeeded.ConnectAsync(echo.EndPoint.Address, echo.EndPoint.Port)).Should().Be(0x00);
         await succeeded.SendAsync(payload);
@@ -43,7 +42,7 @@ public sealed class MetricsEndToEndTests
             ClientBytes: client1));
 
         // 2. A session that fails authentication: only client bytes (the handshake) on both counters.
-        using var badPassword = await SocksClient.ConnectAsync(proxy.Socks);
+        using var badPassword = await SocksTestClient.ConnectAsync(proxy.Socks);
         (await badPassword.AuthenticateAsync("user", "wrong")).Should().Be(0x01);
         (await badPassword.ReceiveUntilClosedAsync()).Should().Be(0);
         var client2 = (ulong)(badPassword.Sent + badPassword.Received);
@@ -51,7 +50,7 @@ public sealed class MetricsEndToEndTests
         afterAuthFailure.Should().Be(new McpMetrics(2, 0, afterSuccess.BytesTransferred + client2, 1, 1, client1 + client2));
 
         // 3. A session whose CONNECT is refused (REP 05).
-        using var refused = await SocksClient.ConnectAsync(proxy.Socks);
+        using var refused = await SocksTestClient.ConnectAsync(proxy.Socks);
         (await refused.AuthenticateAsync("user", "pass")).Should().Be(0x00);
         (await refused.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)closedPort.LocalEndPoint!).Port)).Should().Be(0x05);
         (await refused.ReceiveUntilClosedAsync()).Should().Be(0);

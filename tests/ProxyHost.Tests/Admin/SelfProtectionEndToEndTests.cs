@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using ProxyHost.Tests.Admin.Support;
-using ProxyHost.Tests.Infrastructure;
+using SocksClient = Tests.Common.SocksTestClient;
 
 namespace ProxyHost.Tests.Admin;
 

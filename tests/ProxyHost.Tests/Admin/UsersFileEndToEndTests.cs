@@ -1,7 +1,6 @@
 using System.Runtime.Versioning;
 using System.Text;
 using ProxyHost.Tests.Admin.Support;
-using ProxyHost.Tests.Infrastructure;
 using Socks.Core.Users;
 
 namespace ProxyHost.Tests.Admin;

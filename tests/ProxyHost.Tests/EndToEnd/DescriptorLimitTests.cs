@@ -1,4 +1,3 @@
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.EndToEnd;
 

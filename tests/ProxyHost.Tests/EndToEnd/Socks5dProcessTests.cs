@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.EndToEnd;
 

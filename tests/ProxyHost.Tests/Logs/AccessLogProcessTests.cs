@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using ProxyHost.Tests.Infrastructure;
 using Socks.Core.Protocol;
 
 namespace ProxyHost.Tests.Logs;

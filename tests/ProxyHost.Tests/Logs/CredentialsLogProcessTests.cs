@@ -1,5 +1,3 @@
-using McpCli.Tests.Support;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Logs;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using ProxyHost.Tests.Infrastructure;
 using Socks.Core;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Logs;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Logs;
 

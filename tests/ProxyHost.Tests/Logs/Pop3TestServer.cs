@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Logs;
 

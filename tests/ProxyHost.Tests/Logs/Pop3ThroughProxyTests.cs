@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Logs;
 

@@ -4,7 +4,6 @@ using System.Text;
 using Socks.Core.Protocol;
 using Socks.Core.Server;
 using Socks.Core.Tests.Server.Infrastructure;
-using Tests.Shared;
 
 namespace Socks.Core.Tests.Server;
 

@@ -1,4 +1,3 @@
-using Tests.Shared;
 
 namespace Socks.Core.Tests.Support;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using Mcp.Protocol;
-using McpCli.Tests.Support;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Admin.Support;
 
