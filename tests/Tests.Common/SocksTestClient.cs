@@ -56,6 +56,43 @@ public sealed class SocksTestClient : IDisposable
         return client;
     }
 
+    /// <summary>
+    /// Greeting, RFC 1929 and CONNECT sent together (pipelined, as a fast client does); returns the client when REP is
+    /// 00, null when the proxy closed the connection first (a full server).
+    /// </summary>
+    public static async Task<SocksTestClient?> TryOpenAsync(IPEndPoint proxy, IPEndPoint target, string user = "user", string password = "pass")
+    {
+        var client = await ConnectAsync(proxy);
+        try
+        {
+            await client.SendAsync([0x05, 0x01, 0x02, .. UsernamePassword(user, password), .. ConnectRequest(target)]);
+            var answer = await client.ReceiveAsync(4 + 10);
+            if (answer is null)
+            {
+                client.Dispose();
+                return null;
+            }
+
+            answer[..5].Should().Equal(0x05, 0x02, 0x01, 0x00, 0x05);
+            answer[5].Should().Be(0x00, "REP of the CONNECT");
+            return client;
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown)
+        {
+            // Closed by a full server.
+            client.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>Like <see cref="TryOpenAsync"/> as user:pass, asserting that the proxy had room for the session.</summary>
+    public static async Task<SocksTestClient> OpenAsync(IPEndPoint proxy, IPEndPoint target)
+    {
+        var client = await TryOpenAsync(proxy, target);
+        client.Should().NotBeNull("the proxy has room for this session");
+        return client!;
+    }
+
     /// <summary>Greeting plus RFC 1929 when <paramref name="user"/> is given; asserts success.</summary>
     public async Task NegotiateAsync(string? user, string password = "pass")
     {
@@ -221,6 +258,22 @@ public sealed class SocksTestClient : IDisposable
 
     /// <summary>Reads until the proxy closes (EOF or reset) and returns how many bytes came before that.</summary>
     public async Task<int> ReceiveUntilClosedAsync() => (await ReadToEndAsync()).Length;
+
+    /// <summary>True when the proxy closed the connection (EOF or reset) before sending anything.</summary>
+    public async Task<bool> IsClosedByPeerAsync()
+    {
+        var buffer = new byte[16];
+        try
+        {
+            var n = await Socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).AsTask().WaitAsync(TestTimeouts.Generous);
+            Received += n;
+            return n == 0;
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        {
+            return true;
+        }
+    }
 
     /// <summary>Asserts that the server closes the connection without sending anything more.</summary>
     public async Task ShouldBeClosedAsync() => (await ReadToEndAsync()).Should().BeEmpty();

@@ -32,7 +32,7 @@ public sealed class IsolationEndToEndTests
         await stalledSocks.ConnectAsync(proxy.Socks).WaitAsync(TestTimeouts.Generous);
         await stalledSocks.SendAsync(new byte[] { 0x05 });
 
-        using var tunnel = await Tunnel.TryOpenAsync(proxy.Socks, echo.EndPoint);
+        using var tunnel = await SocksTestClient.TryOpenAsync(proxy.Socks, echo.EndPoint);
         tunnel.Should().NotBeNull();
         await tunnel!.SendAsync("relayed"u8.ToArray());
         (await tunnel.ReceiveAsync(7)).Should().Equal("relayed"u8.ToArray());

@@ -83,8 +83,8 @@ public sealed class McpctlEndToEndTests
         await using var echo = new EchoServer();
         await using var proxy = await RunningProxy.StartAsync("-l", "127.0.0.1", "-p", "0", "-u", "admin:adminpw");
         (await proxy.McpctlAsync("add-user", "carol", "c4rol-pw")).ExitCode.Should().Be(0);
-        using var carols = await Tunnel.TryOpenAsync(proxy.Socks, echo.EndPoint, "carol", "c4rol-pw");
-        using var admins = await Tunnel.TryOpenAsync(proxy.Socks, echo.EndPoint, "admin", "adminpw");
+        using var carols = await SocksTestClient.TryOpenAsync(proxy.Socks, echo.EndPoint, "carol", "c4rol-pw");
+        using var admins = await SocksTestClient.TryOpenAsync(proxy.Socks, echo.EndPoint, "admin", "adminpw");
         carols.Should().NotBeNull();
         admins.Should().NotBeNull();
         await carols!.SendAsync("before"u8.ToArray());

@@ -71,7 +71,7 @@ public sealed class UsersFileEndToEndTests
         }
 
         await using var second = await RunningProxy.StartAsync("-l", "127.0.0.1", "-p", "0", "--users-file", _usersFile);
-        using var tunnel = await Tunnel.TryOpenAsync(second.Socks, echo.EndPoint, "dave", "d4ve-pw");
+        using var tunnel = await SocksTestClient.TryOpenAsync(second.Socks, echo.EndPoint, "dave", "d4ve-pw");
         tunnel.Should().NotBeNull("dave was saved before ADD_USER answered OK");
         await tunnel!.SendAsync("ping"u8.ToArray());
         (await tunnel.ReceiveAsync(4)).Should().Equal("ping"u8.ToArray());

@@ -18,19 +18,19 @@ public sealed class DescriptorLimitTests
         var (proxy, max) = await socks5d.WaitForListeningAsync();
         max.Should().BeInRange(1, DescriptorLimit / 2, "the limit is derived from the descriptors left");
 
-        var tunnels = new List<Tunnel>();
+        var tunnels = new List<SocksTestClient>();
         for (var i = 0; i < max; i++)
         {
-            tunnels.Add(await Tunnel.OpenAsync(proxy, echo.EndPoint));
+            tunnels.Add(await SocksTestClient.OpenAsync(proxy, echo.EndPoint));
         }
 
-        (await Tunnel.TryOpenAsync(proxy, echo.EndPoint)).Should().BeNull("the server is full");
+        (await SocksTestClient.TryOpenAsync(proxy, echo.EndPoint)).Should().BeNull("the server is full");
         await socks5d.WaitForLineAsync(line => line.Contains($"Connection limit of {max} reached", StringComparison.Ordinal));
         var descriptorsWhenFull = socks5d.OpenDescriptors();
 
         var extras = await Task.WhenAll(Enumerable.Range(0, ExtraClients).Select(async _ =>
         {
-            using var extra = await Tunnel.ConnectAsync(proxy);
+            using var extra = await SocksTestClient.ConnectAsync(proxy);
             return await extra.IsClosedByPeerAsync();
         }));
 
@@ -45,10 +45,10 @@ public sealed class DescriptorLimitTests
 
         // Serves again once sessions end: a client that still finds the server full (the old sessions
         // are being closed) is closed at once and simply retries.
-        var reopened = new List<Tunnel>();
+        var reopened = new List<SocksTestClient>();
         while (reopened.Count < max)
         {
-            if (await Tunnel.TryOpenAsync(proxy, echo.EndPoint) is { } tunnel)
+            if (await SocksTestClient.TryOpenAsync(proxy, echo.EndPoint) is { } tunnel)
             {
                 reopened.Add(tunnel);
             }

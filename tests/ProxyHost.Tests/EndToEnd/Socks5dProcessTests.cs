@@ -80,7 +80,7 @@ public sealed class Socks5dProcessTests
         var (proxy, _) = await socks5d.WaitForListeningAsync();
 
         await socks5d.WaitForLineAsync(line => line.Contains("warn", StringComparison.Ordinal) && line.Contains("every client will be refused", StringComparison.Ordinal));
-        using var client = await Tunnel.ConnectAsync(proxy);
+        using var client = await SocksTestClient.ConnectAsync(proxy);
         await client.SendAsync([0x05, 0x01, 0x00]);
 
         (await client.ReceiveAsync(2)).Should().Equal(0x05, 0xFF);
@@ -92,7 +92,7 @@ public sealed class Socks5dProcessTests
         await using var echo = new EchoServer();
         await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0", "--drain-timeout", "60s"]);
         var (proxy, _) = await socks5d.WaitForListeningAsync();
-        using var tunnel = await Tunnel.OpenAsync(proxy, echo.EndPoint);
+        using var tunnel = await SocksTestClient.OpenAsync(proxy, echo.EndPoint);
 
         socks5d.Signal(Socks5dProcess.SIGTERM);
         await socks5d.WaitForLineAsync(line => line.Contains("SIGTERM received", StringComparison.Ordinal));
@@ -112,7 +112,7 @@ public sealed class Socks5dProcessTests
         await using var echo = new EchoServer();
         await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0", "--drain-timeout", "1s"]);
         var (proxy, _) = await socks5d.WaitForListeningAsync();
-        using var tunnel = await Tunnel.OpenAsync(proxy, echo.EndPoint);
+        using var tunnel = await SocksTestClient.OpenAsync(proxy, echo.EndPoint);
 
         socks5d.Signal(Socks5dProcess.SIGTERM);
 
@@ -127,7 +127,7 @@ public sealed class Socks5dProcessTests
         await using var echo = new EchoServer();
         await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0", "--drain-timeout", "10m"]);
         var (proxy, _) = await socks5d.WaitForListeningAsync();
-        using var tunnel = await Tunnel.OpenAsync(proxy, echo.EndPoint);
+        using var tunnel = await SocksTestClient.OpenAsync(proxy, echo.EndPoint);
 
         socks5d.Signal(Socks5dProcess.SIGTERM);
         await socks5d.WaitForLineAsync(line => line.Contains("SIGTERM received", StringComparison.Ordinal));

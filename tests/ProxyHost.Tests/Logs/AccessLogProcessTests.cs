@@ -119,8 +119,8 @@ public sealed class AccessLogProcessTests
         await using var socks5d = Socks5dProcess.Start(
             ["-u", "user:pass", "-p", "0", "--max-connections", "2", "--drain-timeout", "200ms", "--access-log", path]);
         var (proxy, _) = await socks5d.WaitForListeningAsync();
-        using var first = await Tunnel.OpenAsync(proxy, echo.EndPoint);
-        using var second = await Tunnel.OpenAsync(proxy, echo.EndPoint);
+        using var first = await SocksTestClient.OpenAsync(proxy, echo.EndPoint);
+        using var second = await SocksTestClient.OpenAsync(proxy, echo.EndPoint);
         await first.SendAsync("abc"u8.ToArray());
         (await first.ReceiveAsync(3)).Should().Equal("abc"u8.ToArray());
         await second.SendAsync("hello"u8.ToArray());
@@ -184,7 +184,7 @@ public sealed class AccessLogProcessTests
         var (proxy, _) = await socks5d.WaitForListeningAsync();
         for (var i = 0; i < 3; i++)
         {
-            using var tunnel = await Tunnel.OpenAsync(proxy, echo.EndPoint);
+            using var tunnel = await SocksTestClient.OpenAsync(proxy, echo.EndPoint);
             await tunnel.SendAsync("ping"u8.ToArray());
             (await tunnel.ReceiveAsync(4)).Should().Equal("ping"u8.ToArray(), "sessions work while the log cannot be written");
             tunnel.Socket.Shutdown(SocketShutdown.Send);
@@ -224,14 +224,14 @@ public sealed class AccessLogProcessTests
         return local;
     }
 
-    private static async Task<(Tunnel Tunnel, string Local)> ConnectAsync(IPEndPoint proxy)
+    private static async Task<(SocksTestClient Tunnel, string Local)> ConnectAsync(IPEndPoint proxy)
     {
-        var tunnel = await Tunnel.ConnectAsync(proxy);
+        var tunnel = await SocksTestClient.ConnectAsync(proxy);
         return (tunnel, DissectingProxy.Endpoint(tunnel.Socket.LocalEndPoint!));
     }
 
     /// <summary>Connects and authenticates as user:pass.</summary>
-    private static async Task<(Tunnel Tunnel, string Local)> AuthenticatedAsync(IPEndPoint proxy)
+    private static async Task<(SocksTestClient Tunnel, string Local)> AuthenticatedAsync(IPEndPoint proxy)
     {
         var (tunnel, local) = await ConnectAsync(proxy);
         await tunnel.SendAsync([0x05, 0x01, 0x02, .. UsernamePassword("user", "pass")]);
@@ -240,7 +240,7 @@ public sealed class AccessLogProcessTests
     }
 
     /// <summary>Sends a request and returns REP from the (IPv4-shaped, 10-byte) reply.</summary>
-    private static async Task<byte> RequestAsync(Tunnel tunnel, byte[] request)
+    private static async Task<byte> RequestAsync(SocksTestClient tunnel, byte[] request)
     {
         await tunnel.SendAsync(request);
         var reply = await tunnel.ReceiveAsync(10);

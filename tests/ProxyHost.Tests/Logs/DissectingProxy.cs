@@ -45,9 +45,9 @@ internal sealed class DissectingProxy : IAsyncDisposable
     public string CredentialsPath { get; }
 
     /// <summary>Opens a tunnel through the proxy to <paramref name="target"/>; also returns its local endpoint as logged.</summary>
-    public async Task<(Tunnel Tunnel, LineClient Client, string Local)> OpenAsync(IPEndPoint target)
+    public async Task<(SocksTestClient Tunnel, LineClient Client, string Local)> OpenAsync(IPEndPoint target)
     {
-        var tunnel = await Tunnel.OpenAsync(EndPoint, target);
+        var tunnel = await SocksTestClient.OpenAsync(EndPoint, target);
         tunnel.Socket.NoDelay = true;
         return (tunnel, new LineClient(tunnel.Socket), Endpoint(tunnel.Socket.LocalEndPoint!));
     }
