@@ -167,11 +167,11 @@ public sealed class SocksTestClient : IDisposable
     }
 
     /// <summary>An RFC 1928 §4 CONNECT for a domain name (ATYP X'03'), UTF-8.</summary>
-    public static byte[] ConnectRequest(string host, int port)
-    {
-        var name = Encoding.UTF8.GetBytes(host);
-        return [Version, 0x01, 0x00, 0x03, checked((byte)name.Length), .. name, .. Port(port)];
-    }
+    public static byte[] ConnectRequest(string host, int port) => DomainRequest(Encoding.UTF8.GetBytes(host), port);
+
+    /// <summary>An RFC 1928 §4 request for a domain name given as raw bytes (ATYP X'03'); <paramref name="command"/> is CMD, CONNECT by default.</summary>
+    public static byte[] DomainRequest(ReadOnlySpan<byte> name, int port, byte command = 0x01) =>
+        [Version, command, 0x00, 0x03, checked((byte)name.Length), .. name, .. Port(port)];
 
     /// <summary>Reads a whole RFC 1928 §6 reply (any ATYP).</summary>
     public async Task<Reply> ReadReplyAsync()

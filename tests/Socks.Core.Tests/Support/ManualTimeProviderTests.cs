@@ -1,4 +1,3 @@
-
 namespace Socks.Core.Tests.Support;
 
 public class ManualTimeProviderTests

@@ -1,5 +1,4 @@
-
-namespace ProxyHost.Tests.Logs;
+namespace EndToEnd.Tests.Logs;
 
 /// <summary>
 /// The real socks5d process with curl as the POP3 client (<c>curl -x socks5h://u:p@... pop3://alice:...@...</c>)

@@ -1,5 +1,4 @@
-
-namespace ProxyHost.Tests;
+namespace EndToEnd.Tests;
 
 /// <summary>Runs once before every test of the assembly (the root namespace): installs the real clients the tests use.</summary>
 [SetUpFixture]

@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace ProxyHost.Tests.Logs;
+namespace Tests.Common;
 
 /// <summary>Reads CRLF-terminated lines from a tunnel's socket and sends text; for POP3 through the proxy.</summary>
-internal sealed class LineClient(Socket socket)
+public sealed class LineClient(Socket socket)
 {
     private readonly List<byte> _pending = [];
     private readonly byte[] _buffer = new byte[4096];

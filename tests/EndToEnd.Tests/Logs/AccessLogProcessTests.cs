@@ -1,9 +1,8 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Socks.Core.Protocol;
 
-namespace ProxyHost.Tests.Logs;
+namespace EndToEnd.Tests.Logs;
 
 /// <summary>
 /// The access log of the real socks5d process (--access-log FILE), driven by raw SOCKS5 sockets: one
@@ -136,12 +135,12 @@ public sealed class AccessLogProcessTests
         var records = LogFile.Records(path);
         records.Should().HaveCount(3);
         records.ToList().ForEach(LogFile.ShouldBeWellFormedAccessRecord);
-        var target = DissectingProxy.Endpoint(echo.EndPoint);
+        var target = LogFile.Endpoint(echo.EndPoint);
         var byClient = records.ToDictionary(r => r[3], r => r[2..9]);
-        byClient[DissectingProxy.Endpoint(first.Socket.LocalEndPoint!)].Should().Equal(
-            "user", DissectingProxy.Endpoint(first.Socket.LocalEndPoint!), target, target, "00", "3", "3");
-        byClient[DissectingProxy.Endpoint(second.Socket.LocalEndPoint!)].Should().Equal(
-            "user", DissectingProxy.Endpoint(second.Socket.LocalEndPoint!), target, target, "00", "5", "5");
+        byClient[LogFile.Endpoint(first.Socket.LocalEndPoint!)].Should().Equal(
+            "user", LogFile.Endpoint(first.Socket.LocalEndPoint!), target, target, "00", "3", "3");
+        byClient[LogFile.Endpoint(second.Socket.LocalEndPoint!)].Should().Equal(
+            "user", LogFile.Endpoint(second.Socket.LocalEndPoint!), target, target, "00", "5", "5");
         byClient[thirdLocal].Should().Equal("-", thirdLocal, "-", "-", "-", "0", "0");
         socks5d.StandardError.Should().Contain(line => line.Contains("Drain deadline passed", StringComparison.Ordinal));
     }
@@ -227,7 +226,7 @@ public sealed class AccessLogProcessTests
     private static async Task<(SocksTestClient Tunnel, string Local)> ConnectAsync(IPEndPoint proxy)
     {
         var tunnel = await SocksTestClient.ConnectAsync(proxy);
-        return (tunnel, DissectingProxy.Endpoint(tunnel.Socket.LocalEndPoint!));
+        return (tunnel, LogFile.Endpoint(tunnel.Socket.LocalEndPoint!));
     }
 
     /// <summary>Connects and authenticates as user:pass.</summary>
@@ -249,24 +248,9 @@ public sealed class AccessLogProcessTests
         return reply[1];
     }
 
-    private static byte[] UsernamePassword(string user, string password)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        Socks5Writer.WriteUsernamePassword(user, password, output);
-        return output.WrittenSpan.ToArray();
-    }
+    private static byte[] UsernamePassword(string user, string password) => SocksTestClient.UsernamePassword(user, password);
 
-    private static byte[] Request(SocksCommand command, IPEndPoint target)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        Socks5Writer.WriteRequest(command, target.Address, (ushort)target.Port, output);
-        return output.WrittenSpan.ToArray();
-    }
+    private static byte[] Request(SocksCommand command, IPEndPoint target) => SocksTestClient.ConnectRequest(target, (byte)command);
 
-    private static byte[] Request(SocksCommand command, byte[] name, ushort port)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        Socks5Writer.WriteRequest(command, name, port, output);
-        return output.WrittenSpan.ToArray();
-    }
+    private static byte[] Request(SocksCommand command, byte[] name, ushort port) => SocksTestClient.DomainRequest(name, port, (byte)command);
 }

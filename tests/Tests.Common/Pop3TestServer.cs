@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ProxyHost.Tests.Logs;
+namespace Tests.Common;
 
 /// <summary>
 /// A POP3 server on 127.0.0.1:0 speaking enough of RFC 1939 (USER, PASS, APOP, STAT, LIST, UIDL,
@@ -13,7 +13,7 @@ namespace ProxyHost.Tests.Logs;
 /// initial response). Only <see cref="User"/>/<see cref="Password"/> logs in. Every connection keeps
 /// the exact bytes it received.
 /// </summary>
-internal sealed class Pop3TestServer : IAsyncDisposable
+public sealed class Pop3TestServer : IAsyncDisposable
 {
     public const string User = "alice";
     public const string Password = "secret";
@@ -179,7 +179,7 @@ internal sealed class Pop3TestServer : IAsyncDisposable
     }
 
     /// <summary>One accepted connection: what it received, and when it ended.</summary>
-    internal sealed class Connection(Socket socket)
+    public sealed class Connection(Socket socket)
     {
         private readonly Lock _lock = new();
         private readonly MemoryStream _received = new();

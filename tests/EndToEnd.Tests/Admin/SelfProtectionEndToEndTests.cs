@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using ProxyHost.Tests.Admin.Support;
+using EndToEnd.Tests.Support;
 using SocksClient = Tests.Common.SocksTestClient;
 
-namespace ProxyHost.Tests.Admin;
+namespace EndToEnd.Tests.Admin;
 
 /// <summary>The real socks5d refuses (REP 02) to CONNECT to its own MCP and SOCKS endpoints, however the client names them.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]

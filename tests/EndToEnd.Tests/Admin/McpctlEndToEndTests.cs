@@ -1,7 +1,7 @@
 using System.Text.Json;
-using ProxyHost.Tests.Admin.Support;
+using EndToEnd.Tests.Support;
 
-namespace ProxyHost.Tests.Admin;
+namespace EndToEnd.Tests.Admin;
 
 /// <summary>The real mcpctl against the real socks5d: every verb, and users that take effect for the next handshake.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]

@@ -1,9 +1,10 @@
 using System.Globalization;
+using System.Net;
 
-namespace ProxyHost.Tests.Logs;
+namespace Tests.Common;
 
 /// <summary>Reads access-log and credentials-log files as records of TAB-separated fields.</summary>
-internal static class LogFile
+public static class LogFile
 {
     public const string TimestampPattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$";
 
@@ -13,6 +14,13 @@ internal static class LogFile
 
     /// <summary>Lines of text (split on TAB), for output captured from standard output.</summary>
     public static string[][] Records(IEnumerable<string> lines) => [.. lines.Select(line => line.Split('\t'))];
+
+    /// <summary>An endpoint as the logs print it: ADDRESS:PORT, an IPv4-mapped address as plain IPv4.</summary>
+    public static string Endpoint(EndPoint endPoint)
+    {
+        var ip = (IPEndPoint)endPoint;
+        return $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}";
+    }
 
     /// <summary>Parses a timestamp field.</summary>
     public static DateTimeOffset Time(string field) =>

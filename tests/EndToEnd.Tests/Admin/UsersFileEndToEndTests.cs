@@ -1,17 +1,15 @@
 using System.Runtime.Versioning;
 using System.Text;
-using ProxyHost.Tests.Admin.Support;
+using EndToEnd.Tests.Support;
 using Socks.Core.Users;
 
-namespace ProxyHost.Tests.Admin;
+namespace EndToEnd.Tests.Admin;
 
 /// <summary>--users-file with the real socks5d: persistence across restarts and kills, and refusing to start on a bad file.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]
 [SupportedOSPlatform("linux")]
 public sealed class UsersFileEndToEndTests
 {
-    private static readonly UserStoreOptions CheapHashing = new() { Iterations = 1_000 };
-
     private string _directory = "";
     private string _usersFile = "";
 
@@ -94,7 +92,7 @@ public sealed class UsersFileEndToEndTests
     [Test]
     public async Task UsersFile_HalfGoodFile_NeverStartsWithTheGoodHalf()
     {
-        var store = UserStore.Open(_usersFile, 10, CheapHashing);
+        var store = UserStore.Open(_usersFile, 10);
         store.Add("alice"u8, "pw"u8).Should().Be(UserChangeResult.Ok);
         await File.AppendAllTextAsync(_usersFile, "Ym9i:pbkdf2-sha256:1000:!!!:AAAA\n");
 
@@ -118,7 +116,7 @@ public sealed class UsersFileEndToEndTests
     [Test]
     public async Task UsersFile_NameAlsoGivenWithU_Exits78NamingBoth()
     {
-        UserStore.Open(_usersFile, 10, CheapHashing).Add("alice"u8, "pw"u8).Should().Be(UserChangeResult.Ok);
+        UserStore.Open(_usersFile, 10).Add("alice"u8, "pw"u8).Should().Be(UserChangeResult.Ok);
 
         var (exitCode, _, stderr) = await Socks5dProcess.RunAsync("-p", "0", "--users-file", _usersFile, "-u", "alice:other-pw");
 
@@ -130,7 +128,7 @@ public sealed class UsersFileEndToEndTests
     [Test]
     public async Task UsersFile_FileAndCommandLineAboveMaxUsers_Exits78()
     {
-        var store = UserStore.Open(_usersFile, 10, CheapHashing);
+        var store = UserStore.Open(_usersFile, 10);
         store.Add("alice"u8, "pw"u8).Should().Be(UserChangeResult.Ok);
         store.Add("bob"u8, "pw"u8).Should().Be(UserChangeResult.Ok);
 
@@ -146,7 +144,7 @@ public sealed class UsersFileEndToEndTests
     [Test]
     public async Task UsersFile_ReadableByOthers_IsMadeOwnerOnlyAtStart()
     {
-        UserStore.Open(_usersFile, 10, CheapHashing).Add("alice"u8, "pw"u8).Should().Be(UserChangeResult.Ok);
+        UserStore.Open(_usersFile, 10).Add("alice"u8, "pw"u8).Should().Be(UserChangeResult.Ok);
         File.SetUnixFileMode(_usersFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
         await using var proxy = await RunningProxy.StartAsync("-l", "127.0.0.1", "-p", "0", "--users-file", _usersFile);

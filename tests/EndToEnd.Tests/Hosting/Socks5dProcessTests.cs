@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ProxyHost.Tests.EndToEnd;
+namespace EndToEnd.Tests.Hosting;
 
 /// <summary>The real socks5d as a child process, driven by real clients (curl and raw sockets) on loopback.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ProxyHost.Tests.Admin;
+namespace EndToEnd.Tests.Admin;
 
 /// <summary>Starting the MCP listener of the real socks5d.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]

@@ -1,5 +1,4 @@
-
-namespace ProxyHost.Tests.EndToEnd;
+namespace EndToEnd.Tests.Hosting;
 
 /// <summary>socks5d under a low descriptor limit (ulimit -n), with more clients than it has descriptors.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using ProxyHost.Tests.Admin.Support;
+using EndToEnd.Tests.Support;
 
-namespace ProxyHost.Tests.Admin;
+namespace EndToEnd.Tests.Admin;
 
 /// <summary>The management plane and the SOCKS relay of the real socks5d cannot stall each other.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]

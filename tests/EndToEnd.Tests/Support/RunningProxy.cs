@@ -1,7 +1,7 @@
 using System.Net;
 using Mcp.Protocol;
 
-namespace ProxyHost.Tests.Admin.Support;
+namespace EndToEnd.Tests.Support;
 
 /// <summary>A real socks5d process with its SOCKS and MCP endpoints (MCP on -P 0), and the real mcpctl pointed at it.</summary>
 internal sealed class RunningProxy : IAsyncDisposable

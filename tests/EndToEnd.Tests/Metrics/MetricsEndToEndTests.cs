@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using EndToEnd.Tests.Support;
 using Mcp.Protocol;
-using ProxyHost.Tests.Admin.Support;
 
-namespace ProxyHost.Tests.Admin;
+namespace EndToEnd.Tests.Metrics;
 
 /// <summary>GET_METRICS of the real socks5d after real SOCKS sessions: each of the six counters moves as design.md defines it.</summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]
