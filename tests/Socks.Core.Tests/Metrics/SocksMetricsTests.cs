@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Socks.Core.Metrics;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Server;
+namespace Socks.Core.Tests.Metrics;
 
 /// <summary>The counters behind GET_METRICS (in Server/ because they are the server's runtime state).</summary>
 public sealed class SocksMetricsTests
