@@ -96,7 +96,7 @@ public sealed class Socks5dProcessTests
 
         socks5d.Signal(Socks5dProcess.SIGTERM);
         await socks5d.WaitForLineAsync(line => line.Contains("SIGTERM received", StringComparison.Ordinal));
-        await WaitUntilRefusedAsync(proxy);
+        await Listeners.WaitUntilRefusedAsync(proxy);
 
         socks5d.HasExited.Should().BeFalse("a session is still open");
         await tunnel.SendAsync("still relayed"u8.ToArray());
@@ -135,24 +135,5 @@ public sealed class Socks5dProcessTests
 
         (await socks5d.WaitForExitAsync()).Should().Be(128 + Socks5dProcess.SIGINT);
         (await tunnel.IsClosedByPeerAsync()).Should().BeTrue();
-    }
-
-    internal static async Task WaitUntilRefusedAsync(IPEndPoint endpoint)
-    {
-        // The listener closes as the stop begins; a probe that got in before is just a short session.
-        while (true)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await probe.ConnectAsync(endpoint).WaitAsync(TestTimeouts.Generous);
-            }
-            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
-            {
-                return;
-            }
-
-            await Task.Yield();
-        }
     }
 }
