@@ -1,6 +1,5 @@
 using ProxyHost.Management;
 using Socks.Core.Server;
-using Tests.Shared;
 
 namespace ProxyHost.Tests;
 

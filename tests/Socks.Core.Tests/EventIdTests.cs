@@ -1,5 +1,4 @@
 using Socks.Core.Server;
-using Tests.Shared;
 
 namespace Socks.Core.Tests;
 

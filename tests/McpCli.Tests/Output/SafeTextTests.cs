@@ -1,5 +1,4 @@
 using McpCli.Output;
-using McpCli.Tests.Support;
 
 namespace McpCli.Tests.Output;
 
@@ -25,7 +24,7 @@ public sealed class SafeTextTests
     [TestCase("E2 82 41", @"\xE2\x82A")]
     public void Escape_Bytes_ShowsSafeUnambiguousText(string hex, string expected)
     {
-        SafeText.Escape(Hex.Parse(hex)).Should().Be(expected);
+        SafeText.Escape(Hex.Bytes(hex)).Should().Be(expected);
     }
 
     [Test]

@@ -1,7 +1,6 @@
 using Mcp.Protocol;
 using Microsoft.Extensions.Logging;
 using ProxyHost.Hosting;
-using ProxyHost.Tests.Management;
 using Socks.Core;
 using Socks.Core.Dissectors;
 using Socks.Core.Server;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using ProxyHost.Tests.Infrastructure;
 using Socks.Core;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
@@ -46,11 +45,11 @@ internal sealed class DissectingProxy : IAsyncDisposable
     public string CredentialsPath { get; }
 
     /// <summary>Opens a tunnel through the proxy to <paramref name="target"/>; also returns its local endpoint as logged.</summary>
-    public async Task<(Tunnel Tunnel, LineClient Client, string Local)> OpenAsync(IPEndPoint target)
+    public async Task<(SocksTestClient Tunnel, LineClient Client, string Local)> OpenAsync(IPEndPoint target)
     {
-        var tunnel = await Tunnel.OpenAsync(EndPoint, target);
+        var tunnel = await SocksTestClient.OpenAsync(EndPoint, target);
         tunnel.Socket.NoDelay = true;
-        return (tunnel, new LineClient(tunnel.Socket), Endpoint(tunnel.Socket.LocalEndPoint!));
+        return (tunnel, new LineClient(tunnel.Socket), LogFile.Endpoint(tunnel.Socket.LocalEndPoint!));
     }
 
     /// <summary>Waits until <paramref name="sessions"/> sessions have ended, then returns the credentials log's records.</summary>
@@ -70,13 +69,7 @@ internal sealed class DissectingProxy : IAsyncDisposable
 
     /// <summary>The SOCKS user, client, server name and server fields every credential of a tunnel has.</summary>
     public static string[] SessionFields(string local, IPEndPoint server) =>
-        ["user", local, server.Address.ToString(), Endpoint(server)];
-
-    public static string Endpoint(EndPoint endPoint)
-    {
-        var ip = (IPEndPoint)endPoint;
-        return $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}";
-    }
+        ["user", local, server.Address.ToString(), LogFile.Endpoint(server)];
 
     public static string Base64Plain(string user, string password) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{password}"));

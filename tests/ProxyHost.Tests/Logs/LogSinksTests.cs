@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ProxyHost.Hosting;
-using ProxyHost.Tests.Infrastructure;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using ProxyHost.Tests.Infrastructure;
 
 namespace ProxyHost.Tests.Logs;
 
@@ -213,7 +212,7 @@ public sealed class Pop3ThroughProxyTests
     }
 
     /// <summary>Opens a tunnel through the proxy to the POP3 server and reads the server's "+OK" greeting.</summary>
-    private static async Task<(Tunnel Tunnel, LineClient Client, string Local)> OpenPastGreetingAsync(DissectingProxy proxy, Pop3TestServer pop3)
+    private static async Task<(SocksTestClient Tunnel, LineClient Client, string Local)> OpenPastGreetingAsync(DissectingProxy proxy, Pop3TestServer pop3)
     {
         var (tunnel, client, local) = await proxy.OpenAsync(pop3.EndPoint);
         try

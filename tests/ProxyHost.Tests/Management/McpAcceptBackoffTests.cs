@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using ProxyHost.Management;
-using Tests.Shared;
 
 namespace ProxyHost.Tests.Management;
 
@@ -41,7 +40,7 @@ public sealed class McpAcceptBackoffTests
             (await queued.ReadAsync(4))[1].Should().Be(0x00, "the queued client is served after the recovery");
 
             logger.Entries.Where(e => e.Event.Name == "AcceptFailed").Should().ContainSingle("one warning per episode")
-                .Which.Should().Match<(LogLevel Level, EventId Event, string Text)>(e =>
+                .Which.Should().Match<CapturingLogger.Entry>(e =>
                     e.Level == LogLevel.Warning && e.Text.Contains("TooManyOpenSockets") && e.Text.Contains("retrying in 10 ms"));
             logger.Entries.Should().ContainSingle(e => e.Event.Name == "AcceptRecovered")
                 .Which.Text.Should().Contain("after 3 failures");

@@ -1,7 +1,6 @@
 using System.Net;
 using Mcp.Protocol;
 using ProxyHost.Management;
-using Tests.Shared;
 
 namespace ProxyHost.Tests.Management;
 

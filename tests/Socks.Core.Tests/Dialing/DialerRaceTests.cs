@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
-using Tests.Shared;
 
 namespace Socks.Core.Tests.Dialing;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Socks.Core.Protocol;
-using Socks.Core.Tests.Support;
 
 namespace Socks.Core.Tests.Protocol;
 
@@ -26,7 +25,7 @@ internal static class ReaderAdapters
     public static readonly NamedReader UsernamePassword = new("username/password", (ref buffer, out message, out error) =>
     {
         var status = Socks5Reader.TryReadUsernamePassword(ref buffer, out var request, out error);
-        message = request is null ? null : $"user={Hex.Format(request.Username)} pass={Hex.Format(request.Password)}";
+        message = request is null ? null : $"user={Hex.Compact(request.Username)} pass={Hex.Compact(request.Password)}";
         return status;
     });
 
@@ -71,5 +70,5 @@ internal static class ReaderAdapters
         return $"count={greeting.MethodCount} methods={string.Join(',', offered)}";
     }
 
-    private static string Format(byte[]? bytes) => bytes is null ? "-" : Hex.Format(bytes);
+    private static string Format(byte[]? bytes) => bytes is null ? "-" : Hex.Compact(bytes);
 }

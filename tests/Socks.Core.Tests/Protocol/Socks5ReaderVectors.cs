@@ -1,5 +1,4 @@
 using Socks.Core.Protocol;
-using Socks.Core.Tests.Support;
 
 namespace Socks.Core.Tests.Protocol;
 

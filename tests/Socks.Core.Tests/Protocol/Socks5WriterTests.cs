@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using Socks.Core.Protocol;
-using Socks.Core.Tests.Support;
 
 namespace Socks.Core.Tests.Protocol;
 
@@ -17,7 +16,7 @@ public class Socks5WriterTests
 
         Socks5Writer.WriteMethodSelection(method, output);
 
-        Hex.Format(output.WrittenSpan).Should().Be(expected);
+        Hex.Compact(output.WrittenSpan).Should().Be(expected);
     }
 
     [TestCase(true, "0100")]
@@ -28,7 +27,7 @@ public class Socks5WriterTests
 
         Socks5Writer.WriteAuthStatus(success, output);
 
-        Hex.Format(output.WrittenSpan).Should().Be(expected);
+        Hex.Compact(output.WrittenSpan).Should().Be(expected);
     }
 
     [TestCase(ReplyCode.Succeeded, "192.0.2.10", 50000, "05 00 00 01 C0 00 02 0A C3 50")]

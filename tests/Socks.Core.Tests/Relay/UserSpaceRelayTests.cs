@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using Socks.Core.Metrics;
 using Socks.Core.Relay;
-using Socks.Core.Tests.Server.Infrastructure;
 
 namespace Socks.Core.Tests.Relay;
 

@@ -3,9 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Socks.Core.Protocol;
 using Socks.Core.Server;
-using Socks.Core.Tests.Logging;
 using Socks.Core.Tests.Server.Infrastructure;
-using Tests.Shared;
 
 namespace Socks.Core.Tests.Server;
 

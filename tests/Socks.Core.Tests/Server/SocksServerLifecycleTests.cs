@@ -4,7 +4,6 @@ using System.Text;
 using Socks.Core.Protocol;
 using Socks.Core.Server;
 using Socks.Core.Tests.Server.Infrastructure;
-using Tests.Shared;
 
 namespace Socks.Core.Tests.Server;
 
@@ -258,7 +257,7 @@ public sealed class SocksServerLifecycleTests
 
         var stop = harness.Server.StopAsync(TimeSpan.FromMinutes(5));
 
-        await WaitUntilRefusedAsync(harness.EndPoint);
+        await Listeners.WaitUntilRefusedAsync(harness.EndPoint);
         stop.IsCompleted.Should().BeFalse("a session is still open");
         await client.SendAsync("bye");
         client.Socket.Shutdown(SocketShutdown.Send);
@@ -298,7 +297,7 @@ public sealed class SocksServerLifecycleTests
         using var cancel = new CancellationTokenSource();
 
         var stop = harness.Server.StopAsync(Timeout.InfiniteTimeSpan, cancel.Token);
-        await WaitUntilRefusedAsync(harness.EndPoint);
+        await Listeners.WaitUntilRefusedAsync(harness.EndPoint);
         await cancel.CancelAsync();
 
         await stop.WaitAsync(TestTimeouts.Generous);
@@ -435,25 +434,4 @@ public sealed class SocksServerLifecycleTests
     // Sockets only: the runtime opens files lazily (assemblies, symbols) while tests run, which is no leak.
     private static int OpenDescriptors() =>
         Directory.GetFiles("/proc/self/fd").Count(fd => new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
-
-    private static async Task WaitUntilRefusedAsync(IPEndPoint endpoint)
-    {
-        // StopAsync closes the listeners first; from then on a connect is refused. A probe that got in
-        // before is a short session of its own.
-        while (true)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await probe.ConnectAsync(endpoint).WaitAsync(TestTimeouts.Generous);
-            }
-            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
-            {
-                // Refused, or reset while queued in the backlog of the listener being closed.
-                return;
-            }
-
-            await Task.Yield();
-        }
-    }
 }

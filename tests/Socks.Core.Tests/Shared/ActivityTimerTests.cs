@@ -1,5 +1,4 @@
 using Socks.Shared;
-using Tests.Shared;
 
 namespace Socks.Core.Tests.Shared;
 

@@ -1,5 +1,3 @@
-using Tests.Shared;
-
 namespace Socks.Core.Tests.Support;
 
 public class ManualTimeProviderTests

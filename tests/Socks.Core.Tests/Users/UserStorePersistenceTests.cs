@@ -2,7 +2,6 @@ using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Socks.Core.Tests.Logging;
 using Socks.Core.Users;
 using static Socks.Core.Tests.Users.UserStoreTests;
 

@@ -2,7 +2,6 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
-using Socks.Core.Tests.Logging;
 using static Socks.Core.Tests.Dissectors.Pop3.Pop3Harness;
 
 namespace Socks.Core.Tests.Dissectors.Pop3;

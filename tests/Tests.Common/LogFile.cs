@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Net;
+
+namespace Tests.Common;
+
+/// <summary>Reads access-log and credentials-log files as records of TAB-separated fields.</summary>
+public static class LogFile
+{
+    public const string TimestampPattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$";
+
+    /// <summary>Every line of the file, split on TAB; empty when the file is empty or absent.</summary>
+    public static string[][] Records(string path) =>
+        File.Exists(path) ? [.. File.ReadAllLines(path).Select(line => line.Split('\t'))] : [];
+
+    /// <summary>Lines of text (split on TAB), for output captured from standard output.</summary>
+    public static string[][] Records(IEnumerable<string> lines) => [.. lines.Select(line => line.Split('\t'))];
+
+    /// <summary>An endpoint as the logs print it: ADDRESS:PORT, an IPv4-mapped address as plain IPv4.</summary>
+    public static string Endpoint(EndPoint endPoint)
+    {
+        var ip = (IPEndPoint)endPoint;
+        return $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}";
+    }
+
+    /// <summary>Parses a timestamp field.</summary>
+    public static DateTimeOffset Time(string field) =>
+        DateTimeOffset.ParseExact(field, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Checks the fields every access record has: ten, two timestamps, duration = end - start.</summary>
+    public static void ShouldBeWellFormedAccessRecord(string[] record)
+    {
+        record.Should().HaveCount(10, "an access record has ten fields: {0}", string.Join("|", record));
+        record[0].Should().MatchRegex(TimestampPattern);
+        record[1].Should().MatchRegex(TimestampPattern);
+        var duration = (long)(Time(record[1]) - Time(record[0])).TotalMilliseconds;
+        record[9].Should().Be(duration.ToString(CultureInfo.InvariantCulture), "the duration is end minus start as printed");
+    }
+
+    /// <summary>
+    /// Completes once the file holds at least <paramref name="count"/> lines. Woken by inotify (no polling
+    /// interval); bounded by the generous test timeout.
+    /// </summary>
+    public static async Task WaitForLinesAsync(string path, int count)
+    {
+        using var changed = new SemaphoreSlim(0);
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
+        };
+        watcher.Changed += (_, _) => changed.Release();
+        watcher.Created += (_, _) => changed.Release();
+        watcher.EnableRaisingEvents = true;
+
+        // Checked after the watcher is on, so a write between the check and the wait is not missed.
+        using var deadline = new CancellationTokenSource(TestTimeouts.Generous);
+        while (LineCount(path) < count)
+        {
+            await changed.WaitAsync(deadline.Token);
+        }
+    }
+
+    private static int LineCount(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var lines = 0;
+        int b;
+        while ((b = stream.ReadByte()) >= 0)
+        {
+            lines += b == '\n' ? 1 : 0;
+        }
+
+        return lines;
+    }
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace Tests.Common;
+
+/// <summary>
+/// The real <c>socks5d</c> as a child process (<c>dotnet socks5d.dll</c> from the test output), optionally
+/// under a lower descriptor limit (<c>bash -c "ulimit -n N; exec dotnet ..."</c>, same PID).
+/// </summary>
+/// <remarks>
+/// Unless the arguments choose a management port (<c>-P</c>, <c>--mgmt-port</c>), <c>-P 0</c> is added: the default
+/// 8080 would collide between tests running in parallel (and with other socks5d processes on the machine).
+/// </remarks>
+public sealed partial class Socks5dProcess : IAsyncDisposable
+{
+    public const int SIGINT = 2;
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    private readonly Process _process;
+    private readonly Lock _lock = new();
+    private readonly List<string> _stderr = [];
+    private readonly List<string> _stdout = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Socks5dProcess(Process process) => _process = process;
+
+    public int Pid => _process.Id;
+
+    public IReadOnlyList<string> StandardError
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _stderr];
+            }
+        }
+    }
+
+    public IReadOnlyList<string> StandardOutput
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _stdout];
+            }
+        }
+    }
+
+    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "socks5d.dll");
+        var startInfo = new ProcessStartInfo
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        if (descriptorLimit is { } limit)
+        {
+            startInfo.FileName = "bash";
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add($"ulimit -n {limit} && exec dotnet \"$0\" \"$@\"");
+            startInfo.ArgumentList.Add(dll);
+        }
+        else
+        {
+            startInfo.FileName = "dotnet";
+            startInfo.ArgumentList.Add(dll);
+        }
+
+        var given = arguments.ToList();
+        foreach (var argument in given)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        if (!given.Any(a => a.StartsWith("-P", StringComparison.Ordinal) || a.StartsWith("--mgmt-port", StringComparison.Ordinal)))
+        {
+            startInfo.ArgumentList.Add("-P");
+            startInfo.ArgumentList.Add("0");
+        }
+
+        var process = new Process { StartInfo = startInfo };
+        var wrapper = new Socks5dProcess(process);
+        process.ErrorDataReceived += (_, e) => wrapper.OnLine(e.Data, isError: true);
+        process.OutputDataReceived += (_, e) => wrapper.OnLine(e.Data, isError: false);
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return wrapper;
+    }
+
+    /// <summary>Runs socks5d to completion (for flags that exit at once).</summary>
+    public static async Task<(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)> RunAsync(params string[] arguments)
+    {
+        await using var process = Start(arguments);
+        var exitCode = await process.WaitForExitAsync();
+        return (exitCode, process.StandardOutput, process.StandardError);
+    }
+
+    /// <summary>Waits for the startup line and returns the SOCKS endpoint as 127.0.0.1:PORT, and the connection limit.</summary>
+    public async Task<(IPEndPoint EndPoint, int MaxConnections)> WaitForListeningAsync()
+    {
+        var line = await WaitForLineAsync(l => ListeningLine().IsMatch(l));
+        var match = ListeningLine().Match(line);
+        match.Success.Should().BeTrue($"the startup line names the endpoint: {line}");
+        return (new IPEndPoint(IPAddress.Loopback, int.Parse(match.Groups["port"].Value)), int.Parse(match.Groups["max"].Value));
+    }
+
+    /// <summary>Waits for the MCP listener's startup line and returns the endpoint it is bound to (the real port for -P 0).</summary>
+    public async Task<IPEndPoint> WaitForManagementAsync()
+    {
+        var line = await WaitForLineAsync(l => ManagementLine().IsMatch(l));
+        return IPEndPoint.Parse(ManagementLine().Match(line).Groups["endpoint"].Value);
+    }
+
+    /// <summary>Completes with the first stderr line (already seen or coming) that matches.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match)
+    {
+        lock (_lock)
+        {
+            if (_stderr.FirstOrDefault(match) is { } seen)
+            {
+                return Task.FromResult(seen);
+            }
+
+            var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, found));
+            return found.Task.WaitAsync(TestTimeouts.Generous);
+        }
+    }
+
+    public void Signal(int signal) => kill(Pid, signal).Should().Be(0);
+
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Generous);
+        await Task.WhenAll(_stderrClosed.Task, _stdoutClosed.Task).WaitAsync(TestTimeouts.Generous);
+        return _process.ExitCode;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Descriptors the process holds now.</summary>
+    public int OpenDescriptors() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Generous);
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line, bool isError)
+    {
+        lock (_lock)
+        {
+            if (line is null)
+            {
+                (isError ? _stderrClosed : _stdoutClosed).TrySetResult();
+                return;
+            }
+
+            if (!isError)
+            {
+                _stdout.Add(line);
+                return;
+            }
+
+            _stderr.Add(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(line))
+                {
+                    _waiters[i].Found.TrySetResult(line);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    [GeneratedRegex(@"listening on .*:(?<port>\d+) \(SOCKS5, at most (?<max>\d+) connections\)")]
+    private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"MCP management listening on (?<endpoint>\S+) \(")]
+    private static partial Regex ManagementLine();
+
+    [DllImport("libc", SetLastError = true)]
+#pragma warning disable SA1300, IDE1006 // The libc name.
+    private static extern int kill(int pid, int sig);
+#pragma warning restore SA1300, IDE1006
+}
