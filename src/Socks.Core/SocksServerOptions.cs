@@ -7,7 +7,7 @@ using Socks.Core.Relay;
 namespace Socks.Core;
 
 /// <summary>
-/// Configuration of a <see cref="Server.SocksServer"/>. Set it with object initializers; the server
+/// Configuration of a <see cref="SocksServer"/>. Set it with object initializers; the server
 /// validates it once, when it is created, and never reads a changed value afterwards.
 /// </summary>
 public sealed class SocksServerOptions
@@ -41,7 +41,7 @@ public sealed class SocksServerOptions
     /// <summary>
     /// The administration side of <see cref="Users"/>, or null. When set, the server subscribes to its
     /// <see cref="IUserDirectory.UserRemoved"/> from creation until it is disposed and closes the removed
-    /// user's open sessions (<see cref="Server.SocksServer.CloseSessionsOfUser"/>). The server never
+    /// user's open sessions (<see cref="SocksServer.CloseSessionsOfUser"/>). The server never
     /// changes the directory.
     /// </summary>
     public IUserDirectory? UserDirectory { get; init; }

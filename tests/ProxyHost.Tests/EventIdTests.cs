@@ -1,5 +1,5 @@
 using ProxyHost.Management;
-using Socks.Core.Server;
+using Socks.Core;
 
 namespace ProxyHost.Tests;
 

@@ -1,5 +1,3 @@
-using Socks.Core.Server;
-
 namespace Socks.Core.Tests;
 
 /// <summary>The event-id table (<see cref="EventIds"/>) holds for every generated log method of Socks.Core.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
+using Socks.Core;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
-using Socks.Core.Server;
 
 namespace ProxyHost.Hosting;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using ProxyHost.Management;
 using Socks.Core;
 using Socks.Core.Dissectors;
-using Socks.Core.Server;
 using Socks.Core.Users;
 
 namespace ProxyHost.Hosting;

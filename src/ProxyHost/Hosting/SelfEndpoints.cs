@@ -1,6 +1,6 @@
 using System.Net;
 using ProxyHost.Management;
-using Socks.Core.Server;
+using Socks.Core;
 
 namespace ProxyHost.Hosting;
 

@@ -12,7 +12,6 @@ using Socks.Core;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Access;
-using Socks.Core.Server;
 using Socks.Core.Users;
 
 namespace ProxyHost.Hosting;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Socks.Core.Server;
+using Socks.Core;
 
 namespace ProxyHost.Hosting;
 

@@ -82,10 +82,15 @@ public sealed class UserStore : IUserStore, IUserDirectory
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is less than 1.</exception>
     public static UserStore CreateInMemory(int maxUsers = DefaultMaxUsers) => CreateInMemory(maxUsers, UserStoreOptions.Default);
 
-    /// <summary>Creates an in-memory store with non-default hashing settings (tests).</summary>
-    internal static UserStore CreateInMemory(int maxUsers, UserStoreOptions options)
+    /// <summary>Creates an in-memory store with non-default hashing settings.</summary>
+    /// <param name="maxUsers">The user limit, at least 1.</param>
+    /// <param name="options">The hashing settings.</param>
+    /// <returns>An empty store.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is less than 1, or a setting is out of range.</exception>
+    public static UserStore CreateInMemory(int maxUsers, UserStoreOptions options)
     {
         ThrowIfBadLimit(maxUsers);
+        ThrowIfBadOptions(options);
         return new(maxUsers, options, file: null, users: [], logger: null);
     }
 
@@ -110,10 +115,19 @@ public sealed class UserStore : IUserStore, IUserDirectory
     public static UserStore Open(string path, int maxUsers = DefaultMaxUsers, ILogger? logger = null) =>
         Open(path, maxUsers, UserStoreOptions.Default, logger);
 
-    /// <summary>Opens a file-backed store with non-default hashing or saving settings (tests).</summary>
-    internal static UserStore Open(string path, int maxUsers, UserStoreOptions options, ILogger? logger = null)
+    /// <summary>Opens a file-backed store with non-default hashing settings; see <see cref="Open(string, int, ILogger?)"/>.</summary>
+    /// <param name="path">The users file. Its directory must exist.</param>
+    /// <param name="maxUsers">The user limit, at least 1; the file may not hold more.</param>
+    /// <param name="options">The hashing settings (for users added from now on).</param>
+    /// <param name="logger">Where a save that could not be made fully durable is reported (a warning), or null.</param>
+    /// <returns>The store with every user of the file, in file order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is less than 1, or a setting is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="UsersFileException">The file cannot be read or is not a valid users file.</exception>
+    public static UserStore Open(string path, int maxUsers, UserStoreOptions options, ILogger? logger = null)
     {
         ThrowIfBadLimit(maxUsers);
+        ThrowIfBadOptions(options);
         var file = UsersFile.Load(path, maxUsers, options.SyncDirectory, out var users);
         return new(maxUsers, options, file, users, logger);
     }
@@ -325,6 +339,13 @@ public sealed class UserStore : IUserStore, IUserDirectory
 
         Volatile.Write(ref _snapshot, next);
         return notDurable;
+    }
+
+    private static void ThrowIfBadOptions(UserStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Iterations, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentDerivations, 1, nameof(options));
     }
 
     private static void ThrowIfBadLimit(int maxUsers) => ArgumentOutOfRangeException.ThrowIfLessThan(maxUsers, 1);

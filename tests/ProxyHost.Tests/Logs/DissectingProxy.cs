@@ -5,7 +5,6 @@ using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Logging;
-using Socks.Core.Server;
 using Socks.Core.Users;
 
 namespace ProxyHost.Tests.Logs;

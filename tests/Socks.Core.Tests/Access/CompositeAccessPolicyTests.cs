@@ -1,6 +1,6 @@
 using Socks.Core.Access;
 using Socks.Core.Protocol;
-using Socks.Core.Tests.Dialing;
+using Socks.Core.Tests.Connectors.Direct;
 
 namespace Socks.Core.Tests.Access;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Socks.Core.Protocol;
-using Socks.Core.Server;
 using Socks.Core.Tests.Server.Infrastructure;
 
 namespace Socks.Core.Tests.Server;

@@ -1,5 +1,4 @@
 using System.Net;
-using Socks.Core.Server;
 
 namespace Socks.Core.Tests.Server.Infrastructure;
 

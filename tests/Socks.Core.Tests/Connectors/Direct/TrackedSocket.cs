@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>A real (unconnected) TCP socket that tells the test when it is disposed.</summary>
 internal sealed class TrackedSocket : Socket

@@ -1,7 +1,7 @@
 using System.Net;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>An access policy driven by a function at the resolved phase, remembering every endpoint it was asked about.</summary>
 internal sealed class RecordingPolicy(Func<IPEndPoint, ReplyCode> decide) : IAccessPolicy

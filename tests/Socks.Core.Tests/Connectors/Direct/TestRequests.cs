@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>CONNECT requests as the reader would produce them.</summary>
 internal static class TestRequests

@@ -3,11 +3,11 @@ using System.Net.Sockets;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>What the dialer tries: name resolution, literals, normalization and the destination policy.</summary>
 [CancelAfter(30_000)]
-public class DialerResolutionTests
+public class DirectConnectorResolutionTests
 {
     private const ushort Port = 8080;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

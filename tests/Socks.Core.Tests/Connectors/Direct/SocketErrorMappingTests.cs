@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 public class SocketErrorMappingTests
 {

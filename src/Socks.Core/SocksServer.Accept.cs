@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Socks.Core.AccessLog;
+using Socks.Core.Server;
 
-namespace Socks.Core.Server;
+namespace Socks.Core;
 
 /// <summary>The accept loops and the connection limit.</summary>
 public sealed partial class SocksServer

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>
 /// Stands in for the dialer's connect step: every call becomes a <see cref="ScriptedAttempt"/> that the test

@@ -2,7 +2,7 @@ using System.Net;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>Dials a bare request, as the connector's own tests do, through a session that holds only that request.</summary>
 internal static class DirectConnectorTestExtensions

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Socks.Core.Access;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Policy;
+namespace Socks.Core.Tests.Access;
 
 public class ProtectedEndpointsPolicyTests
 {
@@ -82,7 +82,7 @@ public class ProtectedEndpointsPolicyTests
     {
         var policy = Create("127.0.0.1:8080");
 
-        var decision = await policy.EvaluateAsync(new AccessRequest(phase, Dialing.TestSessions.With(null)), CancellationToken.None);
+        var decision = await policy.EvaluateAsync(new AccessRequest(phase, Connectors.Direct.TestSessions.With(null)), CancellationToken.None);
 
         decision.Should().Be(AccessDecision.Allow);
     }
@@ -99,7 +99,7 @@ public class ProtectedEndpointsPolicyTests
     private static async Task<ReplyCode> EvaluateResolvedAsync(IAccessPolicy policy, string destination)
     {
         var decision = await policy.EvaluateAsync(
-            new AccessRequest(AccessPhase.Resolved, Dialing.TestSessions.With(null), IPEndPoint.Parse(destination)),
+            new AccessRequest(AccessPhase.Resolved, Connectors.Direct.TestSessions.With(null), IPEndPoint.Parse(destination)),
             CancellationToken.None);
         return decision.Reply;
     }

@@ -5,9 +5,9 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Socks.Core.Metrics;
-using Socks.Core.Users;
+using Socks.Core.Server;
 
-namespace Socks.Core.Server;
+namespace Socks.Core;
 
 /// <summary>
 /// A SOCKS5 server (RFC 1928, CONNECT only, with RFC 1929 username/password authentication):
@@ -294,7 +294,7 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
     }
 
-    private void OnUserRemoved(object? sender, UserRemovedEventArgs e)
+    private void OnUserRemoved(object? sender, Users.UserRemovedEventArgs e)
     {
         var closed = CloseSessionsOfUser(e.Username.Span);
         if (closed > 0)

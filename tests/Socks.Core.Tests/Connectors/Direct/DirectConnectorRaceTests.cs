@@ -3,14 +3,14 @@ using System.Net.Sockets;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>
 /// Happy Eyeballs ordering and timing (RFC 8305 §4-§5) with a scripted connect step and a manual clock: no real
 /// network and no sleeping; every wait has a generous upper bound.
 /// </summary>
 [CancelAfter(30_000)]
-public class DialerRaceTests
+public class DirectConnectorRaceTests
 {
     private const ushort Port = 443;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

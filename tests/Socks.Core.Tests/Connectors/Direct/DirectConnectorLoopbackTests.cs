@@ -3,11 +3,11 @@ using System.Net.Sockets;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
-namespace Socks.Core.Tests.Dialing;
+namespace Socks.Core.Tests.Connectors.Direct;
 
 /// <summary>The real connect step against real loopback sockets (OS-chosen ports, nothing off the machine).</summary>
 [CancelAfter(30_000)]
-public class DialerLoopbackTests
+public class DirectConnectorLoopbackTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
