@@ -11,7 +11,7 @@ namespace Socks.Core.Logging;
 /// Absent values are <c>-</c>; bytes from the network are escaped so a record is always one line of
 /// printable ASCII.
 /// </summary>
-public static class AccessLogFormatter
+internal static class AccessLogFormatter
 {
     /// <summary>Formats one record as a line, without the line terminator.</summary>
     /// <param name="record">The record.</param>

@@ -9,7 +9,7 @@ namespace Socks.Core.Logging;
 /// <c>time socks_user client server_name server protocol mechanism user secret outcome</c>, with the
 /// same timestamp, endpoint and escaping rules as the access log (<see cref="AccessLogFormatter"/>).
 /// </summary>
-public static class CredentialLogFormatter
+internal static class CredentialLogFormatter
 {
     /// <summary>Formats one record as a line, without the line terminator.</summary>
     /// <param name="record">The record.</param>
