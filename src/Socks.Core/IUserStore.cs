@@ -27,4 +27,17 @@ public interface IUserStore
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>True when the user exists and the password is theirs.</returns>
     ValueTask<bool> ValidateAsync(ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks the credentials of a session's RFC 1929 request: what the server calls. A store that
+    /// needs to know who is asking (to throttle failures per client address, say) overrides it; the
+    /// default ignores the session and calls <see cref="ValidateAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="session">The session in its handshake: client, method (X'02'), clocks.</param>
+    /// <param name="username">The UNAME bytes of the RFC 1929 request (1..255 bytes).</param>
+    /// <param name="password">The PASSWD bytes of the RFC 1929 request (1..255 bytes).</param>
+    /// <param name="cancellationToken">Cancelled when the session is aborted (handshake timeout, shutdown).</param>
+    /// <returns>True when the user exists and the password is theirs.</returns>
+    ValueTask<bool> ValidateAsync(SessionContext session, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken) =>
+        ValidateAsync(username, password, cancellationToken);
 }

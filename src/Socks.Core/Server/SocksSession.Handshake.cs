@@ -184,7 +184,7 @@ internal sealed partial class SocksSession
 
         // A zero-length name or password can never match: it fails like a wrong password.
         var valid = credentials is not null
-            && await _context.Options.Users.ValidateAsync(credentials.Username, credentials.Password, Closed).ConfigureAwait(false);
+            && await _context.Options.Users.ValidateAsync(Context, credentials.Username, credentials.Password, Closed).ConfigureAwait(false);
         Socks5Writer.WriteAuthStatus(valid, _output);
         if (!valid)
         {
