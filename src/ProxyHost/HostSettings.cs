@@ -38,6 +38,9 @@ internal sealed record HostSettings
     /// <summary>--allow-anonymous.</summary>
     public bool AllowAnonymous { get; init; }
 
+    /// <summary>--allow-all-destinations: turns off the default refusal of link-local, metadata, unspecified, multicast and broadcast destinations.</summary>
+    public bool AllowAllDestinations { get; init; }
+
     /// <summary>False when -N was given: the POP3 dissector starts switched off.</summary>
     public bool DissectorEnabled { get; init; } = true;
 

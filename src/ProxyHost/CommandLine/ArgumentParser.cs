@@ -28,7 +28,7 @@ internal static class ArgumentParser
     public const string Synopsis =
         "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr] [-P port] [-u user:pass]... [--allow-anonymous]\n" +
         "               [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d] [--drain-timeout d]\n" +
-        "               [--max-connections n] [--users-file path] [--max-users n]\n" +
+        "               [--max-connections n] [--users-file path] [--max-users n] [--allow-all-destinations]\n" +
         "               [--access-log path] [--credentials-log path] [--pop3-ports list]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
@@ -235,6 +235,7 @@ internal static class ArgumentParser
             ManagementEndPoint = new IPEndPoint(managementAddress!, managementPort),
             Users = users,
             AllowAnonymous = options.AllowAnonymous,
+            AllowAllDestinations = options.AllowAllDestinations,
             DissectorEnabled = !options.NoDissector,
             HandshakeTimeout = handshake,
             ConnectTimeout = connect,

@@ -23,6 +23,7 @@ internal static class ArgumentScanner
         ["mgmt-port"] = 'P',
         ["user"] = 'u',
         ["allow-anonymous"] = 'a',
+        ["allow-all-destinations"] = 'D',
         ["handshake-timeout"] = '1',
         ["connect-timeout"] = '2',
         ["idle-timeout"] = '3',

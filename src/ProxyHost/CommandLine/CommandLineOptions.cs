@@ -35,6 +35,9 @@ internal sealed class CommandLineOptions
     [Option("allow-anonymous", HelpText = "Accept clients without authentication while no user exists.")]
     public bool AllowAnonymous { get; set; }
 
+    [Option("allow-all-destinations", HelpText = "Also connect to link-local, cloud metadata, unspecified, multicast and broadcast addresses (refused by default).")]
+    public bool AllowAllDestinations { get; set; }
+
     [Option("handshake-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.HandshakeTimeout), ResourceType = typeof(HelpTexts))]
     public string? HandshakeTimeout { get; set; }
 

@@ -65,7 +65,7 @@ internal static class SocksHost
                 ConnectTimeout = settings.ConnectTimeout,
                 IdleTimeout = settings.IdleTimeout,
                 MaxConnections = settings.MaxConnections,
-                AccessPolicy = new ProtectedEndpointsPolicy(selfEndpoints.Current),
+                AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<Pop3DissectorFactory>(),
             },
@@ -161,6 +161,16 @@ internal static class SocksHost
     /// <returns>The factory handed to the server as its traffic observers.</returns>
     internal static Pop3DissectorFactory CreatePop3Dissector(ICredentialSink credentials, DissectorSwitch @switch, HostSettings settings, ILoggerFactory loggerFactory) =>
         new(credentials, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
+
+    /// <summary>
+    /// The proxy's access policy: never its own endpoints (self-protection), and unless
+    /// --allow-all-destinations never link-local, metadata, unspecified, multicast or broadcast addresses.
+    /// </summary>
+    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, HostSettings settings)
+    {
+        var self = new ProtectedEndpointsPolicy(selfEndpoints.Current);
+        return settings.AllowAllDestinations ? self : new CompositeAccessPolicy(self, SpecialDestinationsPolicy.Instance);
+    }
 
     private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)
     {

@@ -16,6 +16,7 @@ public sealed class ArgumentParserTests
         settings.ManagementEndPoint.Should().Be(new IPEndPoint(IPAddress.Loopback, 8080));
         settings.Users.Should().BeEmpty();
         settings.AllowAnonymous.Should().BeFalse();
+        settings.AllowAllDestinations.Should().BeFalse("link-local, metadata and the like are refused by default");
         settings.DissectorEnabled.Should().BeTrue();
         settings.HandshakeTimeout.Should().Be(TimeSpan.FromSeconds(10));
         settings.ConnectTimeout.Should().Be(TimeSpan.FromSeconds(10));
@@ -45,7 +46,7 @@ public sealed class ArgumentParserTests
     {
         var settings = ParseOk(
             "-l", "::1", "-p", "0", "-L", "127.0.0.2", "-P", "9090", "-u", "alice:s3cr:et", "-u", "bob:pw", "-N",
-            "--allow-anonymous", "--handshake-timeout", "2.5s", "--connect-timeout=500ms", "--idle-timeout", "0",
+            "--allow-anonymous", "--allow-all-destinations", "--handshake-timeout", "2.5s", "--connect-timeout=500ms", "--idle-timeout", "0",
             "--drain-timeout", "1m", "--max-connections", "100");
 
         settings.ListenAddress.Should().Be(IPAddress.IPv6Loopback);
@@ -55,6 +56,7 @@ public sealed class ArgumentParserTests
             .Should().Equal(("alice", "s3cr:et"), ("bob", "pw"));
         settings.DissectorEnabled.Should().BeFalse();
         settings.AllowAnonymous.Should().BeTrue();
+        settings.AllowAllDestinations.Should().BeTrue();
         settings.HandshakeTimeout.Should().Be(TimeSpan.FromSeconds(2.5));
         settings.ConnectTimeout.Should().Be(TimeSpan.FromMilliseconds(500));
         settings.IdleTimeout.Should().Be(Timeout.InfiniteTimeSpan);
@@ -105,6 +107,7 @@ public sealed class ArgumentParserTests
     [TestCase("socks5d: option '-p' given more than once", "-p", "1", "-p", "2")]
     [TestCase("socks5d: option '--port' given more than once (also as '-p')", "-p", "1", "--port", "2")]
     [TestCase("socks5d: option '--allow-anonymous' does not take a value", "--allow-anonymous=yes")]
+    [TestCase("socks5d: option '--allow-all-destinations' does not take a value", "--allow-all-destinations=yes")]
     [TestCase("socks5d: invalid port '65536' for -p: expected 0..65535", "-p", "65536")]
     [TestCase("socks5d: invalid port 'http' for -p: expected 0..65535", "-p", "http")]
     [TestCase("socks5d: invalid port '+80' for -p: expected 0..65535", "-p", "+80")]
