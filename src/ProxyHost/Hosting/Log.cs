@@ -30,4 +30,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "IPv6 is not available; listening on IPv4 only")]
     public static partial void IPv6Unavailable(ILogger logger);
 
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information,
+        Message = "SIGUSR1: historical {Historical}, concurrent {Concurrent} (negotiating {Negotiating}, past the handshake {Established}), bytes transferred {Bytes}, successful {Succeeded}, failed {Failed}, client bytes {ClientBytes}; users {Users} of {MaxUsers}; descriptors {Descriptors}, at most {MaxConnections} connections")]
+    public static partial void Statistics(
+        ILogger logger, long historical, long concurrent, long negotiating, long established, long bytes, long succeeded, long failed,
+        long clientBytes, int users, int maxUsers, int descriptors, int maxConnections);
+
 }

@@ -72,6 +72,7 @@ internal static class SocksHost
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
         builder.Services.AddHostedService<SocksServerService>();
+        builder.Services.AddSingleton<StatisticsSignalService>();
         builder.Services.AddSingleton<IManagementBackend, ManagementBackend>();
         builder.Services.AddSingleton(services => new McpManagementServer(
             services.GetRequiredService<IManagementBackend>(),
@@ -102,6 +103,10 @@ internal static class SocksHost
 
             var server = host.Services.GetRequiredService<SocksServer>();
             var management = host.Services.GetRequiredService<McpManagementServer>();
+
+            // SIGUSR1/SIGUSR2 are handled before anything listens, so a client of the running proxy can never
+            // send one that the runtime's default action (terminate) would still get.
+            host.Services.GetRequiredService<StatisticsSignalService>().Register();
             selfEndpoints.Attach(server, management);
             if (!TryListen(server, settings, logger, out var failure))
             {
