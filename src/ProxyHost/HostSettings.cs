@@ -73,4 +73,10 @@ internal sealed record HostSettings
 
     /// <summary>--pop3-ports: the ports whose sessions are always dissected as POP3 (default 110).</summary>
     public IReadOnlyList<int> Pop3Ports { get; init; } = [Pop3DissectorFactory.DefaultPort];
+
+    /// <summary>--log-level: the least severe diagnostic message written.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>--log-format json: one JSON object per diagnostic message instead of a text line.</summary>
+    public bool JsonLog { get; init; }
 }

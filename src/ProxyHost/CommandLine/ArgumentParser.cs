@@ -29,7 +29,8 @@ internal static class ArgumentParser
         "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr] [-P port] [-u user:pass]... [--allow-anonymous]\n" +
         "               [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d] [--drain-timeout d]\n" +
         "               [--max-connections n] [--users-file path] [--max-users n] [--allow-all-destinations]\n" +
-        "               [--access-log path] [--credentials-log path] [--pop3-ports list]";
+        "               [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
+        "               [--log-level level] [--log-format text|json]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>

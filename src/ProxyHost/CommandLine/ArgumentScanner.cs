@@ -34,10 +34,12 @@ internal static class ArgumentScanner
         ["access-log"] = 'A',
         ["credentials-log"] = 'C',
         ["pop3-ports"] = 'O',
+        ["log-level"] = 'G',
+        ["log-format"] = 'J',
     };
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACO";
+    private const string ValueKeys = "lpLPu12345ACOGJ";
 
     // Keys of the user administration options that take a value (--users-file, --max-users).
     private const string UserValueKeys = "FM";

@@ -65,6 +65,12 @@ internal sealed class CommandLineOptions
     [Option("credentials-log", MetaValue = "PATH", HelpText = "Append one line per POP3 credential seen to PATH; - for standard output (default).")]
     public string? CredentialsLog { get; set; }
 
+    [Option("log-level", MetaValue = "LEVEL", HelpText = "Diagnostic log: least severe level written (trace, debug, information, warning, error, critical; default information).")]
+    public string? LogLevel { get; set; }
+
+    [Option("log-format", MetaValue = "FORMAT", HelpText = "Diagnostic log format on standard error: text (default) or json (one object per line).")]
+    public string? LogFormat { get; set; }
+
     [Option("pop3-ports", MetaValue = "LIST", HelpText = nameof(HelpTexts.Pop3Ports), ResourceType = typeof(HelpTexts))]
     public string? Pop3Ports { get; set; }
 

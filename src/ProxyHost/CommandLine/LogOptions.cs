@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ProxyHost.CommandLine;
 
-/// <summary>Checks the logging flags (--access-log, --credentials-log, --pop3-ports) into <see cref="HostSettings"/>.</summary>
+/// <summary>Checks the logging flags (--access-log, --credentials-log, --pop3-ports, --log-level, --log-format) into <see cref="HostSettings"/>.</summary>
 internal static class LogOptions
 {
     /// <summary>Validates the logging flags and adds them to <paramref name="settings"/>.</summary>
@@ -27,13 +27,48 @@ internal static class LogOptions
             return error;
         }
 
+        var level = settings.LogLevel;
+        if (options.LogLevel is { } levelText && !TryParseLevel(levelText, out level))
+        {
+            return $"invalid value '{levelText}' for --log-level: expected trace, debug, information, warning, error or critical";
+        }
+
+        var json = settings.JsonLog;
+        if (options.LogFormat is { } format)
+        {
+            if (format is not ("text" or "json"))
+            {
+                return $"invalid value '{format}' for --log-format: expected text or json";
+            }
+
+            json = format == "json";
+        }
+
         settings = settings with
         {
             AccessLogPath = options.AccessLog ?? settings.AccessLogPath,
             CredentialsLogPath = options.CredentialsLog ?? settings.CredentialsLogPath,
             Pop3Ports = ports,
+            LogLevel = level,
+            JsonLog = json,
         };
         return null;
+    }
+
+    /// <summary>The level names of Microsoft.Extensions.Logging, lower case, plus the usual short forms.</summary>
+    private static bool TryParseLevel(string text, out Microsoft.Extensions.Logging.LogLevel level)
+    {
+        (var known, level) = text switch
+        {
+            "trace" => (true, Microsoft.Extensions.Logging.LogLevel.Trace),
+            "debug" => (true, Microsoft.Extensions.Logging.LogLevel.Debug),
+            "information" or "info" => (true, Microsoft.Extensions.Logging.LogLevel.Information),
+            "warning" or "warn" => (true, Microsoft.Extensions.Logging.LogLevel.Warning),
+            "error" => (true, Microsoft.Extensions.Logging.LogLevel.Error),
+            "critical" => (true, Microsoft.Extensions.Logging.LogLevel.Critical),
+            _ => (false, Microsoft.Extensions.Logging.LogLevel.Information),
+        };
+        return known;
     }
 
     /// <summary>Parses "110,1110": ports 1..65535 separated by commas, spaces around them allowed, duplicates ignored.</summary>

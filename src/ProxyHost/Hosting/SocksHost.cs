@@ -27,14 +27,28 @@ internal static class SocksHost
     {
         // No raw args: the command line was parsed already, and the host must not read it again.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d" });
-        builder.Logging.AddSimpleConsole(options =>
+        if (settings.JsonLog)
         {
-            options.SingleLine = true;
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
+            // One object per line (Timestamp, EventId, LogLevel, Category, Message, State), for log shippers.
+            builder.Logging.AddJsonConsole(options =>
+            {
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                options.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();

@@ -123,6 +123,10 @@ public sealed class ArgumentParserTests
     [TestCase("socks5d: invalid duration '5x' for --idle-timeout: expected 0 or more seconds, or a number with ms, s, m or h, up to 49 days", "--idle-timeout=5x")]
     [TestCase("socks5d: invalid duration '100d' for --drain-timeout: expected 0 or more seconds, or a number with ms, s, m or h, up to 49 days", "--drain-timeout", "100d")]
     [TestCase("socks5d: invalid value 'many' for --max-connections: expected a whole number 0..2147483647", "--max-connections", "many")]
+    [TestCase("socks5d: invalid value 'loud' for --log-level: expected trace, debug, information, warning, error or critical", "--log-level", "loud")]
+    [TestCase("socks5d: invalid value 'Debug' for --log-level: expected trace, debug, information, warning, error or critical", "--log-level=Debug")]
+    [TestCase("socks5d: invalid value 'xml' for --log-format: expected text or json", "--log-format", "xml")]
+    [TestCase("socks5d: option '--log-level' requires a value", "--log-level")]
     [TestCase("socks5d: unexpected argument 'extra'", "extra")]
     [TestCase("socks5d: unexpected argument '-p'", "--", "-p")]
     public void Parse_BadInput_OneLineNamingItThenUsageAndExit64(string expected, params string[] args)
@@ -169,6 +173,28 @@ public sealed class ArgumentParserTests
     [TestCase("NaN")]
     public void Durations_InvalidText_IsRejected(string text) =>
         Durations.TryParse(text, out _).Should().BeFalse();
+
+    [Test]
+    public void Parse_LogFlags_DefaultToInformationText()
+    {
+        var settings = ParseOk("-p", "0");
+
+        settings.LogLevel.Should().Be(Microsoft.Extensions.Logging.LogLevel.Information);
+        settings.JsonLog.Should().BeFalse();
+    }
+
+    [TestCase("trace", Microsoft.Extensions.Logging.LogLevel.Trace)]
+    [TestCase("debug", Microsoft.Extensions.Logging.LogLevel.Debug)]
+    [TestCase("info", Microsoft.Extensions.Logging.LogLevel.Information)]
+    [TestCase("information", Microsoft.Extensions.Logging.LogLevel.Information)]
+    [TestCase("warn", Microsoft.Extensions.Logging.LogLevel.Warning)]
+    [TestCase("warning", Microsoft.Extensions.Logging.LogLevel.Warning)]
+    [TestCase("error", Microsoft.Extensions.Logging.LogLevel.Error)]
+    [TestCase("critical", Microsoft.Extensions.Logging.LogLevel.Critical)]
+    public void Parse_LogLevel_IsRead(string text, Microsoft.Extensions.Logging.LogLevel expected)
+    {
+        ParseOk("--log-level", text, "--log-format=json").Should().Match<HostSettings>(s => s.LogLevel == expected && s.JsonLog);
+    }
 
     private static HostSettings ParseOk(params string[] args)
     {
