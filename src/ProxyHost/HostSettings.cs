@@ -68,8 +68,8 @@ internal sealed record HostSettings
     /// <summary>--access-log: a file path, or <c>-</c> (the default) for standard output.</summary>
     public string AccessLogPath { get; init; } = "-";
 
-    /// <summary>--credentials-log: a file path, or <c>-</c> (the default) for standard output.</summary>
-    public string CredentialsLogPath { get; init; } = "-";
+    /// <summary>--credentials-log: a file path, or <c>-</c> for standard output; default <see cref="DefaultCredentialsLogPath"/>.</summary>
+    public string CredentialsLogPath { get; init; } = DefaultCredentialsLogPath();
 
     /// <summary>--pop3-ports: the ports whose sessions are always dissected as POP3 (default 110).</summary>
     public IReadOnlyList<int> Pop3Ports { get; init; } = [Pop3DissectorFactory.DefaultPort];
@@ -79,4 +79,16 @@ internal sealed record HostSettings
 
     /// <summary>--log-format json: one JSON object per diagnostic message instead of a text line.</summary>
     public bool JsonLog { get; init; }
+
+    /// <summary>
+    /// Where captured credentials go unless --credentials-log says otherwise: never standard output (under systemd that
+    /// is the journal, readable by the adm group), but <c>credentials.log</c> in the state directory, systemd's
+    /// <c>$STATE_DIRECTORY</c> (its first entry) when set, else the working directory.
+    /// </summary>
+    /// <returns>The full path.</returns>
+    public static string DefaultCredentialsLogPath()
+    {
+        var state = Environment.GetEnvironmentVariable("STATE_DIRECTORY")?.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return Path.GetFullPath(Path.Combine(string.IsNullOrEmpty(state) ? Directory.GetCurrentDirectory() : state, "credentials.log"));
+    }
 }

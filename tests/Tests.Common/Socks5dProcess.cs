@@ -27,9 +27,16 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private Socks5dProcess(Process process) => _process = process;
+    private Socks5dProcess(Process process, string stateDirectory)
+    {
+        _process = process;
+        StateDirectory = stateDirectory;
+    }
 
     public int Pid => _process.Id;
+
+    /// <summary>The process's own $STATE_DIRECTORY (as systemd gives one): the default credentials log goes there.</summary>
+    public string StateDirectory { get; }
 
     public IReadOnlyList<string> StandardError
     {
@@ -64,6 +71,8 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        var stateDirectory = Directory.CreateTempSubdirectory("socks5d-state-").FullName;
+        startInfo.Environment["STATE_DIRECTORY"] = stateDirectory;
         if (descriptorLimit is { } limit)
         {
             startInfo.FileName = "bash";
@@ -90,7 +99,7 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = startInfo };
-        var wrapper = new Socks5dProcess(process);
+        var wrapper = new Socks5dProcess(process, stateDirectory);
         process.ErrorDataReceived += (_, e) => wrapper.OnLine(e.Data, isError: true);
         process.OutputDataReceived += (_, e) => wrapper.OnLine(e.Data, isError: false);
         process.Start();
@@ -162,6 +171,7 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        Directory.Delete(StateDirectory, recursive: true);
     }
 
     private void OnLine(string? line, bool isError)

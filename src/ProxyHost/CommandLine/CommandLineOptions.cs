@@ -62,7 +62,7 @@ internal sealed class CommandLineOptions
     [Option("access-log", MetaValue = "PATH", HelpText = "Append one line per SOCKS session to PATH; - for standard output (default).")]
     public string? AccessLog { get; set; }
 
-    [Option("credentials-log", MetaValue = "PATH", HelpText = "Append one line per POP3 credential seen to PATH; - for standard output (default).")]
+    [Option("credentials-log", MetaValue = "PATH", HelpText = "Append one line per POP3 credential seen to PATH (default credentials.log in $STATE_DIRECTORY or the working directory, mode 0600); - for standard output.")]
     public string? CredentialsLog { get; set; }
 
     [Option("log-level", MetaValue = "LEVEL", HelpText = "Diagnostic log: least severe level written (trace, debug, information, warning, error, critical; default information).")]

@@ -15,6 +15,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "{Count} records could not be written to the {LogName} ({Path})")]
     public static partial void RecordsNotWritten(ILogger logger, long count, string logName, string path);
 
+    [LoggerMessage(EventId = 44, Level = LogLevel.Warning,
+        Message = "The credentials log {Path} is readable by {Who} (mode {Mode}): it holds captured passwords in clear; chmod 600 it")]
+    public static partial void CredentialsLogReadable(ILogger logger, string path, string who, string mode);
+
     [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "Reopening the logs after SIGHUP failed")]
     public static partial void ReopenFailed(ILogger logger, Exception exception);
 }

@@ -71,9 +71,39 @@ internal sealed class LogSinks : IAsyncDisposable
     /// <summary>Logs where the records go and the state of the dissector that feeds the credentials log (once the server is up).</summary>
     /// <param name="dissector">The POP3 dissector writing to <see cref="CredentialsLog"/>.</param>
     /// <param name="switch">Its run-time switch.</param>
-    public void ReportStarted(Pop3DissectorFactory dissector, DissectorSwitch @switch) =>
+    public void ReportStarted(Pop3DissectorFactory dissector, DissectorSwitch @switch)
+    {
         Log.LogsOpened(_logger, Describe(_settings.AccessLogPath), Describe(_settings.CredentialsLogPath),
             @switch.Enabled ? "on" : "off (-N)", string.Join(",", dissector.Ports));
+        WarnIfOthersCanRead(_settings.CredentialsLogPath);
+    }
+
+    /// <summary>A credentials log that was created by hand (or by an older socks5d) may be readable by others: say so once.</summary>
+    private void WarnIfOthersCanRead(string path)
+    {
+        if (path == CredentialLogWriter.StandardOutputPath || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+        catch (IOException)
+        {
+            // A character device or a file that vanished: nothing to judge.
+            return;
+        }
+
+        var group = (mode & UnixFileMode.GroupRead) != 0;
+        var others = (mode & UnixFileMode.OtherRead) != 0;
+        if (group || others)
+        {
+            Log.CredentialsLogReadable(_logger, path, others ? "every user" : "its group", Convert.ToString((int)mode, 8).PadLeft(4, '0'));
+        }
+    }
 
     /// <summary>
     /// Resolves the logs from the container, opening them, and turns an open failure into the one line

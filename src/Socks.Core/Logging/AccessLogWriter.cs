@@ -12,7 +12,7 @@ namespace Socks.Core.Logging;
 public sealed class AccessLogWriter : RecordLogWriter<AccessLogRecord>, IAccessLogSink
 {
     /// <summary>
-    /// Opens <paramref name="path"/> for appending (created with mode 0640 if absent) and starts the
+    /// Opens <paramref name="path"/> for appending (created with mode 0600 if absent) and starts the
     /// background writer.
     /// </summary>
     /// <param name="path">A file path, or <c>-</c> for standard output.</param>

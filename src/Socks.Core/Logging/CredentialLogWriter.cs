@@ -12,7 +12,7 @@ namespace Socks.Core.Logging;
 public sealed class CredentialLogWriter : RecordLogWriter<CredentialRecord>, ICredentialSink
 {
     /// <summary>
-    /// Opens the target (a file is created with mode 0640 if absent and appended to) and starts the
+    /// Opens the target (a file is created with mode 0600 if absent and appended to) and starts the
     /// background writer.
     /// </summary>
     /// <param name="path">A file path, or <c>-</c> (the default) for standard output.</param>

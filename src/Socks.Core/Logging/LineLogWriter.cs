@@ -68,7 +68,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     private bool _formatErrorReported;
 
     /// <summary>
-    /// Opens the target (creating a file with mode 0640 if absent) and starts the background writer.
+    /// Opens the target (creating a file with mode 0600 if absent) and starts the background writer.
     /// </summary>
     /// <param name="path">A file path, or <c>-</c> for standard output.</param>
     /// <param name="name">What the log is called in diagnostics ("access log").</param>
@@ -416,7 +416,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         if (!OperatingSystem.IsWindows())
         {
             // rw-r-----: an access log names users and destinations; the credentials log holds passwords.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
         return new FileStream(_path, options);

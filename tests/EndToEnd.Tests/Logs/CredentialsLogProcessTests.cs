@@ -45,21 +45,41 @@ public sealed class CredentialsLogProcessTests
     }
 
     [Test]
-    public async Task Curl_WrongPassword_RecordedRejectedOnStandardOutputByDefault()
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Curl_WrongPassword_RecordedRejectedInTheStateDirectoryByDefault_Mode0600_NeverOnStandardOutput()
     {
         await using var pop3 = new Pop3TestServer();
-        var access = Path.Combine(_dir, "access.log");
-        await using var socks5d = Socks5dProcess.Start(
-            ["-u", "u:p", "-p", "0", "--pop3-ports", pop3.Port.ToString(), "--access-log", access]);
+        await using var socks5d = Socks5dProcess.Start(["-u", "u:p", "-p", "0", "--pop3-ports", pop3.Port.ToString()]);
         var (proxy, _) = await socks5d.WaitForListeningAsync();
+        var credentials = Path.Combine(socks5d.StateDirectory, "credentials.log");
 
         var (exitCode, _) = await CurlPop3Async(proxy.Port, pop3.Port, "hunter2");
         await StopAsync(socks5d);
 
         exitCode.Should().Be(67, "curl: login denied");
-        var record = LogFile.Records(socks5d.StandardOutput).Should().ContainSingle().Subject;
+        socks5d.StandardError.Should().Contain(line => line.Contains($"credentials log: {credentials};", StringComparison.Ordinal), "the startup line names the file");
+        socks5d.StandardOutput.Should().NotContain(line => line.Contains("hunter2", StringComparison.Ordinal), "standard output has the access log only");
+        File.GetUnixFileMode(credentials).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var record = LogFile.Records(credentials).Should().ContainSingle().Subject;
         record[1..].Should().Equal(
             "u", record[2], "127.0.0.1", $"127.0.0.1:{pop3.Port}", "POP3", "USER/PASS", "alice", "hunter2", "rejected");
+    }
+
+    [Test]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Startup_CredentialsLogReadableByOthers_WarnsOnce()
+    {
+        var credentials = Path.Combine(_dir, "credentials.log");
+        File.WriteAllText(credentials, "");
+        File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await using var socks5d = Socks5dProcess.Start(["-u", "u:p", "-p", "0", "--credentials-log", credentials]);
+        await socks5d.WaitForListeningAsync();
+
+        var warning = await socks5d.WaitForLineAsync(line => line.Contains("credentials log", StringComparison.Ordinal) && line.Contains("readable by", StringComparison.Ordinal));
+
+        warning.Should().Contain($"The credentials log {credentials} is readable by every user (mode 0644)");
+        await StopAsync(socks5d);
+        socks5d.StandardError.Count(line => line.Contains("readable by", StringComparison.Ordinal)).Should().Be(1);
     }
 
     [Test]

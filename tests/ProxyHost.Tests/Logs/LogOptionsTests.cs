@@ -6,12 +6,12 @@ namespace ProxyHost.Tests.Logs;
 public sealed class LogOptionsTests
 {
     [Test]
-    public void Parse_NoLogOptions_BothLogsOnStandardOutputAndPort110()
+    public void Parse_NoLogOptions_AccessLogOnStandardOutputCredentialsInAFileAndPort110()
     {
         var settings = ParseOk();
 
         settings.AccessLogPath.Should().Be("-");
-        settings.CredentialsLogPath.Should().Be("-");
+        settings.CredentialsLogPath.Should().Be(HostSettings.DefaultCredentialsLogPath()).And.NotBe("-").And.EndWith("/credentials.log");
         settings.Pop3Ports.Should().Equal(110);
     }
 

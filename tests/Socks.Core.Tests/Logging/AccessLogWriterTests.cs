@@ -86,7 +86,7 @@ public class AccessLogWriterTests
     }
 
     [Test]
-    public async Task Constructor_NewFile_CreatesItWithMode0640()
+    public async Task Constructor_NewFile_CreatesItWithMode0600()
     {
         var path = Path.Combine(_dir, "access.log");
         await using var writer = new AccessLogWriter(path);
@@ -97,7 +97,7 @@ public class AccessLogWriterTests
         }
         else
         {
-            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 
