@@ -20,4 +20,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning,
         Message = "Users file {Path} is readable or writable by others (mode {Mode}) and could not be changed ({Reason}); run: chmod 600 {Path}")]
     public static partial void UsersFileModeLoose(ILogger logger, string path, string mode, string reason);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning,
+        Message = "MCP listens on {Address}, not on loopback: MCP is unauthenticated plain text (passwords included), so anyone who reaches it can add users and switch the dissector; keep it behind a firewall")]
+    public static partial void ManagementNotLoopback(ILogger logger, string address);
 }

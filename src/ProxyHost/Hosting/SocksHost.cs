@@ -137,6 +137,11 @@ internal static class SocksHost
                 return ExitCodes.CannotListen;
             }
 
+            if (!System.Net.IPAddress.IsLoopback(settings.ManagementEndPoint.Address))
+            {
+                Log.ManagementNotLoopback(logger, settings.ManagementEndPoint.Address.ToString());
+            }
+
             TightenUsersFileMode(users, logger);
             if (users.FilePath is { } usersPath)
             {

@@ -22,6 +22,28 @@ public sealed class ManagementStartupEndToEndTests
         stderr.Should().Equal($"socks5d: cannot listen on 127.0.0.1:{port} (MCP management, -L/-P): address already in use");
     }
 
+    [TestCase("0.0.0.0", true)]
+    [TestCase("::", true)]
+    [TestCase("127.0.0.1", false)]
+    [TestCase("::1", false)]
+    public async Task ManagementAddress_NotLoopback_WarnsThatMcpIsUnauthenticated(string address, bool warns)
+    {
+        await using var socks5d = Socks5dProcess.Start(["-l", "127.0.0.1", "-p", "0", "-L", address, "-u", "user:pass"]);
+
+        // The warning comes before the listening line, through the same ordered console logger.
+        await socks5d.WaitForListeningAsync();
+
+        var warnings = socks5d.StandardError.Where(line => line.Contains("MCP is unauthenticated plain text", StringComparison.Ordinal)).ToList();
+        if (warns)
+        {
+            warnings.Should().ContainSingle().Which.Should().Contain($"MCP listens on {address}, not on loopback");
+        }
+        else
+        {
+            warnings.Should().BeEmpty();
+        }
+    }
+
     [Test]
     public async Task ManagementOnIPv6Wildcard_IsDualStack()
     {
