@@ -101,7 +101,7 @@ internal sealed class LogSinks : IAsyncDisposable
         var others = (mode & UnixFileMode.OtherRead) != 0;
         if (group || others)
         {
-            Log.CredentialsLogReadable(_logger, path, others ? "every user" : "its group", Convert.ToString((int)mode, 8).PadLeft(4, '0'));
+            Log.CredentialsLogReadable(_logger, path, others ? "every user" : "its group", FileModeText.Octal(mode));
         }
     }
 

@@ -273,11 +273,11 @@ internal static class SocksHost
             try
             {
                 File.SetUnixFileMode(path, tightened);
-                Log.UsersFileModeTightened(logger, path, Octal(mode), Octal(tightened));
+                Log.UsersFileModeTightened(logger, path, FileModeText.Octal(mode), FileModeText.Octal(tightened));
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                Log.UsersFileModeLoose(logger, path, Octal(mode), exception.Message);
+                Log.UsersFileModeLoose(logger, path, FileModeText.Octal(mode), exception.Message);
             }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -286,8 +286,6 @@ internal static class SocksHost
             Log.UsersFileModeLoose(logger, path, "unknown", exception.Message);
         }
     }
-
-    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 
     private static bool TryListenManagement(McpManagementServer management, HostSettings settings, out string failure)
     {

@@ -201,7 +201,11 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
                 BytesTargetToClient = _targetToClient,
             },
             Id);
-        Log.SessionEnded(_context.Logger, Id, outcome.Describe(), outcome.Reply is { } reply ? ((byte)reply).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) : "none", _clientToTarget, _targetToClient);
+        if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            // The texts are built only when someone reads them: this runs once per session.
+            Log.SessionEnded(_context.Logger, Id, outcome.Describe(), outcome.Reply is { } reply ? ((byte)reply).ToString("x2", System.Globalization.CultureInfo.InvariantCulture) : "none", _clientToTarget, _targetToClient);
+        }
         _server.OnSessionClosed(this);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Protocol;
 
@@ -10,15 +9,4 @@ internal static class DirectConnectorTestExtensions
     /// <summary>Dials <paramref name="request"/> for a session from 127.0.0.1 that has just read it.</summary>
     public static Task<ConnectResult> DialAsync(this DirectConnector connector, SocksRequest request, CancellationToken cancellationToken) =>
         connector.DialAsync(TestSessions.With(request), request, cancellationToken);
-}
-
-/// <summary>Session contexts for tests of the seams.</summary>
-internal static class TestSessions
-{
-    /// <summary>A session from 127.0.0.1 whose request is <paramref name="request"/>.</summary>
-    public static SessionContext With(SocksRequest? request, TimeProvider? timeProvider = null) =>
-        new(1, new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Loopback, 1080), timeProvider ?? TimeProvider.System, CancellationToken.None)
-        {
-            Request = request,
-        };
 }
