@@ -29,10 +29,18 @@ public sealed class SocksTestClient : IDisposable
     /// <summary>Bytes received so far.</summary>
     public long Received { get; private set; }
 
-    public static async Task<SocksTestClient> ConnectAsync(IPEndPoint server)
+    /// <summary>Connects to the proxy.</summary>
+    /// <param name="server">The proxy.</param>
+    /// <param name="receiveBufferSize">SO_RCVBUF set before connecting (a small one makes a slow reader), or null for the default.</param>
+    public static async Task<SocksTestClient> ConnectAsync(IPEndPoint server, int? receiveBufferSize = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
+
         try
         {
             await socket.ConnectAsync(server).WaitAsync(TestTimeouts.Generous);
@@ -47,9 +55,9 @@ public sealed class SocksTestClient : IDisposable
     }
 
     /// <summary>Connects and completes greeting, optional RFC 1929 and a CONNECT to <paramref name="target"/>; asserts REP 00.</summary>
-    public static async Task<SocksTestClient> OpenTunnelAsync(IPEndPoint server, IPEndPoint target, string? user = "user", string password = "pass")
+    public static async Task<SocksTestClient> OpenTunnelAsync(IPEndPoint server, IPEndPoint target, string? user = "user", string password = "pass", int? receiveBufferSize = null)
     {
-        var client = await ConnectAsync(server);
+        var client = await ConnectAsync(server, receiveBufferSize);
         await client.NegotiateAsync(user, password);
         var reply = await client.RequestConnectAsync(target);
         reply.Code.Should().Be(ReplyCode.Succeeded);

@@ -11,10 +11,11 @@ namespace Socks.Core.Relay;
 /// nothing more (a full read keeps it for the next chunk). Back-pressure is the await on the write:
 /// nothing is read while the destination does not take the previous chunk. Bytes are counted in the
 /// session's <see cref="SessionTraffic"/> (plain stores: this copier is the only writer of its two
-/// counters); idle activity and the traffic tap go through <see cref="DirectionHooks"/>, which is
-/// null when neither is switched on.
+/// counters): bytes read as the kernel hands them over, bytes written as the kernel accepts them, so a
+/// write that fails part way counts the part that went out. Idle activity and the traffic tap go through
+/// <see cref="DirectionHooks"/>, which is null when neither is switched on.
 /// </summary>
-internal sealed class SocketCopier
+internal sealed class SocketCopier : IDisposable
 {
     private readonly Socket _source;
     private readonly Socket _destination;
@@ -22,6 +23,7 @@ internal sealed class SocketCopier
     private readonly int _bufferSize;
     private readonly SessionTraffic _traffic;
     private readonly DirectionHooks? _hooks;
+    private readonly SocketSender _sender = new();
 
     /// <summary>Prepares a copier; <see cref="RunAsync"/> starts it.</summary>
     /// <param name="source">The socket to read.</param>
@@ -70,8 +72,12 @@ internal sealed class SocketCopier
                 CountSource(read);
 
                 reading = false;
-                await WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
-                CountDestination(read);
+                var error = await WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                if (error != SocketError.Success)
+                {
+                    return new CopyOutcome(CopyResult.WriteFailed, error);
+                }
+
                 _hooks?.Forwarded(buffer.AsSpan(0, read));
 
                 if (read < _bufferSize)
@@ -108,31 +114,45 @@ internal sealed class SocketCopier
     /// <returns>How the write ended.</returns>
     public async Task<CopyOutcome> ForwardPendingAsync(ReadOnlyMemory<byte> data)
     {
+        SocketError error;
         try
         {
-            await WriteAsync(data).ConfigureAwait(false);
-        }
-        catch (SocketException exception)
-        {
-            return new CopyOutcome(CopyResult.WriteFailed, exception.SocketErrorCode);
+            error = await WriteAsync(data).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {
             return new CopyOutcome(CopyResult.WriteFailed, SocketError.OperationAborted);
         }
 
-        CountDestination(data.Length);
+        if (error != SocketError.Success)
+        {
+            return new CopyOutcome(CopyResult.WriteFailed, error);
+        }
+
         _hooks?.Forwarded(data.Span);
         return CopyOutcome.Completed;
     }
 
-    private async ValueTask WriteAsync(ReadOnlyMemory<byte> data)
+    /// <summary>Gives back the send operation; once no send is pending.</summary>
+    public void Dispose() => _sender.Dispose();
+
+    /// <summary>Writes all of <paramref name="data"/>, counting what the kernel accepts as it goes.</summary>
+    /// <returns><see cref="SocketError.Success"/>, or the error that stopped the write.</returns>
+    private async ValueTask<SocketError> WriteAsync(ReadOnlyMemory<byte> data)
     {
         while (!data.IsEmpty)
         {
-            var sent = await _destination.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            var sent = await _sender.SendAsync(_destination, data).ConfigureAwait(false);
+            CountDestination(sent);
+            if (_sender.SocketError != SocketError.Success)
+            {
+                return _sender.SocketError;
+            }
+
             data = data[sent..];
         }
+
+        return SocketError.Success;
     }
 
     private void CountSource(int count)

@@ -28,7 +28,7 @@ internal sealed class UserSpaceRelay : IRelay
         // The counters already hold the handshake's bytes; the result reports what this relay forwarded.
         var targetSentAtStart = traffic.TargetSent;
         var clientSentAtStart = traffic.ClientSent;
-        var clientToTarget = new SocketCopier(request.Client, request.Target, fromClient: true, _bufferSize, traffic, request.Hooks.ClientToTarget);
+        using var clientToTarget = new SocketCopier(request.Client, request.Target, fromClient: true, _bufferSize, traffic, request.Hooks.ClientToTarget);
 
         // Data the client pipelined behind its request goes first; then the session's buffer is not needed.
         CopyOutcome? failedPending = null;
@@ -48,7 +48,7 @@ internal sealed class UserSpaceRelay : IRelay
             return Result(failed.Error == SocketError.OperationAborted ? RelayEnd.Aborted : RelayEnd.TargetFailed, failed.Error);
         }
 
-        var targetToClient = new SocketCopier(request.Target, request.Client, fromClient: false, _bufferSize, traffic, request.Hooks.TargetToClient);
+        using var targetToClient = new SocketCopier(request.Target, request.Client, fromClient: false, _bufferSize, traffic, request.Hooks.TargetToClient);
         var upstream = clientToTarget.RunAsync();
         var downstream = targetToClient.RunAsync();
         var first = await Task.WhenAny(upstream, downstream).ConfigureAwait(false);

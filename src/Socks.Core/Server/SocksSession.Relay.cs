@@ -62,7 +62,7 @@ internal sealed partial class SocksSession
         var options = _context.Options;
         using var idle = options.IdleTimeout == Timeout.InfiniteTimeSpan
             ? null
-            : new ActivityTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout));
+            : new ActivityTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout), new TcpProgress(_client, target).Moved);
         var tap = observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
 
         // Data the client pipelined behind its request goes first; the relay then hands the handshake buffer back.
@@ -74,7 +74,7 @@ internal sealed partial class SocksSession
             PendingForwarded = handshake.Return,
             Traffic = _traffic,
             Hooks = RelayHooks.Create(idle, tap),
-            Abort = CloseSockets,
+            Abort = AbortSockets,
         }).ConfigureAwait(false);
 
         _clientToTarget = relayResult.ClientToTarget;
@@ -87,7 +87,8 @@ internal sealed partial class SocksSession
             _ => new SessionOutcome(SessionEndReason.Aborted),
         });
 
-        if (relayResult.End == RelayEnd.Aborted && IsAborted)
+        // An abort from outside is the cause, however the relay saw it end (a graceful one ends it with EOF).
+        if (IsAborted)
         {
             ClassifyFailure(SocketError.OperationAborted);
             if (AbortReason == SessionAbortReason.IdleTimeout)

@@ -76,7 +76,8 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
 
     /// <summary>
     /// Ends the session from outside: cancels <see cref="Closed"/> and closes both sockets, so whatever
-    /// the session awaits fails at once. Only the first call counts.
+    /// the session awaits fails at once. Only the first call counts. An idle timeout closes gracefully: both
+    /// legs are shut down (FIN after what the kernel already holds, never RST) and closed when the relay is over.
     /// </summary>
     /// <param name="reason">Why.</param>
     /// <returns>True when this call aborted the session.</returns>
@@ -90,7 +91,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         }
 
         _closed.Cancel();
-        CloseSockets();
+        AbortSockets();
         return true;
     }
 
@@ -168,10 +169,76 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Makes whatever the session awaits on its sockets return: disposes them (a peer with data in flight sees
+    /// RST), or, for an idle timeout, shuts them down so that each peer gets a FIN and pending operations end
+    /// (a read with EOF, a write with an error) while the descriptors stay open until <see cref="CloseSockets"/>.
+    /// </summary>
+    private void AbortSockets()
+    {
+        if (AbortReason == SessionAbortReason.IdleTimeout)
+        {
+            ShutDown(_client);
+            if (Volatile.Read(ref _target) is { } target)
+            {
+                ShutDown(target);
+            }
+        }
+        else
+        {
+            CloseSockets();
+        }
+    }
+
+    /// <summary>Closes both sockets; after a graceful abort, first drops unread input (closing over it would send RST).</summary>
     private void CloseSockets()
     {
+        if (AbortReason == SessionAbortReason.IdleTimeout)
+        {
+            DiscardInput(_client);
+            DiscardInput(Volatile.Read(ref _target));
+        }
+
         _client.Dispose();
         Volatile.Read(ref _target)?.Dispose();
+    }
+
+    private static void ShutDown(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Already reset, closed or never connected: nothing left to end gracefully.
+        }
+    }
+
+    /// <summary>Reads and drops what a shut-down socket still holds; only once no operation is pending on it.</summary>
+    private static void DiscardInput(Socket? socket)
+    {
+        if (socket is null)
+        {
+            return;
+        }
+
+        Span<byte> scratch = stackalloc byte[1024];
+        try
+        {
+            // Bounded by the receive buffer: the socket was shut down, the peer's further data is refused.
+            for (var pending = socket.Available; pending > 0; pending = socket.Available)
+            {
+                if (socket.Receive(scratch[..Math.Min(pending, scratch.Length)], SocketFlags.None, out _) <= 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // Reset meanwhile: the close below is all that is left.
+        }
     }
 
     private void Finish()

@@ -79,4 +79,66 @@ public sealed class ActivityTimerTests
         clock.Advance(TimeSpan.FromSeconds(1));
         fired.Should().Be(1);
     }
+
+    [Test]
+    public void Timer_ProbeReportsProgress_NeverFires()
+    {
+        var clock = new ManualTimeProvider();
+        var fired = 0;
+        var asked = 0;
+        using var timer = new ActivityTimer(clock, Timeout, () => fired++, () => ++asked > 0);
+
+        clock.Advance(Timeout * 10);
+
+        fired.Should().Be(0, "bytes moved at every wake-up although nothing touched the timer");
+        asked.Should().Be(10 * ActivityTimer.ProbesPerTimeout, "the probe is asked every eighth of the timeout");
+    }
+
+    [Test]
+    public void Timer_ProbeStopsReportingProgress_FiresATimeoutAfterTheLastWakeUpThatSawProgress()
+    {
+        var clock = new ManualTimeProvider();
+        var wakeUp = Timeout / ActivityTimer.ProbesPerTimeout;
+        var fired = 0;
+        var moving = true;
+        using var timer = new ActivityTimer(clock, Timeout, () => fired++, () => moving);
+
+        clock.Advance(Timeout * 2);
+        moving = false;
+        clock.Advance(Timeout - wakeUp);
+        fired.Should().Be(0, "the last progress was seen {0} ago", Timeout - wakeUp);
+        clock.Advance(wakeUp);
+        fired.Should().Be(1, "nothing moved for a whole timeout");
+    }
+
+    [Test]
+    public void Timer_ProbeWithoutProgress_FiresAtTheTimeoutLikeWithoutProbe()
+    {
+        var clock = new ManualTimeProvider();
+        var fired = 0;
+        using var timer = new ActivityTimer(clock, Timeout, () => fired++, () => false);
+
+        clock.Advance(Timeout - TimeSpan.FromSeconds(1));
+        fired.Should().Be(0);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        fired.Should().Be(1);
+    }
+
+    [Test]
+    public void Timer_ProbeAndTouches_TouchesStillCount()
+    {
+        var clock = new ManualTimeProvider();
+        var fired = 0;
+        using var timer = new ActivityTimer(clock, Timeout, () => fired++, () => false);
+
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Advance(Timeout / 2);
+            timer.Touch();
+        }
+
+        fired.Should().Be(0);
+        clock.Advance(Timeout);
+        fired.Should().Be(1);
+    }
 }
