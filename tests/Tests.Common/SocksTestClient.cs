@@ -29,12 +29,24 @@ public sealed class SocksTestClient : IDisposable
     /// <summary>Bytes received so far.</summary>
     public long Received { get; private set; }
 
-    public static async Task<SocksTestClient> ConnectAsync(IPEndPoint server)
+    public static Task<SocksTestClient> ConnectAsync(IPEndPoint server) => ConnectAsync(server, from: null);
+
+    /// <summary>
+    /// Connects from the source address <paramref name="from"/> (port chosen by the OS), or from wherever the OS
+    /// routes when null. On Linux every address of 127.0.0.0/8 is on lo, so 127.0.0.2, 127.0.0.3, ... give a test
+    /// distinct client addresses without any set-up.
+    /// </summary>
+    public static async Task<SocksTestClient> ConnectAsync(IPEndPoint server, IPAddress? from)
     {
         ArgumentNullException.ThrowIfNull(server);
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            if (from is not null)
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
+
             await socket.ConnectAsync(server).WaitAsync(TestTimeouts.Generous);
         }
         catch
