@@ -8,11 +8,12 @@ namespace Socks.Core;
 /// <summary>The outcome of <see cref="IConnector.ConnectAsync"/>: a connected socket, or the REP code to send instead.</summary>
 public readonly struct ConnectResult
 {
-    private ConnectResult(Socket? socket, ReplyCode reply, IPEndPoint? remoteEndPoint)
+    private ConnectResult(Socket? socket, ReplyCode reply, IPEndPoint? remoteEndPoint, bool isDenied = false)
     {
         Socket = socket;
         Reply = reply;
         RemoteEndPoint = remoteEndPoint;
+        IsDenied = isDenied;
     }
 
     /// <summary>The connected socket (NoDelay set) on success; the caller owns and disposes it. Null on failure.</summary>
@@ -27,6 +28,12 @@ public readonly struct ConnectResult
     /// for connect errors), or null when no address was tried (name not resolved, time ran out).
     /// </summary>
     public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>
+    /// True when no connection was tried because the access policy refused the destination (at
+    /// <see cref="AccessPhase.Resolved"/>): the access log then says <c>denied</c>, not <c>dial-failed</c>.
+    /// </summary>
+    public bool IsDenied { get; }
 
     /// <summary>Whether a connection was made.</summary>
     [MemberNotNullWhen(true, nameof(Socket), nameof(RemoteEndPoint))]
@@ -52,6 +59,21 @@ public readonly struct ConnectResult
         }
 
         return new ConnectResult(null, reply, remoteEndPoint);
+    }
+
+    /// <summary>A refusal by the access policy, answered with <paramref name="reply"/> (<see cref="IsDenied"/> is true).</summary>
+    /// <param name="reply">The policy's RFC 1928 §6 code; anything but <see cref="ReplyCode.Succeeded"/>.</param>
+    /// <param name="remoteEndPoint">The address that was refused, or null.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reply"/> is <see cref="ReplyCode.Succeeded"/>.</exception>
+    public static ConnectResult Denied(ReplyCode reply, IPEndPoint? remoteEndPoint)
+    {
+        if (reply == ReplyCode.Succeeded)
+        {
+            throw new ArgumentOutOfRangeException(nameof(reply), reply, "A denial needs a failure code.");
+        }
+
+        return new ConnectResult(null, reply, remoteEndPoint, isDenied: true);
     }
 
     /// <inheritdoc/>

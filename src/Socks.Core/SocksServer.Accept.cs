@@ -50,7 +50,7 @@ public sealed partial class SocksServer
         // at once, instead of waiting in the backlog.
         _context.Metrics.ConnectionRejectedAtLimit();
         client.Dispose();
-        AppendRecord(new AccessLogRecord { Start = now, End = now, Client = remote }, sessionId: 0);
+        AppendRecord(new AccessLogRecord { Start = now, End = now, Client = remote, EndReason = AccessLogEndReason.ConnectionLimit }, sessionId: 0);
 
         // At most one warning per interval, and one "cleared" line per warning, however the load flaps.
         if (_limitWarning.TryWarn())

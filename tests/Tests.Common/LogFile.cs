@@ -15,25 +15,39 @@ public static class LogFile
     /// <summary>Lines of text (split on TAB), for output captured from standard output.</summary>
     public static string[][] Records(IEnumerable<string> lines) => [.. lines.Select(line => line.Split('\t'))];
 
-    /// <summary>An endpoint as the logs print it: ADDRESS:PORT, an IPv4-mapped address as plain IPv4.</summary>
+    /// <summary>An endpoint as the logs print it: ADDRESS:PORT or [ADDRESS]:PORT for IPv6, an IPv4-mapped address as plain IPv4.</summary>
     public static string Endpoint(EndPoint endPoint)
     {
         var ip = (IPEndPoint)endPoint;
-        return $"{(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)}:{ip.Port}";
+        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]:{ip.Port}" : $"{address}:{ip.Port}";
     }
 
     /// <summary>Parses a timestamp field.</summary>
     public static DateTimeOffset Time(string field) =>
         DateTimeOffset.ParseExact(field, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    /// <summary>Checks the fields every access record has: ten, two timestamps, duration = end - start.</summary>
+    /// <summary>The end reasons of docs/access-log.md (format version 2, field 12): the closed set.</summary>
+    public static readonly string[] EndReasons =
+    [
+        "ok", "auth-failed", "no-acceptable-method", "bad-version", "bad-request", "command-not-supported",
+        "handshake-timeout", "denied", "dial-failed", "connection-limit", "idle-timeout", "client-closed",
+        "client-reset", "target-reset", "revoked", "shutdown", "aborted", "internal-error",
+    ];
+
+    /// <summary>
+    /// Checks the fields every access record has: twelve, two timestamps, duration = end - start, a command
+    /// (<c>CONNECT</c>, <c>BIND</c>, <c>UDP</c>, two hex digits or <c>-</c>) and a reason of the closed set.
+    /// </summary>
     public static void ShouldBeWellFormedAccessRecord(string[] record)
     {
-        record.Should().HaveCount(10, "an access record has ten fields: {0}", string.Join("|", record));
+        record.Should().HaveCount(12, "an access record has twelve fields: {0}", string.Join("|", record));
         record[0].Should().MatchRegex(TimestampPattern);
         record[1].Should().MatchRegex(TimestampPattern);
         var duration = (long)(Time(record[1]) - Time(record[0])).TotalMilliseconds;
         record[9].Should().Be(duration.ToString(CultureInfo.InvariantCulture), "the duration is end minus start as printed");
+        record[10].Should().MatchRegex("^(CONNECT|BIND|UDP|[0-9A-F]{2}|-)$");
+        record[11].Should().BeOneOf(EndReasons);
     }
 
     /// <summary>

@@ -29,10 +29,15 @@ public sealed class SocksTestClient : IDisposable
     /// <summary>Bytes received so far.</summary>
     public long Received { get; private set; }
 
-    /// <summary>Connects to the proxy.</summary>
+    /// <summary>
+    /// Connects to the proxy from the source address <paramref name="from"/> (port chosen by the OS), or from
+    /// wherever the OS routes when null. On Linux every address of 127.0.0.0/8 is on lo, so 127.0.0.2, 127.0.0.3,
+    /// ... give a test distinct client addresses without any set-up.
+    /// </summary>
     /// <param name="server">The proxy.</param>
+    /// <param name="from">The source address, or null.</param>
     /// <param name="receiveBufferSize">SO_RCVBUF set before connecting (a small one makes a slow reader), or null for the default.</param>
-    public static async Task<SocksTestClient> ConnectAsync(IPEndPoint server, int? receiveBufferSize = null)
+    public static async Task<SocksTestClient> ConnectAsync(IPEndPoint server, IPAddress? from = null, int? receiveBufferSize = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -43,6 +48,11 @@ public sealed class SocksTestClient : IDisposable
 
         try
         {
+            if (from is not null)
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
+
             await socket.ConnectAsync(server).WaitAsync(TestTimeouts.Generous);
         }
         catch
@@ -57,7 +67,7 @@ public sealed class SocksTestClient : IDisposable
     /// <summary>Connects and completes greeting, optional RFC 1929 and a CONNECT to <paramref name="target"/>; asserts REP 00.</summary>
     public static async Task<SocksTestClient> OpenTunnelAsync(IPEndPoint server, IPEndPoint target, string? user = "user", string password = "pass", int? receiveBufferSize = null)
     {
-        var client = await ConnectAsync(server, receiveBufferSize);
+        var client = await ConnectAsync(server, receiveBufferSize: receiveBufferSize);
         await client.NegotiateAsync(user, password);
         var reply = await client.RequestConnectAsync(target);
         reply.Code.Should().Be(ReplyCode.Succeeded);

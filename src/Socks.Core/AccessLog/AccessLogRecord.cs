@@ -12,7 +12,11 @@ public sealed record AccessLogRecord
     /// <summary>When the session ended (UTC).</summary>
     public required DateTimeOffset End { get; init; }
 
-    /// <summary>The RFC 1929 username the client authenticated as, or null for none.</summary>
+    /// <summary>
+    /// The RFC 1929 username: the name the client authenticated as or, when <see cref="EndReason"/> is
+    /// <see cref="AccessLogEndReason.AuthFailed"/>, the name it tried (never the password). Null when the client did not
+    /// send one.
+    /// </summary>
     public byte[]? Username { get; init; }
 
     /// <summary>The client's address and port.</summary>
@@ -32,6 +36,15 @@ public sealed record AccessLogRecord
 
     /// <summary>The REP code sent to the client, or null when the session ended before any reply.</summary>
     public ReplyCode? Reply { get; init; }
+
+    /// <summary>
+    /// The request's CMD octet, or null when the session ended before a request was read. Any octet the client sent,
+    /// also one that <see cref="SocksCommand"/> does not name (it was answered REP X'07').
+    /// </summary>
+    public SocksCommand? Command { get; init; }
+
+    /// <summary>Why the session ended.</summary>
+    public required AccessLogEndReason EndReason { get; init; }
 
     /// <summary>Bytes relayed from the client to the target.</summary>
     public long BytesClientToTarget { get; init; }

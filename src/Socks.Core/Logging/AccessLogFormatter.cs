@@ -1,18 +1,26 @@
 using Socks.Core.AccessLog;
+using Socks.Core.Protocol;
 
 namespace Socks.Core.Logging;
 
 /// <summary>
-/// Formats an <see cref="AccessLogRecord"/> as one access-log line (docs/access-log.md). Ten
-/// TAB-separated fields, in this order:
-/// <c>start end user client requested connected reply bytes_c2t bytes_t2c duration_ms</c>.
+/// Formats an <see cref="AccessLogRecord"/> as one access-log line (docs/access-log.md), format version
+/// <see cref="FormatVersion"/>. Twelve TAB-separated fields, in this order:
+/// <c>start end user client requested connected reply bytes_c2t bytes_t2c duration_ms command reason</c>.
 /// Times are UTC <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>; endpoints <c>addr:port</c> (<c>[v6]:port</c>);
-/// the reply is two hex digits; the duration is whole milliseconds (end minus start as printed).
+/// the reply is two hex digits; the duration is whole milliseconds (end minus start as printed); the command is
+/// <c>CONNECT</c>, <c>BIND</c>, <c>UDP</c> or two hex digits; the reason one token of <see cref="AccessLogEndReason"/>.
 /// Absent values are <c>-</c>; bytes from the network are escaped so a record is always one line of
-/// printable ASCII.
+/// printable ASCII. Version 1 had only the first ten fields; fields are only ever appended.
 /// </summary>
 internal static class AccessLogFormatter
 {
+    /// <summary>The format version written (docs/access-log.md "Format versions").</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>How many fields a record of <see cref="FormatVersion"/> has.</summary>
+    public const int FieldCount = 12;
+
     /// <summary>Formats one record as a line, without the line terminator.</summary>
     /// <param name="record">The record.</param>
     /// <returns>The line, printable ASCII and TABs only.</returns>
@@ -73,5 +81,65 @@ internal static class AccessLogFormatter
         // The duration is computed from the printed (millisecond-truncated) times so that
         // end - start == duration holds for anyone checking the line with awk.
         line.AppendNumber(record.End.ToUnixTimeMilliseconds() - record.Start.ToUnixTimeMilliseconds());
+
+        // Version 2: appended, so the ten fields of version 1 keep their numbers.
+        line.AppendSeparator();
+        if (record.Command is { } command)
+        {
+            AppendCommand(command, line);
+        }
+        else
+        {
+            line.AppendAbsent();
+        }
+
+        line.AppendSeparator();
+        line.AppendAscii(Token(record.EndReason));
+    }
+
+    /// <summary>The token written for <paramref name="reason"/> (field 12).</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>A lower-case token such as <c>auth-failed</c>; <c>internal-error</c> for a value outside the set.</returns>
+    public static string Token(AccessLogEndReason reason) => reason switch
+    {
+        AccessLogEndReason.Ok => "ok",
+        AccessLogEndReason.AuthFailed => "auth-failed",
+        AccessLogEndReason.NoAcceptableMethod => "no-acceptable-method",
+        AccessLogEndReason.BadVersion => "bad-version",
+        AccessLogEndReason.BadRequest => "bad-request",
+        AccessLogEndReason.CommandNotSupported => "command-not-supported",
+        AccessLogEndReason.HandshakeTimeout => "handshake-timeout",
+        AccessLogEndReason.Denied => "denied",
+        AccessLogEndReason.DialFailed => "dial-failed",
+        AccessLogEndReason.ConnectionLimit => "connection-limit",
+        AccessLogEndReason.IdleTimeout => "idle-timeout",
+        AccessLogEndReason.ClientClosed => "client-closed",
+        AccessLogEndReason.ClientReset => "client-reset",
+        AccessLogEndReason.TargetReset => "target-reset",
+        AccessLogEndReason.Revoked => "revoked",
+        AccessLogEndReason.Shutdown => "shutdown",
+        AccessLogEndReason.Aborted => "aborted",
+
+        // An embedder's record with a value outside the enum stays within the documented set.
+        _ => "internal-error",
+    };
+
+    private static void AppendCommand(SocksCommand command, LogLineBuilder line)
+    {
+        switch (command)
+        {
+            case SocksCommand.Connect:
+                line.AppendAscii("CONNECT");
+                break;
+            case SocksCommand.Bind:
+                line.AppendAscii("BIND");
+                break;
+            case SocksCommand.UdpAssociate:
+                line.AppendAscii("UDP");
+                break;
+            default:
+                line.AppendHex2((byte)command);
+                break;
+        }
     }
 }

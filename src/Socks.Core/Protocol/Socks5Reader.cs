@@ -144,6 +144,25 @@ internal static class Socks5Reader
         return OperationStatus.Done;
     }
 
+    /// <summary>
+    /// The UNAME of a username/password request that <see cref="TryReadUsernamePassword"/> found invalid with
+    /// <see cref="SocksParseError.BadLength"/> (ULEN or PLEN 0), so that the failed login can be recorded under the name
+    /// it tried: empty when ULEN was 0.
+    /// </summary>
+    /// <param name="buffer">The bytes <see cref="TryReadUsernamePassword"/> was given (it leaves them untouched on InvalidData).</param>
+    /// <returns>A copy of UNAME.</returns>
+    public static byte[] UsernameOfBadLengthRequest(ReadOnlySequence<byte> buffer)
+    {
+        // VER, ULEN, UNAME, PLEN: the reader reached PLEN only after all of UNAME had arrived.
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryRead(out _) || !reader.TryRead(out var length) || reader.Remaining < length)
+        {
+            return [];
+        }
+
+        return buffer.Slice(reader.Position, length).ToArray();
+    }
+
     /// <summary>Reads a client's request (RFC 1928 §4, with the address forms of §5).</summary>
     /// <remarks>
     /// <code>

@@ -21,8 +21,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Session {SessionId}: protocol violation by the client: {Violation}")]
     public static partial void ProtocolViolation(ILogger logger, long sessionId, string violation);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "Session {SessionId}: authentication failed")]
-    public static partial void AuthenticationFailed(ILogger logger, long sessionId);
+    // 104 was "authentication failed" at Debug, without the name or the client; 125 replaced it.
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Session {SessionId}: client connection failed during the handshake: {Error}")]
     public static partial void HandshakeIoError(ILogger logger, long sessionId, SocketError error);
@@ -84,6 +83,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 124, Level = LogLevel.Debug, Message = "Session {SessionId}: denied by the access policy at {Phase} (reply {Reply})")]
     public static partial void AccessDenied(ILogger logger, long sessionId, AccessPhase phase, ReplyCode reply);
+
+    /// <summary>A failed RFC 1929 login: one warning each, naming the client and the escaped name tried (never the password).</summary>
+    [LoggerMessage(EventId = 125, Level = LogLevel.Warning, Message = "Session {SessionId}: authentication failed for user \"{User}\" from {Client}")]
+    public static partial void AuthenticationFailed(ILogger logger, long sessionId, string user, IPEndPoint client);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "Session {SessionId}: connected to {Target}")]
     public static partial void Connected(ILogger logger, long sessionId, IPEndPoint target);

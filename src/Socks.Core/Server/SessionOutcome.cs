@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Socks.Core.AccessLog;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Server;
@@ -55,6 +56,38 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.Revoked => "user revoked",
         SessionEndReason.InternalError => "internal error",
         _ => Reason.ToString(),
+    };
+
+    /// <summary>
+    /// The reason as the access log records it (docs/access-log.md "End reasons"): one of a closed set, coarser than
+    /// <see cref="Reason"/> where an operator needs no more (the socket error, the policy phase are in the diagnostic log).
+    /// </summary>
+    /// <returns>The access-log reason.</returns>
+    public AccessLogEndReason ToAccessLogReason() => Reason switch
+    {
+        SessionEndReason.Completed => AccessLogEndReason.Ok,
+        SessionEndReason.AuthenticationFailed => AccessLogEndReason.AuthFailed,
+        SessionEndReason.NoAcceptableMethod => AccessLogEndReason.NoAcceptableMethod,
+
+        // The greeting's first byte is the only place a client of another protocol shows itself (SOCKS4 sends X'04').
+        SessionEndReason.ProtocolViolation when Step == HandshakeStep.Greeting && ParseError == SocksParseError.BadVersion
+            => AccessLogEndReason.BadVersion,
+        SessionEndReason.ProtocolViolation => AccessLogEndReason.BadRequest,
+        SessionEndReason.CommandNotSupported => AccessLogEndReason.CommandNotSupported,
+        SessionEndReason.HandshakeTimeout => AccessLogEndReason.HandshakeTimeout,
+        SessionEndReason.Denied => AccessLogEndReason.Denied,
+        SessionEndReason.ConnectFailed or SessionEndReason.ConnectFailedLocally => AccessLogEndReason.DialFailed,
+        SessionEndReason.ClientClosedInHandshake => AccessLogEndReason.ClientClosed,
+        SessionEndReason.ClientFailed => AccessLogEndReason.ClientReset,
+        SessionEndReason.TargetFailed => AccessLogEndReason.TargetReset,
+        SessionEndReason.IdleTimeout => AccessLogEndReason.IdleTimeout,
+        SessionEndReason.Revoked => AccessLogEndReason.Revoked,
+        SessionEndReason.Shutdown => AccessLogEndReason.Shutdown,
+        SessionEndReason.Aborted => AccessLogEndReason.Aborted,
+        SessionEndReason.InternalError => AccessLogEndReason.InternalError,
+
+        // Not reached: a test maps every SessionEndReason. Never throw here, on the session's cleanup path.
+        _ => AccessLogEndReason.InternalError,
     };
 
     /// <summary>The handshake message as the diagnostic log names it.</summary>

@@ -188,8 +188,11 @@ internal sealed partial class SocksSession
         Socks5Writer.WriteAuthStatus(valid, _output);
         if (!valid)
         {
+            // The name tried goes into the access-log record and one warning (for fail2ban and the like); the
+            // password goes nowhere. The session's own user stays unset, so revocation never matches it.
+            _rejectedUsername = credentials?.Username ?? Socks5Reader.UsernameOfBadLengthRequest(buffer.Data);
             SetEnd(new SessionOutcome(SessionEndReason.AuthenticationFailed));
-            Log.AuthenticationFailed(_context.Logger, Id);
+            Log.AuthenticationFailed(_context.Logger, Id, HostileText.Escape(_rejectedUsername, EscapeOptions.Quote), ClientForLog);
             await SendAsync().ConfigureAwait(false);
             return false;
         }

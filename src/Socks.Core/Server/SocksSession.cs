@@ -29,6 +29,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private SessionOutcome _end = new(SessionEndReason.ClientClosedInHandshake);
     private ReplyCode? _reply;
     private IPEndPoint? _connected;
+    private byte[]? _rejectedUsername;
     private long _clientToTarget;
     private long _targetToClient;
 
@@ -62,6 +63,11 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
 
     /// <summary>The client's address and port.</summary>
     public IPEndPoint RemoteEndPoint => Context.Client;
+
+    /// <summary>The client's endpoint for a diagnostic line: an IPv4 peer of a dual-stack listener as plain IPv4, as the access log writes it.</summary>
+    private IPEndPoint ClientForLog => RemoteEndPoint.Address.IsIPv4MappedToIPv6
+        ? new IPEndPoint(RemoteEndPoint.Address.MapToIPv4(), RemoteEndPoint.Port)
+        : RemoteEndPoint;
 
     /// <summary>Cancelled when the session is aborted.</summary>
     public CancellationToken Closed => Context.Closed;
@@ -258,12 +264,14 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
             {
                 Start = Context.Start,
                 End = _context.Options.TimeProvider.GetUtcNow(),
-                Username = Username,
+                Username = Username ?? _rejectedUsername,
                 Client = RemoteEndPoint,
                 RequestedHost = Context.Request?.HostBytes,
                 RequestedPort = Context.Request?.Port ?? 0,
                 Connected = _connected,
                 Reply = outcome.Reply,
+                Command = (SocksCommand?)outcome.Command,
+                EndReason = outcome.ToAccessLogReason(),
                 BytesClientToTarget = _clientToTarget,
                 BytesTargetToClient = _targetToClient,
             },

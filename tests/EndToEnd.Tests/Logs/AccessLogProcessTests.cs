@@ -50,19 +50,21 @@ public sealed class AccessLogProcessTests
         }
 
         var target = $"127.0.0.1:{pop3.Port}";
-        expected[client] = ["user", client, target, target, "00", "6", (pop3.Greeting.Length + 9).ToString()];
+        expected[client] = ["user", client, target, target, "00", "6", (pop3.Greeting.Length + 9).ToString(), "CONNECT", "ok"];
 
         // Refused (05), unknown name (04), BIND (07), unknown ATYP (08), hostile name (04, escaped).
         byte[] hostile = [.. "a\r\nb\tc\0d"u8, 0xFF, .. "e\\.invalid"u8];
-        var cases = new (byte[] Request, byte Reply, string Requested)[]
+        var cases = new (byte[] Request, byte Reply, string Requested, string Command, string Reason)[]
         {
-            (Request(SocksCommand.Connect, new IPEndPoint(IPAddress.Loopback, refusedPort)), 0x05, $"127.0.0.1:{refusedPort}"),
-            (Request(SocksCommand.Connect, "nosuchhost.invalid"u8.ToArray(), 80), 0x04, "nosuchhost.invalid:80"),
-            (Request(SocksCommand.Bind, pop3.EndPoint), 0x07, target),
-            ([0x05, 0x01, 0x00, 0x02, 0x7F, 0x00, 0x00, 0x01, 0x00, 0x50], 0x08, "-"),
-            (Request(SocksCommand.Connect, hostile, 80), 0x04, @"a\r\nb\tc\x00d\xFFe\\.invalid:80"),
+            (Request(SocksCommand.Connect, new IPEndPoint(IPAddress.Loopback, refusedPort)), 0x05, $"127.0.0.1:{refusedPort}", "CONNECT", "dial-failed"),
+            (Request(SocksCommand.Connect, "nosuchhost.invalid"u8.ToArray(), 80), 0x04, "nosuchhost.invalid:80", "CONNECT", "dial-failed"),
+            (Request(SocksCommand.Bind, pop3.EndPoint), 0x07, target, "BIND", "command-not-supported"),
+            (Request(SocksCommand.UdpAssociate, pop3.EndPoint), 0x07, target, "UDP", "command-not-supported"),
+            (Request((SocksCommand)0x09, pop3.EndPoint), 0x07, target, "09", "command-not-supported"),
+            ([0x05, 0x01, 0x00, 0x02, 0x7F, 0x00, 0x00, 0x01, 0x00, 0x50], 0x08, "-", "-", "bad-request"),
+            (Request(SocksCommand.Connect, hostile, 80), 0x04, @"a\r\nb\tc\x00d\xFFe\\.invalid:80", "CONNECT", "dial-failed"),
         };
-        foreach (var (request, reply, requested) in cases)
+        foreach (var (request, reply, requested, command, reason) in cases)
         {
             var (tunnel, local) = await AuthenticatedAsync(proxy);
             using (tunnel)
@@ -71,10 +73,10 @@ public sealed class AccessLogProcessTests
                 (await tunnel.IsClosedByPeerAsync()).Should().BeTrue();
             }
 
-            expected[local] = ["user", local, requested, "-", reply.ToString("X2"), "0", "0"];
+            expected[local] = ["user", local, requested, "-", reply.ToString("X2"), "0", "0", command, reason];
         }
 
-        // Authentication failure: 01 01, then the close; nobody is named, nothing requested or replied.
+        // Authentication failure: 01 01, then the close; the name tried is recorded (never the password), nothing requested or replied.
         var (badPassword, badLocal) = await ConnectAsync(proxy);
         using (badPassword)
         {
@@ -83,7 +85,7 @@ public sealed class AccessLogProcessTests
             (await badPassword.IsClosedByPeerAsync()).Should().BeTrue();
         }
 
-        expected[badLocal] = ["-", badLocal, "-", "-", "-", "0", "0"];
+        expected[badLocal] = ["user", badLocal, "-", "-", "-", "0", "0", "-", "auth-failed"];
 
         // No acceptable method: 05 FF.
         var (noMethod, noMethodLocal) = await ConnectAsync(proxy);
@@ -94,7 +96,28 @@ public sealed class AccessLogProcessTests
             (await noMethod.IsClosedByPeerAsync()).Should().BeTrue();
         }
 
-        expected[noMethodLocal] = ["-", noMethodLocal, "-", "-", "-", "0", "0"];
+        expected[noMethodLocal] = ["-", noMethodLocal, "-", "-", "-", "0", "0", "-", "no-acceptable-method"];
+
+        // A SOCKS4 client: closed without a reply.
+        var (socks4, socks4Local) = await ConnectAsync(proxy);
+        using (socks4)
+        {
+            await socks4.SendAsync([0x04, 0x01, 0x00, 0x50, 0x7F, 0x00, 0x00, 0x01, 0x00]);
+            (await socks4.IsClosedByPeerAsync()).Should().BeTrue();
+        }
+
+        expected[socks4Local] = ["-", socks4Local, "-", "-", "-", "0", "0", "-", "bad-version"];
+
+        // A client that hangs up before its greeting is complete.
+        var (hangUp, hangUpLocal) = await ConnectAsync(proxy);
+        using (hangUp)
+        {
+            await hangUp.SendAsync([0x05]);
+            hangUp.Socket.Shutdown(SocketShutdown.Send);
+            (await hangUp.IsClosedByPeerAsync()).Should().BeTrue();
+        }
+
+        expected[hangUpLocal] = ["-", hangUpLocal, "-", "-", "-", "0", "0", "-", "client-closed"];
 
         await CredentialsLogProcessTests.StopAsync(socks5d);
 
@@ -104,10 +127,11 @@ public sealed class AccessLogProcessTests
         {
             LogFile.ShouldBeWellFormedAccessRecord(record);
             expected.Should().ContainKey(record[3]);
-            record[2..9].Should().Equal(expected[record[3]], "the record of client {0}", record[3]);
+            record[2..9].Concat(record[10..]).Should().Equal(expected[record[3]], "the record of client {0}", record[3]);
         }
 
         lines.Should().OnlyContain(line => line.All(c => c == '\t' || (c >= 0x20 && c <= 0x7E)), "records are printable ASCII and TABs");
+        File.ReadAllText(path).Should().NotContain("wrong", "the password of the failed login is never recorded");
     }
 
     [Test]
@@ -136,12 +160,12 @@ public sealed class AccessLogProcessTests
         records.Should().HaveCount(3);
         records.ToList().ForEach(LogFile.ShouldBeWellFormedAccessRecord);
         var target = LogFile.Endpoint(echo.EndPoint);
-        var byClient = records.ToDictionary(r => r[3], r => r[2..9]);
+        var byClient = records.ToDictionary(r => r[3], r => r[2..9].Concat(r[10..]).ToArray());
         byClient[LogFile.Endpoint(first.Socket.LocalEndPoint!)].Should().Equal(
-            "user", LogFile.Endpoint(first.Socket.LocalEndPoint!), target, target, "00", "3", "3");
+            "user", LogFile.Endpoint(first.Socket.LocalEndPoint!), target, target, "00", "3", "3", "CONNECT", "shutdown");
         byClient[LogFile.Endpoint(second.Socket.LocalEndPoint!)].Should().Equal(
-            "user", LogFile.Endpoint(second.Socket.LocalEndPoint!), target, target, "00", "5", "5");
-        byClient[thirdLocal].Should().Equal("-", thirdLocal, "-", "-", "-", "0", "0");
+            "user", LogFile.Endpoint(second.Socket.LocalEndPoint!), target, target, "00", "5", "5", "CONNECT", "shutdown");
+        byClient[thirdLocal].Should().Equal("-", thirdLocal, "-", "-", "-", "0", "0", "-", "connection-limit");
         socks5d.StandardError.Should().Contain(line => line.Contains("Drain deadline passed", StringComparison.Ordinal));
     }
 

@@ -42,8 +42,8 @@ public sealed class LogSinksTests
             LogSinks.TryOpen(host.Services, out var failure).Should().BeTrue(failure);
             var sinks = host.Services.GetRequiredService<LogSinks>();
 
-            sinks.AccessLog.Append(new AccessLogRecord { Start = DateTimeOffset.UnixEpoch, End = DateTimeOffset.UnixEpoch, Client = new IPEndPoint(IPAddress.Loopback, 1) });
-            sinks.AccessLog.Append(new AccessLogRecord { Start = DateTimeOffset.UnixEpoch, End = DateTimeOffset.UnixEpoch, Client = new IPEndPoint(IPAddress.Loopback, 2) });
+            sinks.AccessLog.Append(new AccessLogRecord { Start = DateTimeOffset.UnixEpoch, End = DateTimeOffset.UnixEpoch, Client = new IPEndPoint(IPAddress.Loopback, 1), EndReason = AccessLogEndReason.Ok });
+            sinks.AccessLog.Append(new AccessLogRecord { Start = DateTimeOffset.UnixEpoch, End = DateTimeOffset.UnixEpoch, Client = new IPEndPoint(IPAddress.Loopback, 2), EndReason = AccessLogEndReason.Ok });
             await sinks.AccessLog.FlushAsync();
 
             var seen = new Dictionary<string, (long Value, string Meter)>();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Socks.Core.AccessLog;
 using Socks.Core.Protocol;
 using Socks.Core.Tests.Server.Infrastructure;
 
@@ -22,6 +23,7 @@ public sealed class AccessPhaseTests
         var record = await harness.AccessLog.SingleAsync();
         record.Reply.Should().BeNull();
         record.Username.Should().BeNull();
+        record.EndReason.Should().Be(AccessLogEndReason.Denied);
         policy.Seen.Should().Equal(AccessPhase.Accepted);
         policy.Clients.Should().ContainSingle().Which.Should().Be(record.Client);
         harness.Server.GetMetrics().FailedConnections.Should().Be(1);
@@ -43,6 +45,7 @@ public sealed class AccessPhaseTests
         record.Reply.Should().BeNull("RFC 1928 has no reply before the request");
         record.Username.Should().Equal(Encoding.ASCII.GetBytes("user"));
         record.RequestedHost.Should().BeNull();
+        record.EndReason.Should().Be(AccessLogEndReason.Denied);
         policy.Seen.Should().Equal(AccessPhase.Accepted, AccessPhase.Authenticated);
         policy.Users.Should().Equal(string.Empty, "user");
         policy.Methods.Should().Equal(AuthMethod.NoAcceptableMethods, AuthMethod.UsernamePassword);
@@ -64,6 +67,8 @@ public sealed class AccessPhaseTests
         await client.ShouldBeClosedAsync();
         var record = await harness.AccessLog.SingleAsync();
         record.Reply.Should().Be(ReplyCode.NetworkUnreachable);
+        record.EndReason.Should().Be(AccessLogEndReason.Denied, "whatever code the policy answers with");
+        record.Command.Should().Be(SocksCommand.Connect);
         record.RequestedHost.Should().Equal(Encoding.ASCII.GetBytes("denied.example"));
         policy.Seen.Should().Equal(AccessPhase.Accepted, AccessPhase.Authenticated, AccessPhase.Requested);
         policy.Ports.Should().Equal((ushort)target.EndPoint.Port);
@@ -84,7 +89,9 @@ public sealed class AccessPhaseTests
 
         reply.Code.Should().Be(ReplyCode.ConnectionNotAllowed);
         await client.ShouldBeClosedAsync();
-        (await harness.AccessLog.SingleAsync()).Reply.Should().Be(ReplyCode.ConnectionNotAllowed);
+        var record = await harness.AccessLog.SingleAsync();
+        record.Reply.Should().Be(ReplyCode.ConnectionNotAllowed);
+        record.EndReason.Should().Be(AccessLogEndReason.Denied, "a refused destination is a denial, not a failed dial");
         policy.Seen.Should().Equal(AccessPhase.Accepted, AccessPhase.Authenticated, AccessPhase.Requested, AccessPhase.Resolved);
         policy.Destinations.Should().Equal(target.EndPoint);
         target.Peers.Should().BeEmpty();

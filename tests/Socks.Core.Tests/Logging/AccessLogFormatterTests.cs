@@ -22,13 +22,15 @@ public class AccessLogFormatterTests
         Reply = ReplyCode.Succeeded,
         BytesClientToTarget = 512 + i,
         BytesTargetToClient = 4096,
+        Command = SocksCommand.Connect,
+        EndReason = AccessLogEndReason.Ok,
     };
 
     [Test]
-    public void Format_SuccessfulSession_WritesTenFieldsInOrder()
+    public void Format_SuccessfulSession_WritesTwelveFieldsInOrder()
     {
         AccessLogFormatter.Format(Sample()).Should().Be(
-            "2026-11-26T08:01:02.123Z\t2026-11-26T08:01:03.456Z\talice\t192.0.2.10:51234\texample.com:443\t93.184.216.34:443\t00\t512\t4096\t1333");
+            "2026-11-26T08:01:02.123Z\t2026-11-26T08:01:03.456Z\talice\t192.0.2.10:51234\texample.com:443\t93.184.216.34:443\t00\t512\t4096\t1333\tCONNECT\tok");
     }
 
     [Test]
@@ -39,10 +41,11 @@ public class AccessLogFormatterTests
             Start = Start,
             End = Start.AddMilliseconds(5),
             Client = new IPEndPoint(IPAddress.Parse("2001:db8::7"), 40000),
+            EndReason = AccessLogEndReason.ClientClosed,
         };
 
         AccessLogFormatter.Format(record).Should().Be(
-            "2026-11-26T08:01:02.123Z\t2026-11-26T08:01:02.128Z\t-\t[2001:db8::7]:40000\t-\t-\t-\t0\t0\t5");
+            "2026-11-26T08:01:02.123Z\t2026-11-26T08:01:02.128Z\t-\t[2001:db8::7]:40000\t-\t-\t-\t0\t0\t5\t-\tclient-closed");
     }
 
     [Test]
@@ -64,8 +67,8 @@ public class AccessLogFormatterTests
         var line = AccessLogFormatter.Format(record);
 
         line.Should().Be(
-            "2026-11-26T08:01:02.123Z\t2026-11-26T08:01:03.456Z\tev\\til\\r\\nx\\x00\\\\\\x7F\\x1B ~\t192.0.2.10:51234\ta\\tb\\nc.example\\xFF\\xC3(:80\t93.184.216.34:443\t00\t512\t4096\t1333");
-        line.Split('\t').Should().HaveCount(10);
+            "2026-11-26T08:01:02.123Z\t2026-11-26T08:01:03.456Z\tev\\til\\r\\nx\\x00\\\\\\x7F\\x1B ~\t192.0.2.10:51234\ta\\tb\\nc.example\\xFF\\xC3(:80\t93.184.216.34:443\t00\t512\t4096\t1333\tCONNECT\tok");
+        line.Split('\t').Should().HaveCount(AccessLogFormatter.FieldCount);
         line.Should().NotContainAny("\r", "\n", "\0");
     }
 
@@ -140,5 +143,62 @@ public class AccessLogFormatterTests
         fields[0].Should().Be("2026-11-26T08:01:02.123Z");
         fields[1].Should().Be("2026-11-26T08:02:02.123Z");
         fields[9].Should().Be("60000");
+    }
+
+    [TestCase(SocksCommand.Connect, "CONNECT")]
+    [TestCase(SocksCommand.Bind, "BIND")]
+    [TestCase(SocksCommand.UdpAssociate, "UDP")]
+    [TestCase((SocksCommand)0x00, "00")]
+    [TestCase((SocksCommand)0x09, "09")]
+    [TestCase((SocksCommand)0xF0, "F0")]
+    [TestCase((SocksCommand)0xFF, "FF")]
+    public void Format_Command_NameOrTwoHexDigitsInField11(SocksCommand command, string expected)
+    {
+        AccessLogFormatter.Format(Sample() with { Command = command }).Split('\t')[10].Should().Be(expected);
+    }
+
+    [Test]
+    public void Format_NoRequestRead_CommandIsDash()
+    {
+        AccessLogFormatter.Format(Sample() with { Command = null }).Split('\t')[10].Should().Be("-");
+    }
+
+    [Test]
+    public void Token_EveryReason_IsTheDocumentedTokenAndAllDiffer()
+    {
+        var tokens = Enum.GetValues<AccessLogEndReason>().Select(AccessLogFormatter.Token).ToList();
+
+        tokens.Should().Equal(LogFile.EndReasons, "the enum, in order, is the documented closed set");
+        tokens.Should().OnlyHaveUniqueItems();
+        tokens.Should().OnlyContain(t => System.Text.RegularExpressions.Regex.IsMatch(t, "^[a-z]+(-[a-z]+)*$"));
+    }
+
+    [TestCase(AccessLogEndReason.AuthFailed, "auth-failed")]
+    [TestCase(AccessLogEndReason.ConnectionLimit, "connection-limit")]
+    [TestCase(AccessLogEndReason.TargetReset, "target-reset")]
+    public void Format_Reason_IsField12(AccessLogEndReason reason, string expected)
+    {
+        var fields = AccessLogFormatter.Format(Sample() with { EndReason = reason }).Split('\t');
+
+        fields.Should().HaveCount(12);
+        fields[11].Should().Be(expected);
+    }
+
+    [Test]
+    public void Format_ReasonOutsideTheEnum_StaysInTheClosedSet()
+    {
+        AccessLogFormatter.Format(Sample() with { EndReason = (AccessLogEndReason)200 }).Split('\t')[11].Should().Be("internal-error");
+    }
+
+    [Test]
+    public void Format_Version2_KeepsTheTenFieldsOfVersion1InTheirPlaces()
+    {
+        // A script written for version 1 (cut -f1-10, awk $1..$10) reads the same values.
+        var version1 = "2026-11-26T08:01:02.123Z\t2026-11-26T08:01:03.456Z\talice\t192.0.2.10:51234\texample.com:443\t93.184.216.34:443\t00\t512\t4096\t1333";
+
+        var fields = AccessLogFormatter.Format(Sample() with { EndReason = AccessLogEndReason.IdleTimeout }).Split('\t');
+
+        string.Join('\t', fields[..10]).Should().Be(version1);
+        fields[10..].Should().Equal("CONNECT", "idle-timeout");
     }
 }

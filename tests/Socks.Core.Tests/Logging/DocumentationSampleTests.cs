@@ -15,16 +15,25 @@ public class DocumentationSampleTests
     private static readonly IPEndPoint AliceClient = new(IPAddress.Parse("192.0.2.10"), 51234);
     private static readonly IPEndPoint BobClient = new(IPAddress.Parse("192.0.2.11"), 40022);
     private static readonly IPEndPoint PopServer = new(IPAddress.Parse("198.51.100.25"), 110);
+    private static readonly IPEndPoint Mallory = new(IPAddress.Parse("198.51.100.77"), 40110);
 
     internal static IEnumerable<AccessLogRecord> AccessSamples()
     {
-        yield return Access("2026-11-26T08:01:02.123Z", 1333, "alice", AliceClient, "example.com", 443, new(IPAddress.Parse("93.184.216.34"), 443), ReplyCode.Succeeded, 512, 4096);
-        yield return Access("2026-11-26T08:05:10.007Z", 30505, "bob", BobClient, "pop.example.net", 110, PopServer, ReplyCode.Succeeded, 96, 18234);
-        yield return Access("2026-11-26T09:12:00.250Z", 12, "alice", new(IPAddress.Parse("192.0.2.10"), 51300), "intranet.example", 80, null, ReplyCode.ConnectionNotAllowed, 0, 0);
-        yield return Access("2026-11-26T10:00:00.000Z", 10001, "bob", new(IPAddress.Parse("2001:db8::10"), 50000), "2001:db8::1", 8080, null, ReplyCode.TtlExpired, 0, 0);
-        yield return Access("2026-11-26T10:30:00.100Z", 1, null, new(IPAddress.Parse("203.0.113.9"), 61000), null, 0, null, null, 0, 0);
-        yield return Access("2026-11-27T07:45:12.900Z", 250, "carol", new(IPAddress.Parse("192.0.2.12"), 33333), "evil\r\nexample.com\t", 443, null, ReplyCode.HostUnreachable, 0, 0);
-        yield return Access("2026-11-27T08:00:00.000Z", 65020, "carol", new(IPAddress.Parse("192.0.2.12"), 33340), "example.com", 443, new(IPAddress.Parse("2606:2800:220:1:248:1893:25c8:1946"), 443), ReplyCode.Succeeded, 2048, 1_048_576);
+        const SocksCommand Connect = SocksCommand.Connect;
+        yield return Access("2026-11-26T08:01:02.123Z", 1333, "alice", AliceClient, "example.com", 443, new(IPAddress.Parse("93.184.216.34"), 443), ReplyCode.Succeeded, 512, 4096, Connect, AccessLogEndReason.Ok);
+        yield return Access("2026-11-26T08:05:10.007Z", 30505, "bob", BobClient, "pop.example.net", 110, PopServer, ReplyCode.Succeeded, 96, 18234, Connect, AccessLogEndReason.Ok);
+        yield return Access("2026-11-26T09:12:00.250Z", 12, "alice", new(IPAddress.Parse("192.0.2.10"), 51300), "intranet.example", 80, null, ReplyCode.ConnectionNotAllowed, 0, 0, Connect, AccessLogEndReason.Denied);
+        yield return Access("2026-11-26T10:00:00.000Z", 10001, "bob", new(IPAddress.Parse("2001:db8::10"), 50000), "2001:db8::1", 8080, null, ReplyCode.TtlExpired, 0, 0, Connect, AccessLogEndReason.DialFailed);
+        yield return Access("2026-11-26T10:30:00.100Z", 1, null, new(IPAddress.Parse("203.0.113.9"), 61000), null, 0, null, null, 0, 0, null, AccessLogEndReason.ClientClosed);
+        yield return Access("2026-11-26T11:00:00.000Z", 3, "admin", Mallory, null, 0, null, null, 0, 0, null, AccessLogEndReason.AuthFailed);
+        yield return Access("2026-11-26T11:00:00.210Z", 2, "root", new(IPAddress.Parse("198.51.100.77"), 40112), null, 0, null, null, 0, 0, null, AccessLogEndReason.AuthFailed);
+        yield return Access("2026-11-26T11:00:01.004Z", 2, "admin", new(IPAddress.Parse("2001:db8::66"), 41000), null, 0, null, null, 0, 0, null, AccessLogEndReason.AuthFailed);
+        yield return Access("2026-11-26T11:05:00.000Z", 0, null, new(IPAddress.Parse("203.0.113.20"), 52000), null, 0, null, null, 0, 0, null, AccessLogEndReason.BadVersion);
+        yield return Access("2026-11-26T11:06:00.000Z", 1, null, new(IPAddress.Parse("203.0.113.21"), 52001), null, 0, null, null, 0, 0, null, AccessLogEndReason.NoAcceptableMethod);
+        yield return Access("2026-11-26T11:07:00.000Z", 4, "alice", new(IPAddress.Parse("192.0.2.10"), 51400), "192.0.2.99", 21, null, ReplyCode.CommandNotSupported, 0, 0, SocksCommand.Bind, AccessLogEndReason.CommandNotSupported);
+        yield return Access("2026-11-26T11:08:00.000Z", 0, null, new(IPAddress.Parse("192.0.2.13"), 60000), null, 0, null, null, 0, 0, null, AccessLogEndReason.ConnectionLimit);
+        yield return Access("2026-11-27T07:45:12.900Z", 250, "carol", new(IPAddress.Parse("192.0.2.12"), 33333), "evil\r\nexample.com\t", 443, null, ReplyCode.HostUnreachable, 0, 0, Connect, AccessLogEndReason.DialFailed);
+        yield return Access("2026-11-27T08:00:00.000Z", 65020, "carol", new(IPAddress.Parse("192.0.2.12"), 33340), "example.com", 443, new(IPAddress.Parse("2606:2800:220:1:248:1893:25c8:1946"), 443), ReplyCode.Succeeded, 2048, 1_048_576, Connect, AccessLogEndReason.Ok);
     }
 
     internal static IEnumerable<CredentialRecord> CredentialSamples()
@@ -72,7 +81,7 @@ public class DocumentationSampleTests
         return "";
     }
 
-    private static AccessLogRecord Access(string start, int durationMs, string? user, IPEndPoint client, string? host, ushort port, IPEndPoint? connected, ReplyCode? reply, long up, long down)
+    private static AccessLogRecord Access(string start, int durationMs, string? user, IPEndPoint client, string? host, ushort port, IPEndPoint? connected, ReplyCode? reply, long up, long down, SocksCommand? command, AccessLogEndReason reason)
     {
         var s = DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture);
         return new AccessLogRecord
@@ -87,6 +96,8 @@ public class DocumentationSampleTests
             Reply = reply,
             BytesClientToTarget = up,
             BytesTargetToClient = down,
+            Command = command,
+            EndReason = reason,
         };
     }
 

@@ -90,6 +90,18 @@ public class Socks5ReaderTests
         }
     }
 
+    [TestCase("01 03 61 62 63 00", "616263", TestName = "UsernameOfBadLengthRequest_Plen0_IsTheName")]
+    [TestCase("01 00", "", TestName = "UsernameOfBadLengthRequest_Ulen0_IsEmpty")]
+    public void UsernameOfBadLengthRequest_GivesTheNameTheInvalidRequestCarried(string hex, string expected)
+    {
+        var buffer = new ReadOnlySequence<byte>(Hex.Bytes(hex));
+        var untouched = buffer;
+        Socks5Reader.TryReadUsernamePassword(ref untouched, out _, out var error).Should().Be(OperationStatus.InvalidData);
+        error.Should().Be(SocksParseError.BadLength);
+
+        Hex.Compact(Socks5Reader.UsernameOfBadLengthRequest(untouched)).Should().Be(expected);
+    }
+
     [Test]
     public void TryReadUsernamePassword_NonUtf8Octets_ArePreserved()
     {

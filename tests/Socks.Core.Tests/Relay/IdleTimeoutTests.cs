@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Socks.Core.AccessLog;
 using Socks.Core.Tests.Server.Infrastructure;
 using Socks.Shared;
 
@@ -82,6 +83,7 @@ public sealed class IdleTimeoutTests
 
         await harness.AccessLog.WaitForCountAsync(1).WaitAsync(TestTimeouts.Generous);
         var record = harness.AccessLog.Records.Single();
+        record.EndReason.Should().Be(AccessLogEndReason.IdleTimeout);
         record.BytesTargetToClient.Should().Be(delivered, "the count is what the kernel accepted for the client, all of which it delivered");
         var metrics = harness.Server.GetMetrics();
         metrics.IdleTimeouts.Should().Be(1);

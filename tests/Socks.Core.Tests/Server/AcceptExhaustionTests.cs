@@ -178,17 +178,4 @@ public sealed class AcceptExhaustionTests
             await stop.WaitAsync(TestTimeouts.Generous);
         }
     }
-
-    private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) => logger;
-
-        public void AddProvider(ILoggerProvider provider) =>
-            throw new NotSupportedException("Every category logs into the one capturing logger.");
-
-        public void Dispose()
-        {
-            // Nothing owned: the logger belongs to the test.
-        }
-    }
 }

@@ -149,7 +149,7 @@ public sealed class SocksServerHandshakeTests
 
         (await client.ReadToEndAsync()).Should().Equal(0x01, 0x01);
         var record = await harness.AccessLog.SingleAsync();
-        record.Username.Should().BeNull();
+        record.Username.Should().Equal(Encoding.ASCII.GetBytes("user"), "the name tried is recorded");
         record.Reply.Should().BeNull();
         var metrics = harness.Server.GetMetrics();
         metrics.AuthenticationFailures.Should().Be(1);

@@ -35,7 +35,9 @@ internal sealed class ConnectCommand(IConnector connector) : ICommandHandler
 
         if (!result.Succeeded)
         {
-            session.SetEnd(new SessionOutcome(SessionEndReason.ConnectFailed));
+            session.SetEnd(result.IsDenied
+                ? new SessionOutcome(SessionEndReason.Denied) { DeniedAt = AccessPhase.Resolved }
+                : new SessionOutcome(SessionEndReason.ConnectFailed));
             await session.ReplyAsync(result.Reply).ConfigureAwait(false);
             return;
         }

@@ -125,7 +125,7 @@ internal sealed partial class DirectConnector : IConnector
                 }
                 else
                 {
-                    denied ??= ConnectResult.Failed(verdict.Reply, endpoint);
+                    denied ??= ConnectResult.Denied(verdict.Reply, endpoint);
                 }
             }
 

@@ -167,6 +167,7 @@ public class DirectConnectorResolutionTests
         var result = await dialer.DialAsync(TestRequests.Connect(V4, Port), CancellationToken.None).WaitAsync(Bound);
 
         result.Reply.Should().Be(ReplyCode.NetworkUnreachable);
+        result.IsDenied.Should().BeTrue("the access log says denied, not dial-failed");
         _connector.Attempts.Should().BeEmpty();
     }
 
@@ -197,6 +198,7 @@ public class DirectConnectorResolutionTests
         var result = await dial.WaitAsync(Bound);
 
         result.Reply.Should().Be(ReplyCode.ConnectionRefused);
+        result.IsDenied.Should().BeFalse("an allowed address was tried and failed");
     }
 
     private DirectConnector CreateDialer(Func<string, CancellationToken, Task<IPAddress[]>> resolver) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 
 namespace Socks.Core.Tests.Server.Infrastructure;
 
@@ -18,10 +19,10 @@ internal sealed class ServerHarness : IAsyncDisposable
     public IPEndPoint EndPoint => Server.LocalEndPoints[0];
 
     /// <summary>Starts a server; <paramref name="configure"/> builds the options around the given access log.</summary>
-    public static ServerHarness Start(Func<RecordingAccessLog, SocksServerOptions> configure)
+    public static ServerHarness Start(Func<RecordingAccessLog, SocksServerOptions> configure, ILogger? logger = null)
     {
         var accessLog = new RecordingAccessLog();
-        var server = new SocksServer(configure(accessLog));
+        var server = new SocksServer(configure(accessLog), logger is null ? null : new SingleLoggerFactory(logger));
         server.Start([new IPEndPoint(IPAddress.Loopback, 0)]);
         return new ServerHarness(server, accessLog);
     }
