@@ -10,7 +10,7 @@ namespace Tests.Common;
 public static class RequiredTools
 {
     /// <summary>Debian packages by the command they provide.</summary>
-    private static readonly (string Command, string Package)[] Tools = [("curl", "curl")];
+    private static readonly (string Command, string Package)[] Tools = [("curl", "curl"), ("setpriv", "util-linux")];
 
     private static readonly TimeSpan AptTimeout = TimeSpan.FromMinutes(5);
 
