@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -75,6 +76,27 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, ushort.MaxValue);
         return ConnectCoreAsync(host, port, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a connection to an MCP server at <paramref name="endPoint"/> and creates a client that owns it: a TCP
+    /// endpoint (<see cref="IPEndPoint"/>, or a <see cref="DnsEndPoint"/> whose every resolved address is tried), or a
+    /// Unix-domain socket (<see cref="UnixDomainSocketEndPoint"/>, as socks5d serves with <c>-L unix:PATH</c>). The
+    /// frames are the same on either transport.
+    /// </summary>
+    /// <param name="endPoint">Where the server listens.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>The connected client.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endPoint"/> is null.</exception>
+    /// <exception cref="SocketException">
+    /// The connection failed (unchanged); for a Unix socket, <see cref="SocketError.AccessDenied"/> when the socket
+    /// file's permissions do not let this user connect, <see cref="SocketError.AddressNotAvailable"/> when there is no
+    /// such file, <see cref="SocketError.ConnectionRefused"/> when nobody listens on it.
+    /// </exception>
+    public static Task<McpClient> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        return ConnectEndPointAsync(endPoint, cancellationToken);
     }
 
     /// <summary>Sends GET_METRICS and returns the server's counters (memo §4.1).</summary>
@@ -279,6 +301,30 @@ public sealed class McpClient : IAsyncDisposable, IDisposable
         try
         {
             await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not swallowed: release the socket and let SocketException/OperationCanceledException reach the caller.
+            socket.Dispose();
+            throw;
+        }
+
+        return new McpClient(new NetworkStream(socket, ownsSocket: true));
+    }
+
+    private static async Task<McpClient> ConnectEndPointAsync(EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var socket = endPoint switch
+        {
+            UnixDomainSocketEndPoint => new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+
+            // Dual-mode for a name, as in ConnectAsync(host, port); NoDelay for the reason given there.
+            DnsEndPoint => new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+            _ => new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true },
+        };
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

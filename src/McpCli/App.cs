@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using CommandLine;
 using Mcp.Protocol;
 using McpCli.Cli;
@@ -42,11 +43,11 @@ internal static class App
                         return await parser
                             .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions>(run.Args)
                             .MapResult(
-                                (MetricsOptions o) => new MetricsCommand(Connector(o), stdout, stderr, Validate(o)).RunAsync(cancellationToken),
-                                (ListUsersOptions o) => new ListUsersCommand(Connector(o), stdout, stderr, Validate(o)).RunAsync(cancellationToken),
+                                (MetricsOptions o) => Create(o, s => new MetricsCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
+                                (ListUsersOptions o) => Create(o, s => new ListUsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (AddUserOptions o) => CreateAddUser(o, stdin, stdout, stderr, console).RunAsync(cancellationToken),
                                 (RemoveUserOptions o) => CreateRemoveUser(o, stdout, stderr).RunAsync(cancellationToken),
-                                (ToggleDissectorOptions o) => new ToggleDissectorCommand(Connector(o), stdout, stderr, Validate(o)).RunAsync(cancellationToken),
+                                (ToggleDissectorOptions o) => Create(o, s => new ToggleDissectorCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 errors => throw new UsageException(ParseErrorText.Describe(errors, run.Verb), run.Verb))
                             .ConfigureAwait(false);
                     }
@@ -90,11 +91,16 @@ internal static class App
         settings.IgnoreUnknownArguments = false;
     });
 
+    /// <summary>Validates the common options, then creates the command from them.</summary>
+    private static TCommand Create<TCommand>(CommonOptions options, Func<CommandSettings, TCommand> create) => create(Validate(options));
+
     private static CommandSettings Validate(CommonOptions options) =>
         ArgumentValidator.Settings(options, options.GetType());
 
-    private static Func<CancellationToken, Task<McpClient>> Connector(CommonOptions options) =>
-        cancellationToken => McpClient.ConnectAsync(options.Host, options.Port, cancellationToken);
+    private static Func<CancellationToken, Task<McpClient>> Connector(CommandSettings settings) =>
+        settings.SocketPath is { } path
+            ? cancellationToken => McpClient.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken)
+            : cancellationToken => McpClient.ConnectAsync(settings.Host, settings.Port, cancellationToken);
 
     private static AddUserCommand CreateAddUser(AddUserOptions options, TextReader stdin, TextWriter stdout, TextWriter stderr, IConsole? console)
     {
@@ -128,13 +134,13 @@ internal static class App
             throw new UsageException("no password given and standard input is not a terminal: use --password-stdin to read it from standard input", verb);
         }
 
-        return new AddUserCommand(Connector(options), stdout, stderr, settings, user, ArgumentValidator.Password(password, verb, showUsage));
+        return new AddUserCommand(Connector(settings), stdout, stderr, settings, user, ArgumentValidator.Password(password, verb, showUsage));
     }
 
     private static RemoveUserCommand CreateRemoveUser(RemoveUserOptions options, TextWriter stdout, TextWriter stderr)
     {
         var settings = Validate(options);
         var user = ArgumentValidator.UserName(options.User, typeof(RemoveUserOptions));
-        return new RemoveUserCommand(Connector(options), stdout, stderr, settings, user);
+        return new RemoveUserCommand(Connector(settings), stdout, stderr, settings, user);
     }
 }

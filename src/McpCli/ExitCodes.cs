@@ -35,6 +35,12 @@ internal static class ExitCodes
     /// <summary>EX_SOFTWARE: a bug in mcpctl (an exception nobody expected).</summary>
     public const int Software = 70;
 
+    /// <summary>
+    /// EX_NOPERM: this user may not administer the server: the server refused the connection (socks5d serves only the
+    /// uids of --mcp-allow-uid), or the Unix socket's permissions do not let this user connect. Retrying does not help.
+    /// </summary>
+    public const int NoPermission = 77;
+
     /// <summary>The exit code for a non-OK status the memo defines, or null for an undefined status byte.</summary>
     public static int? ForStatus(McpStatus status) => status switch
     {
@@ -58,5 +64,6 @@ internal static class ExitCodes
         (Usage, "usage error: unknown verb, missing or invalid argument"),
         (Unavailable, "cannot connect, connection lost, timed out, or malformed response"),
         (Software, "internal error in mcpctl"),
+        (NoPermission, "not allowed: refused by the server, or by the socket's permissions"),
     ];
 }

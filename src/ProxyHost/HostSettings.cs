@@ -29,8 +29,17 @@ internal sealed record HostSettings
     /// <summary>The SOCKS port (0 picks a free one).</summary>
     public int Port { get; init; } = DefaultPort;
 
-    /// <summary>The management (MCP) endpoint from -L/-P.</summary>
-    public IPEndPoint ManagementEndPoint { get; init; } = new(DefaultManagementAddress, DefaultManagementPort);
+    /// <summary>
+    /// The management (MCP) endpoint from -L/-P: an <see cref="IPEndPoint"/>, or a <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>
+    /// with an absolute path for <c>-L unix:PATH</c>.
+    /// </summary>
+    public EndPoint ManagementEndPoint { get; init; } = new IPEndPoint(DefaultManagementAddress, DefaultManagementPort);
+
+    /// <summary>--mcp-allow-uid: the uids MCP serves besides root and socks5d's own (user names resolved at startup), ascending.</summary>
+    public IReadOnlyList<uint> ManagementAllowedUids { get; init; } = [];
+
+    /// <summary>--mcp-allow-uid any: MCP serves every client, whatever its uid, and clients from other hosts.</summary>
+    public bool ManagementAllowsAnyClient { get; init; }
 
     /// <summary>Users from -u, in order: UTF-8 name and password bytes.</summary>
     public IReadOnlyList<(byte[] Username, byte[] Password)> Users { get; init; } = [];

@@ -526,6 +526,66 @@ public class McpClientTests
         thrown.Which.SocketErrorCode.Should().Be(SocketError.ConnectionRefused);
     }
 
+    [TestCase("unix")]
+    [TestCase("ipv4")]
+    [TestCase("dns")]
+    public async Task ConnectAsync_EndPoint_SpeaksMcpOverThatTransport(string transport)
+    {
+        var directory = Directory.CreateTempSubdirectory("mcp-client-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "mcp.sock");
+            using var listener = transport == "unix"
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(transport == "unix" ? new UnixDomainSocketEndPoint(path) : new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen();
+            EndPoint target = transport switch
+            {
+                "unix" => new UnixDomainSocketEndPoint(path),
+                "ipv4" => listener.LocalEndPoint!,
+                _ => new DnsEndPoint("localhost", ((IPEndPoint)listener.LocalEndPoint!).Port),
+            };
+            var accept = listener.AcceptAsync();
+
+            await using var client = await McpClient.ConnectAsync(target).WaitAsync(Timeout);
+            using var server = await accept.WaitAsync(Timeout);
+            var toggle = client.ToggleDissectorAsync();
+            var request = new byte[4];
+            for (var read = 0; read < request.Length;)
+            {
+                var n = await server.ReceiveAsync(request.AsMemory(read)).AsTask().WaitAsync(Timeout);
+                n.Should().BePositive();
+                read += n;
+            }
+
+            await server.SendAsync(Vectors.DissectorOnResponse);
+
+            request.Should().Equal(Vectors.ToggleDissectorRequest);
+            (await toggle.WaitAsync(Timeout)).Should().BeTrue();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task ConnectAsync_UnixSocketMissing_ThrowsSocketException()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mcp-none-{Guid.NewGuid():N}.sock");
+
+        var thrown = await FluentActions.Awaiting(() => McpClient.ConnectAsync(new UnixDomainSocketEndPoint(path)).WaitAsync(Timeout))
+            .Should().ThrowAsync<SocketException>();
+        thrown.Which.SocketErrorCode.Should().Be(SocketError.AddressNotAvailable, "the runtime reports ENOENT on a socket path so");
+    }
+
+    [Test]
+    public void ConnectAsync_NullEndPoint_ThrowsArgumentNullException()
+    {
+        Synchronously(() => McpClient.ConnectAsync(null!, CancellationToken.None)).Should().Throw<ArgumentNullException>();
+    }
+
     [TestCase("", 8080)]
     [TestCase(" ", 8080)]
     [TestCase("localhost", 0)]

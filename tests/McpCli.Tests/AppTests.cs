@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Mcp.Protocol;
 using McpCli.Cli;
+using McpCli.Commands;
 using McpCli.Tests.Support;
 
 namespace McpCli.Tests;
@@ -53,6 +56,14 @@ public sealed class AppTests
         yield return Case(["add-user", "-P", "1", "alice", "pw", "--password-stdin"], "give the password either as PASSWORD or with --password-stdin, not both", "add-user");
         yield return Case(["add-user", "-P", "1", "alice"], "no password given and standard input is not a terminal: use --password-stdin to read it from standard input", "add-user");
         yield return Case(["add-user", "-P", "1", "--password-stdin", "alice"], "--password-stdin: standard input is empty; expected the password on its first line", "add-user");
+        yield return Case(["metrics", "--socket"], "option '--socket' needs a value", "metrics");
+        yield return Case(["metrics", "--socket", "/run/mcp.sock", "-H", "127.0.0.1"], "give either --socket or --host, not both", "metrics");
+        yield return Case(["metrics", "--socket", "/run/mcp.sock", "-P", "8080"], "--port does not apply to a Unix socket", "metrics");
+        yield return Case(["metrics", "-H", "unix:/run/mcp.sock", "--port=8080"], "--port does not apply to a Unix socket", "metrics");
+        yield return Case(["metrics", "-H", "unix:/run/a.sock", "--socket", "/run/b.sock"], "give the Unix socket either with --socket or with -H unix:PATH, not both", "metrics");
+        yield return Case(["metrics", "--socket", ""], "the Unix socket path must not be empty", "metrics");
+        yield return Case(["metrics", "-H", "unix:"], "the Unix socket path must not be empty", "metrics");
+        yield return Case(["metrics", "--socket", "/" + new string('s', 107)], "the Unix socket path is 108 bytes; the limit is 107", "metrics");
         yield return Case(["help", "nope"], "unknown verb 'nope'", verbUsage: null);
         yield return Case(["nope", "--help"], "unknown verb 'nope'", verbUsage: null);
 
@@ -281,6 +292,86 @@ public sealed class AppTests
 
         result.ExitCode.Should().Be(ExitCodes.Unavailable);
         result.StderrLines.Should().Equal($"mcpctl: connection to 127.0.0.1:{server.Port} lost: the server closed the connection before answering LIST_USERS");
+    }
+
+    [Test]
+    public async Task RunAsync_ErrorThenServerCloses_IsARefusal_Exit77WithOneLine()
+    {
+        // How socks5d refuses a uid it does not serve: ERROR, then the connection is closed.
+        await using var server = FakeMcpServer.Start(Reply.Status(0x01) with { HangUp = true });
+
+        var result = await InProcess.RunAsync(["add-user", "-P", server.Port.ToString(CultureInfo.InvariantCulture), "alice", "pw"]);
+
+        result.ExitCode.Should().Be(ExitCodes.NoPermission);
+        result.Stdout.Should().BeEmpty();
+        result.StderrLines.Should().Equal(
+            $"mcpctl: 127.0.0.1:{server.Port} refused this connection: uid {ProcessIdentity.EffectiveUid} is not allowed (socks5d --mcp-allow-uid)");
+    }
+
+    [Test]
+    public async Task RunAsync_ErrorOnAnOpenConnection_IsTheCommandsError_ProbedWithOneGetMetrics()
+    {
+        // A failed command (e.g. the users file could not be written): ERROR, and the connection stays open.
+        await using var server = FakeMcpServer.Start(request => request[1] == 0x02
+            ? Reply.Status(0x01)
+            : Reply.Ok(Reply.MetricsPayload(0, 0, 0, 0, 0, 0)));
+
+        var result = await InProcess.RunAsync(["add-user", "-P", server.Port.ToString(CultureInfo.InvariantCulture), "alice", "pw"]);
+
+        result.ExitCode.Should().Be(ExitCodes.ServerError);
+        result.StderrLines.Should().Equal("mcpctl: the server could not add user 'alice' (ERROR)");
+        server.Requests.Select(Hex.Format).Should().Equal("01 02 00 09 05 61 6C 69 63 65 02 70 77", "01 00 00 00");
+    }
+
+    [Test]
+    public async Task RunAsync_RefusedByAServerElsewhere_DoesNotBlameTheLocalUid()
+    {
+        var settings = new CommandSettings("192.0.2.1", 8080, TimeSpan.FromSeconds(5), Json: false);
+        await using var server = FakeMcpServer.Start(Reply.Status(0x01) with { HangUp = true });
+        using var stdout = new StringWriter { NewLine = "\n" };
+        using var stderr = new StringWriter { NewLine = "\n" };
+        var command = new MetricsCommand(
+            token => McpClient.ConnectAsync("127.0.0.1", server.Port, token), stdout, stderr, settings);
+
+        (await command.RunAsync()).Should().Be(ExitCodes.NoPermission);
+
+        stderr.ToString().Should().Be(
+            "mcpctl: 192.0.2.1:8080 refused this connection: this client is not allowed (socks5d --mcp-allow-uid; clients on other hosts need 'any')\n");
+    }
+
+    [Test]
+    public async Task RunAsync_SocketPathMissing_Exits69SayingSo()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mcpctl-none-{Guid.NewGuid():N}.sock");
+
+        var result = await InProcess.RunAsync(["metrics", "--socket", path]);
+
+        result.ExitCode.Should().Be(ExitCodes.Unavailable);
+        result.StderrLines.Should().Equal($"mcpctl: cannot connect to unix:{path}: no such socket file (is socks5d running with -L unix:PATH?)");
+    }
+
+    [Test]
+    public async Task RunAsync_SocketWithNobodyListening_Exits69ConnectionRefused()
+    {
+        var directory = Directory.CreateTempSubdirectory("mcpctl-stale-").FullName;
+        try
+        {
+            // A socket file that was bound and never listened on: connect is refused, as after a killed server.
+            var path = Path.Combine(directory, "mcp.sock");
+            using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+            {
+                socket.Bind(new UnixDomainSocketEndPoint(path));
+                var result = await InProcess.RunAsync(["-H", "unix:" + path, "list-users"]);
+
+                result.ExitCode.Should().Be(ExitCodes.Unavailable);
+                result.StderrLines.Should().Equal(
+                    $"mcpctl: cannot connect to unix:{path}: connection refused (nothing listens on the socket: socks5d is not running)");
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Test]

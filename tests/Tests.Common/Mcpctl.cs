@@ -31,6 +31,12 @@ public static class Mcpctl
             start.ArgumentList.Add(arg);
         }
 
+        return await RunAsync(start, args, stdin);
+    }
+
+    /// <summary>Runs a prepared mcpctl command line (<see cref="McpctlAsUser"/> prefixes setpriv) under the same rules.</summary>
+    internal static async Task<RunResult> RunAsync(ProcessStartInfo start, string[] args, string stdin)
+    {
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["LANG"] = "C.UTF-8";

@@ -10,8 +10,9 @@ namespace Tests.Common;
 /// under a lower descriptor limit (<c>bash -c "ulimit -n N; exec dotnet ..."</c>, same PID).
 /// </summary>
 /// <remarks>
-/// Unless the arguments choose a management port (<c>-P</c>, <c>--mgmt-port</c>), <c>-P 0</c> is added: the default
-/// 8080 would collide between tests running in parallel (and with other socks5d processes on the machine).
+/// Unless the arguments choose a management port (<c>-P</c>, <c>--mgmt-port</c>) or a Unix socket (<c>-L unix:PATH</c>),
+/// <c>-P 0</c> is added: the default 8080 would collide between tests running in parallel (and with other socks5d
+/// processes on the machine).
 /// </remarks>
 public sealed partial class Socks5dProcess : IAsyncDisposable
 {
@@ -92,7 +93,9 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        if (!given.Any(a => a.StartsWith("-P", StringComparison.Ordinal) || a.StartsWith("--mgmt-port", StringComparison.Ordinal)))
+        // A Unix-socket MCP listener (-L unix:PATH) has no port, and -P with it is a usage error.
+        if (!given.Any(a => a.StartsWith("-P", StringComparison.Ordinal) || a.StartsWith("--mgmt-port", StringComparison.Ordinal)
+            || a.Contains("unix:", StringComparison.Ordinal)))
         {
             startInfo.ArgumentList.Add("-P");
             startInfo.ArgumentList.Add("0");
@@ -130,6 +133,15 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
     {
         var line = await WaitForLineAsync(l => ManagementLine().IsMatch(l));
         return IPEndPoint.Parse(ManagementLine().Match(line).Groups["endpoint"].Value);
+    }
+
+    /// <summary>Waits for the MCP listener's startup line when it listens on a Unix socket (-L unix:PATH) and returns the path.</summary>
+    public async Task<string> WaitForManagementSocketAsync()
+    {
+        var line = await WaitForLineAsync(l => ManagementLine().IsMatch(l));
+        var endpoint = ManagementLine().Match(line).Groups["endpoint"].Value;
+        endpoint.Should().StartWith("unix:", $"MCP listens on a Unix socket: {line}");
+        return endpoint["unix:".Length..];
     }
 
     /// <summary>Completes with the first stderr line (already seen or coming) that matches.</summary>

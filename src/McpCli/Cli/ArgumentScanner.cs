@@ -11,7 +11,7 @@ internal static class ArgumentScanner
 {
     internal static readonly HashSet<string> ValueOptions = new(StringComparer.Ordinal)
     {
-        "-H", "--host", "-P", "--port", "--timeout",
+        "-H", "--host", "-P", "--port", "--timeout", "--socket",
     };
 
     /// <summary>Classifies <paramref name="args"/>.</summary>

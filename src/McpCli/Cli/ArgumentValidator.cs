@@ -12,6 +12,9 @@ internal static class ArgumentValidator
     /// <summary>RFC 1929 §2 and MCP memo §4.3: ULEN and PLEN are one byte, and zero is not a name.</summary>
     public const int MaxFieldBytes = McpConstants.MaxCredentialLength;
 
+    /// <summary>The longest Unix socket path: <c>sun_path</c> holds 108 bytes, the last for the terminating NUL.</summary>
+    public const int MaxSocketPathBytes = 107;
+
     /// <summary>Validates the options every verb shares.</summary>
     /// <exception cref="UsageException">A value is out of range or an argument is left over.</exception>
     public static CommandSettings Settings(CommonOptions options, Type verb)
@@ -22,7 +25,7 @@ internal static class ArgumentValidator
             throw new UsageException($"unexpected argument '{Output.SafeText.Escape(extra)}'", verb);
         }
 
-        if (string.IsNullOrWhiteSpace(options.Host))
+        if (options.Host is { } given && string.IsNullOrWhiteSpace(given))
         {
             throw new UsageException("--host must not be empty", verb);
         }
@@ -30,7 +33,43 @@ internal static class ArgumentValidator
         if (options.Port is < 1 or > 65535)
         {
             throw new UsageException(
-                $"--port must be between 1 and 65535, got {options.Port.ToString(CultureInfo.InvariantCulture)}", verb);
+                $"--port must be between 1 and 65535, got {options.Port.Value.ToString(CultureInfo.InvariantCulture)}", verb);
+        }
+
+        var socket = options.Socket;
+        if (options.Host is { } host && host.StartsWith(CommonOptions.UnixPrefix, StringComparison.Ordinal))
+        {
+            if (socket is not null)
+            {
+                throw new UsageException("give the Unix socket either with --socket or with -H unix:PATH, not both", verb);
+            }
+
+            socket = host[CommonOptions.UnixPrefix.Length..];
+        }
+        else if (socket is not null && options.Host is not null)
+        {
+            throw new UsageException("give either --socket or --host, not both", verb);
+        }
+
+        if (socket is not null)
+        {
+            if (options.Port is not null)
+            {
+                throw new UsageException("--port does not apply to a Unix socket", verb);
+            }
+
+            if (socket.Length == 0 || socket.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new UsageException("the Unix socket path must not be empty", verb);
+            }
+
+            var length = Encoding.UTF8.GetByteCount(socket);
+            if (length > MaxSocketPathBytes)
+            {
+                throw new UsageException(
+                    $"the Unix socket path is {length.ToString(CultureInfo.InvariantCulture)} bytes; the limit is {MaxSocketPathBytes.ToString(CultureInfo.InvariantCulture)}",
+                    verb);
+            }
         }
 
         var seconds = options.TimeoutSeconds;
@@ -41,7 +80,8 @@ internal static class ArgumentValidator
                 verb);
         }
 
-        return new CommandSettings(options.Host, options.Port, TimeSpan.FromSeconds(seconds), options.Json);
+        return new CommandSettings(
+            options.Host ?? McpConstants.DefaultHost, options.Port ?? CommonOptions.DefaultPort, TimeSpan.FromSeconds(seconds), options.Json, socket);
     }
 
     /// <summary>Encodes a user name as UTF-8 and checks it is 1-255 bytes.</summary>

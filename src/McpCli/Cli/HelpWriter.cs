@@ -50,6 +50,7 @@ internal static class HelpWriter
         output.WriteLine("Examples:");
         output.WriteLine("  mcpctl metrics");
         output.WriteLine("  mcpctl -H 10.0.0.1 -P 9090 list-users");
+        output.WriteLine("  mcpctl --socket /run/socks5d/mcp.sock metrics");
         output.WriteLine("  mcpctl add-user alice                     (asks for the password)");
         output.WriteLine("  printf '%s\\n' \"$PW\" | mcpctl add-user --password-stdin alice");
         output.WriteLine("  mcpctl metrics --json");

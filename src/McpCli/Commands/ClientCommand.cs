@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using Mcp.Protocol;
@@ -58,6 +59,10 @@ internal abstract class ClientCommand<TResult>
                 ? $"timed out after {Settings.TimeoutText} waiting for a response from {Settings.Endpoint}"
                 : $"timed out after {Settings.TimeoutText} connecting to {Settings.Endpoint}");
         }
+        catch (RefusedException)
+        {
+            return Fail(ExitCodes.NoPermission, RefusalText());
+        }
         catch (McpStatusException e)
         {
             var code = ExitCodes.ForStatus(e.Status);
@@ -71,7 +76,7 @@ internal abstract class ClientCommand<TResult>
         }
         catch (McpException e) when (e.InnerException is IOException or SocketException)
         {
-            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {SocketErrorText.Describe(e.InnerException)}");
+            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {SocketErrorText.Describe(e.InnerException, Unix)}");
         }
         catch (McpException e)
         {
@@ -80,11 +85,13 @@ internal abstract class ClientCommand<TResult>
         }
         catch (SocketException e) when (!progress.Connected)
         {
-            return Fail(ExitCodes.Unavailable, $"cannot connect to {Settings.Endpoint}: {SocketErrorText.Describe(e)}");
+            // EACCES: the Unix socket's mode (0660 from socks5d) does not include this user: not allowed, not unavailable.
+            var code = e.SocketErrorCode == SocketError.AccessDenied ? ExitCodes.NoPermission : ExitCodes.Unavailable;
+            return Fail(code, $"cannot connect to {Settings.Endpoint}: {SocketErrorText.Describe(e, Unix)}");
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
-            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {SocketErrorText.Describe(e)}");
+            return Fail(ExitCodes.Unavailable, $"connection to {Settings.Endpoint} lost: {SocketErrorText.Describe(e, Unix)}");
         }
 
         if (Settings.Json)
@@ -118,14 +125,64 @@ internal abstract class ClientCommand<TResult>
         _ => $"the server answered {McpNames.GetName(status)} to {Verb}",
     };
 
+    private bool Unix => Settings.SocketPath is not null;
+
     private async Task<TResult> CallServerAsync(Progress progress, CancellationToken cancellationToken)
     {
         var client = await _connect(cancellationToken).ConfigureAwait(false);
         await using (client.ConfigureAwait(false))
         {
             progress.Connected = true;
-            return await CallAsync(client, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await CallAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpStatusException e) when (e.Status == McpStatus.Error)
+            {
+                if (await ClosedAfterErrorAsync(client, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new RefusedException();
+                }
+
+                throw;
+            }
         }
+    }
+
+    /// <summary>
+    /// Tells a refusal from a failed command: socks5d refuses a client by answering ERROR and closing the connection
+    /// (docs/mcp-protocol.md §6), while after a command that failed the connection stays open. One GET_METRICS on the
+    /// same connection tells which, without waiting for anything: it is answered, or the connection is found closed.
+    /// </summary>
+    private static async Task<bool> ClosedAfterErrorAsync(McpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.GetMetricsAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        catch (Exception e) when (e is McpStatusException or McpProtocolException)
+        {
+            // Answered, even if not well: the connection is open, so the ERROR was about the command.
+            return false;
+        }
+        catch (Exception e) when (e is McpException or IOException or SocketException)
+        {
+            return true;
+        }
+    }
+
+    private string RefusalText()
+    {
+        if (!Settings.IsLocal)
+        {
+            // A server elsewhere cannot see our uid: socks5d refuses every such client unless told --mcp-allow-uid any.
+            return $"{Settings.Endpoint} refused this connection: this client is not allowed (socks5d --mcp-allow-uid; clients on other hosts need 'any')";
+        }
+
+        return ProcessIdentity.EffectiveUid is { } uid
+            ? $"{Settings.Endpoint} refused this connection: uid {uid.ToString(CultureInfo.InvariantCulture)} is not allowed (socks5d --mcp-allow-uid)"
+            : $"{Settings.Endpoint} refused this connection: this user is not allowed (socks5d --mcp-allow-uid)";
     }
 
     private int Fail(int exitCode, string message)
@@ -133,6 +190,9 @@ internal abstract class ClientCommand<TResult>
         ErrorLine.Write(Stderr, message);
         return exitCode;
     }
+
+    /// <summary>The server answered ERROR and closed the connection: it refused this client.</summary>
+    private sealed class RefusedException : Exception;
 
     // Written by the call's task, read after it completed or timed out.
     private sealed class Progress

@@ -6,7 +6,9 @@ namespace McpCli.Commands;
 internal static class SocketErrorText
 {
     /// <summary>Describes a socket error, or the I/O error wrapping one.</summary>
-    public static string Describe(Exception exception)
+    /// <param name="exception">The failure.</param>
+    /// <param name="unix">True when it happened on a Unix socket, whose errors read differently.</param>
+    public static string Describe(Exception exception, bool unix = false)
     {
         var socket = exception as SocketException ?? exception.InnerException as SocketException;
         if (socket is null)
@@ -16,6 +18,9 @@ internal static class SocketErrorText
 
         return socket.SocketErrorCode switch
         {
+            // The runtime reports ENOENT on a Unix socket path as EADDRNOTAVAIL.
+            SocketError.AddressNotAvailable when unix => "no such socket file (is socks5d running with -L unix:PATH?)",
+            SocketError.ConnectionRefused when unix => "connection refused (nothing listens on the socket: socks5d is not running)",
             SocketError.ConnectionRefused => "connection refused",
             SocketError.ConnectionReset => "connection reset by peer",
             SocketError.ConnectionAborted => "connection aborted",

@@ -15,11 +15,18 @@ internal abstract class CommonOptions
     /// <summary>Largest accepted <c>--timeout</c>: one day.</summary>
     public const double MaxTimeoutSeconds = 86_400;
 
-    [Option('H', "host", Default = McpConstants.DefaultHost, MetaValue = "HOST", HelpText = "MCP server host name or address.")]
-    public string Host { get; set; } = McpConstants.DefaultHost;
+    /// <summary>The prefix of <c>-H unix:PATH</c>, the same spelling as socks5d's <c>-L unix:PATH</c>.</summary>
+    public const string UnixPrefix = "unix:";
 
-    [Option('P', "port", Default = DefaultPort, MetaValue = "PORT", HelpText = "MCP server port, 1-65535.")]
-    public int Port { get; set; } = DefaultPort;
+    // No Default: null tells "not given" apart from the default, so that --socket with -H or -P is an error.
+    [Option('H', "host", MetaValue = "HOST", HelpText = nameof(HelpTexts.Host), ResourceType = typeof(HelpTexts))]
+    public string? Host { get; set; }
+
+    [Option('P', "port", MetaValue = "PORT", HelpText = nameof(HelpTexts.Port), ResourceType = typeof(HelpTexts))]
+    public int? Port { get; set; }
+
+    [Option("socket", MetaValue = "PATH", HelpText = "Connect to the Unix socket PATH (socks5d -L unix:PATH) instead of TCP.")]
+    public string? Socket { get; set; }
 
     [Option("timeout", Default = DefaultTimeoutSeconds, MetaValue = "SECONDS",
         HelpText = "Give up after this many seconds; covers connecting and the answer.")]

@@ -9,6 +9,12 @@ namespace McpCli.Options;
 /// </remarks>
 public static class HelpTexts
 {
+    /// <summary>Gets the help of --host.</summary>
+    public static string Host => $"MCP server host name or address (default {McpConstants.DefaultHost}), or unix:PATH for a Unix socket.";
+
+    /// <summary>Gets the help of --port.</summary>
+    public static string Port => $"MCP server port, 1-65535 (default {McpConstants.DefaultPort}).";
+
     /// <summary>Gets the help of the USER operand.</summary>
     public static string User => $"User name, {McpConstants.MinCredentialLength}-{McpConstants.MaxCredentialLength} bytes of UTF-8.";
 

@@ -26,11 +26,11 @@ internal static class ArgumentParser
 
     /// <summary>The synopsis line of the usage.</summary>
     public const string Synopsis =
-        "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr] [-P port] [-u user:pass]... [--allow-anonymous]\n" +
-        "               [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d] [--drain-timeout d]\n" +
-        "               [--max-connections n] [--users-file path] [--max-users n] [--allow-all-destinations]\n" +
-        "               [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
-        "               [--log-level level] [--log-format text|json]";
+        "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr|unix:path] [-P port] [-u user:pass]...\n" +
+        "               [--allow-anonymous] [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d]\n" +
+        "               [--drain-timeout d] [--max-connections n] [--users-file path] [--max-users n]\n" +
+        "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
+        "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -154,18 +154,6 @@ internal static class ArgumentParser
             return $"invalid port '{portText}' for -p: expected 0..65535";
         }
 
-        var managementAddress = HostSettings.DefaultManagementAddress;
-        if (options.ManagementAddress is { } managementText && !TryParseAddress(managementText, out managementAddress))
-        {
-            return $"invalid address '{managementText}' for -L: expected an IPv4 or IPv6 address";
-        }
-
-        var managementPort = HostSettings.DefaultManagementPort;
-        if (options.ManagementPort is { } managementPortText && !TryParsePort(managementPortText, out managementPort))
-        {
-            return $"invalid port '{managementPortText}' for -P: expected 0..65535";
-        }
-
         var users = new List<(byte[], byte[])>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var user in options.Users)
@@ -233,7 +221,6 @@ internal static class ArgumentParser
         {
             ListenAddress = listen,
             Port = port,
-            ManagementEndPoint = new IPEndPoint(managementAddress!, managementPort),
             Users = users,
             AllowAnonymous = options.AllowAnonymous,
             AllowAllDestinations = options.AllowAllDestinations,
@@ -246,7 +233,7 @@ internal static class ArgumentParser
             UsersFile = options.UsersFile,
             MaxUsers = maxUsers,
         };
-        return LogOptions.Apply(options, ref settings);
+        return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings);
     }
 
     private static bool TryDuration(string? text, string flag, TimeSpan defaultValue, bool allowZero, out TimeSpan value, out string? error)
@@ -267,10 +254,12 @@ internal static class ArgumentParser
         return true;
     }
 
-    private static bool TryParsePort(string text, out int port) =>
+    /// <summary>A port 0..65535 in decimal digits.</summary>
+    internal static bool TryParsePort(string text, out int port) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port <= IPEndPoint.MaxPort;
 
-    private static bool TryParseAddress(string text, out IPAddress? address)
+    /// <summary>An IPv4 address in dotted-quad form, or an IPv6 address (brackets optional).</summary>
+    internal static bool TryParseAddress(string text, out IPAddress? address)
     {
         address = null;
         var trimmed = text.Length > 2 && text[0] == '[' && text[^1] == ']' ? text[1..^1] : text;

@@ -36,10 +36,11 @@ internal static class ArgumentScanner
         ["pop3-ports"] = 'O',
         ["log-level"] = 'G',
         ["log-format"] = 'J',
+        ["mcp-allow-uid"] = 'W',
     };
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJ";
+    private const string ValueKeys = "lpLPu12345ACOGJW";
 
     // Keys of the user administration options that take a value (--users-file, --max-users).
     private const string UserValueKeys = "FM";

@@ -29,6 +29,9 @@ internal sealed class CommandLineOptions
     [Option('P', "mgmt-port", MetaValue = "PORT", HelpText = nameof(HelpTexts.ManagementPort), ResourceType = typeof(HelpTexts))]
     public string? ManagementPort { get; set; }
 
+    [Option("mcp-allow-uid", MetaValue = "LIST", HelpText = "Also serve MCP to these users: comma-separated uids or user names, or any (default: root and socks5d's own uid only).")]
+    public string? ManagementAllowUid { get; set; }
+
     [Option('u', "user", MetaValue = "USER:PASS", HelpText = "Add a user (repeatable); the password is everything after the first colon.")]
     public IEnumerable<string> Users { get; set; } = [];
 

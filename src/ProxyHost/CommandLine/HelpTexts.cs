@@ -16,10 +16,11 @@ public static class HelpTexts
     public static string Port => $"SOCKS port (default {HostSettings.DefaultPort}; 0 picks a free port).";
 
     /// <summary>Gets the help of -L.</summary>
-    public static string ManagementAddress => $"Management (MCP) address (default {HostSettings.DefaultManagementAddress}).";
+    public static string ManagementAddress =>
+        $"Management (MCP) address (default {HostSettings.DefaultManagementAddress}), or unix:PATH for a Unix socket (mode 0660).";
 
     /// <summary>Gets the help of -P.</summary>
-    public static string ManagementPort => $"Management (MCP) port (default {HostSettings.DefaultManagementPort}).";
+    public static string ManagementPort => $"Management (MCP) port (default {HostSettings.DefaultManagementPort}); not with -L unix:PATH.";
 
     /// <summary>Gets the help of --handshake-timeout.</summary>
     public static string HandshakeTimeout =>

@@ -22,6 +22,10 @@ internal static partial class Log
     public static partial void UsersFileModeLoose(ILogger logger, string path, string mode, string reason);
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Warning,
-        Message = "MCP listens on {Address}, not on loopback: MCP is unauthenticated plain text (passwords included), so anyone who reaches it can add users and switch the dissector; keep it behind a firewall")]
+        Message = "MCP listens on {Address}, not on loopback: MCP is unauthenticated plain text (passwords included) that anyone on the network can read; clients on other hosts have no uid and are refused (--mcp-allow-uid any would serve them)")]
     public static partial void ManagementNotLoopback(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning,
+        Message = "MCP listens on {Address}, not on loopback, and --mcp-allow-uid any serves every client: MCP is unauthenticated plain text (passwords included), so anyone who reaches it can add users and switch the dissector; keep it behind a firewall")]
+    public static partial void ManagementOpenToAnyClient(ILogger logger, string address);
 }

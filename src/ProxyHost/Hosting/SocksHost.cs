@@ -9,9 +9,9 @@ using Microsoft.Extensions.Logging.Console;
 using ProxyHost.CommandLine;
 using ProxyHost.Management;
 using Socks.Core;
+using Socks.Core.Access;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
-using Socks.Core.Access;
 using Socks.Core.Users;
 
 namespace ProxyHost.Hosting;
@@ -90,7 +90,7 @@ internal static class SocksHost
         builder.Services.AddSingleton<IManagementBackend, ManagementBackend>();
         builder.Services.AddSingleton(services => new McpManagementServer(
             services.GetRequiredService<IManagementBackend>(),
-            new McpManagementOptions(),
+            new McpManagementOptions { Clients = CreateClientPolicy(settings) },
             services.GetRequiredService<ILogger<McpManagementServer>>()));
 
         // After SocksServerService: hosted services stop in reverse order, so MCP closes before the SOCKS drain.
@@ -137,9 +137,16 @@ internal static class SocksHost
                 return ExitCodes.CannotListen;
             }
 
-            if (!System.Net.IPAddress.IsLoopback(settings.ManagementEndPoint.Address))
+            if (settings.ManagementEndPoint is IPEndPoint { Address: var managementAddress } && !IPAddress.IsLoopback(managementAddress))
             {
-                Log.ManagementNotLoopback(logger, settings.ManagementEndPoint.Address.ToString());
+                if (settings.ManagementAllowsAnyClient)
+                {
+                    Log.ManagementOpenToAnyClient(logger, managementAddress.ToString());
+                }
+                else
+                {
+                    Log.ManagementNotLoopback(logger, managementAddress.ToString());
+                }
             }
 
             TightenUsersFileMode(users, logger);
@@ -287,9 +294,17 @@ internal static class SocksHost
         }
     }
 
+    /// <summary>
+    /// Who MCP serves: root and the uid socks5d runs as, always (both could read the process's memory anyway), plus
+    /// --mcp-allow-uid.
+    /// </summary>
+    private static McpClientPolicy CreateClientPolicy(HostSettings settings) =>
+        new([.. McpClientPolicy.Default.AllowedUids, .. settings.ManagementAllowedUids], settings.ManagementAllowsAnyClient);
+
     private static bool TryListenManagement(McpManagementServer management, HostSettings settings, out string failure)
     {
         failure = "";
+        var unix = settings.ManagementEndPoint is UnixDomainSocketEndPoint;
         try
         {
             management.Start(settings.ManagementEndPoint);
@@ -297,10 +312,18 @@ internal static class SocksHost
         }
         catch (SocketException exception)
         {
-            failure = CannotListen(settings.ManagementEndPoint, exception, "MCP management, -L/-P");
+            failure = CannotListen(settings.ManagementEndPoint, exception, unix ? "MCP management, -L" : "MCP management, -L/-P");
+            return false;
+        }
+        catch (IOException exception)
+        {
+            // The Unix socket's own checks (McpListenerException), or a path that cannot be examined.
+            failure = $"cannot listen on {Describe(settings.ManagementEndPoint)} (MCP management, -L): {exception.Message}";
             return false;
         }
     }
+
+    private static string Describe(EndPoint endpoint) => endpoint is UnixDomainSocketEndPoint unix ? "unix:" + unix : endpoint.ToString()!;
 
     private static bool TryListen(SocksServer server, HostSettings settings, ILogger logger, out string failure)
     {
@@ -350,7 +373,7 @@ internal static class SocksHost
         }
     }
 
-    private static string CannotListen(IPEndPoint endpoint, SocketException exception, string? role = null)
+    private static string CannotListen(EndPoint endpoint, SocketException exception, string? role = null)
     {
         var reason = exception.SocketErrorCode switch
         {
@@ -360,6 +383,6 @@ internal static class SocksHost
             SocketError.AddressFamilyNotSupported => "address family not supported",
             _ => exception.Message.ToLowerInvariant(),
         };
-        return role is null ? $"cannot listen on {endpoint}: {reason}" : $"cannot listen on {endpoint} ({role}): {reason}";
+        return role is null ? $"cannot listen on {Describe(endpoint)}: {reason}" : $"cannot listen on {Describe(endpoint)} ({role}): {reason}";
     }
 }

@@ -15,6 +15,9 @@ internal enum McpCloseReason
     /// <summary>No progress for <see cref="McpManagementOptions.IdleTimeout"/>.</summary>
     IdleTimeout,
 
+    /// <summary>The client's uid is not allowed (or unknown): answered ERROR once, then closed (docs/mcp-protocol.md §6).</summary>
+    Refused,
+
     /// <summary>The listener is stopping.</summary>
     ServerStopping,
 

@@ -38,7 +38,7 @@ internal sealed partial class McpConnection
 
                 default:
                     var enabled = _backend.ToggleDissector();
-                    Log.DissectorToggled(_logger, Id, RemoteEndPoint, enabled ? "on" : "off");
+                    Log.DissectorToggled(_logger, Id, Peer.Client, Peer.UidText, enabled ? "on" : "off");
                     return McpResponse.FromDissectorState(enabled);
             }
         }
@@ -84,13 +84,13 @@ internal sealed partial class McpConnection
         switch (status)
         {
             case McpStatus.Ok when command == McpCommand.AddUser:
-                Log.UserAdded(_logger, Id, RemoteEndPoint, user);
+                Log.UserAdded(_logger, Id, Peer.Client, Peer.UidText, user);
                 break;
             case McpStatus.Ok:
-                Log.UserRemoved(_logger, Id, RemoteEndPoint, user);
+                Log.UserRemoved(_logger, Id, Peer.Client, Peer.UidText, user);
                 break;
             default:
-                Log.UserChangeRefused(_logger, Id, RemoteEndPoint, McpNames.GetName(command), user, McpNames.GetName(status));
+                Log.UserChangeRefused(_logger, Id, Peer.Client, Peer.UidText, McpNames.GetName(command), user, McpNames.GetName(status));
                 break;
         }
 

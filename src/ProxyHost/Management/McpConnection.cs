@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using Mcp.Protocol;
 using Microsoft.Extensions.Logging;
@@ -21,6 +20,12 @@ namespace ProxyHost.Management;
 /// requests stay in the kernel's socket buffers, then in its own.</para>
 /// <para><b>Fairness.</b> Each connection runs on its own task with asynchronous I/O only; a slow backend call
 /// (ADD_USER) delays only the connection that asked.</para>
+/// <para><b>Who.</b> Before reading any request the connection learns its client's uid (<see cref="McpPeerIdentity"/>).
+/// A client that <see cref="McpManagementOptions.Clients"/> does not admit is refused without changing the wire
+/// protocol: it is sent one ERROR response at once (the answer to the first request it sends, memo §5 0x01), the
+/// server half-closes, discards what the client still sends (at most <see cref="MaxRefusedDiscard"/> bytes, for at
+/// most <see cref="RefusalLinger"/>) and closes. No request of a refused client reaches the backend. Closing only
+/// after the client's EOF, rather than at once, keeps a reset from destroying the ERROR before the client reads it.</para>
 /// </remarks>
 internal sealed partial class McpConnection
 {
@@ -29,6 +34,12 @@ internal sealed partial class McpConnection
 
     /// <summary>Pending response bytes that make the connection send its batch before reading further requests.</summary>
     internal const int FlushThreshold = 16 * 1024;
+
+    /// <summary>How many bytes a refused client may still send before the server closes without waiting for its EOF.</summary>
+    internal const int MaxRefusedDiscard = 64 * 1024;
+
+    /// <summary>How long a refused client has to close its side after the ERROR before the server closes anyway.</summary>
+    internal static readonly TimeSpan RefusalLinger = TimeSpan.FromSeconds(10);
 
     private const int NotAborted = -1;
 
@@ -46,6 +57,9 @@ internal sealed partial class McpConnection
     private readonly CancellationTokenSource _aborted = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<McpConnection> _onClosed;
+    private readonly string? _socketPath;
+    private readonly McpClientPolicy _clients;
+    private readonly TimeProvider _time;
     private int _abortReason = NotAborted;
     private int _held;
     private int _skipRemaining;
@@ -54,6 +68,7 @@ internal sealed partial class McpConnection
     public McpConnection(
         long id,
         Socket socket,
+        string? socketPath,
         IManagementBackend backend,
         McpManagementOptions options,
         ILogger logger,
@@ -63,7 +78,10 @@ internal sealed partial class McpConnection
     {
         Id = id;
         _socket = socket;
-        RemoteEndPoint = socket.RemoteEndPoint;
+        _socketPath = socketPath;
+        _clients = options.Clients;
+        _time = time;
+        Peer = new McpPeer(socketPath is null ? socket.RemoteEndPoint?.ToString() ?? "unknown" : "unix:" + socketPath, null, "not looked up yet");
         _backend = backend;
         _logger = logger;
         _statistics = statistics;
@@ -78,8 +96,8 @@ internal sealed partial class McpConnection
     /// <summary>Gets the connection's id in logs (unique per listener).</summary>
     public long Id { get; }
 
-    /// <summary>Gets the client's address and port.</summary>
-    public EndPoint? RemoteEndPoint { get; }
+    /// <summary>Gets the client: its address (or the Unix socket and pid) and uid, once <see cref="RunAsync"/> has looked it up.</summary>
+    public McpPeer Peer { get; private set; }
 
     /// <summary>Gets a task that completes when the connection is closed, its resources released and the owner told.</summary>
     public Task Closed => _closed.Task;
@@ -116,7 +134,27 @@ internal sealed partial class McpConnection
         var reason = McpCloseReason.InternalError;
         try
         {
-            reason = await ServeAsync().ConfigureAwait(false);
+            // Who the client is decides whether anything it sends is read: first the kernel's answer, then serve or refuse.
+            Peer = McpPeerIdentity.Identify(_socket, _socketPath);
+            if (_clients.Admits(Peer))
+            {
+                Log.ConnectionAccepted(_logger, Id, Peer.Client, Peer.UidText);
+                reason = await ServeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                if (Peer.Uid is { } uid)
+                {
+                    Log.ClientNotAllowed(_logger, Id, Peer.Client, uid, _clients.UidList());
+                }
+                else
+                {
+                    Log.ClientUnidentified(_logger, Id, Peer.Client, Peer.Unknown ?? "unknown");
+                }
+
+                _statistics.ConnectionRefused();
+                reason = await RefuseAsync().ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (_aborted.IsCancellationRequested)
         {
@@ -204,7 +242,7 @@ internal sealed partial class McpConnection
                     if (!error.CanSkipFrame)
                     {
                         // Unknown VER: the framing cannot be trusted any more (docs/mcp-protocol.md §8).
-                        Log.UnsupportedVersion(_logger, Id, RemoteEndPoint, error.Message);
+                        Log.UnsupportedVersion(_logger, Id, Peer.Client, error.Message);
                         closing = true;
                         break;
                     }
@@ -243,6 +281,31 @@ internal sealed partial class McpConnection
             if (result.IsCompleted)
             {
                 return buffer.IsEmpty && _skipRemaining == 0 ? McpCloseReason.ClientClosed : McpCloseReason.ClientClosedMidFrame;
+            }
+        }
+    }
+
+    private async Task<McpCloseReason> RefuseAsync()
+    {
+        var token = _aborted.Token;
+
+        // Memo §5 0x01: a valid response frame, which the client reads as the answer to its first request; then FIN.
+        WriteResponse(ErrorResponse);
+        await FlushAsync(token).ConfigureAwait(false);
+        _socket.Shutdown(SocketShutdown.Send);
+        using var linger = _time.CreateTimer(
+            static state => ((McpConnection)state!).Abort(McpCloseReason.Refused), this, RefusalLinger, Timeout.InfiniteTimeSpan);
+        long discarded = 0;
+        while (true)
+        {
+            var result = await _reader.ReadAsync(token).ConfigureAwait(false);
+            discarded += result.Buffer.Length;
+
+            // Read to keep the kernel from answering with a reset, never parsed (passwords included).
+            _reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || discarded >= MaxRefusedDiscard)
+            {
+                return McpCloseReason.Refused;
             }
         }
     }
@@ -289,12 +352,13 @@ internal sealed partial class McpConnection
     {
         _idle.Dispose();
         UpdateHeld(0);
-        var graceful = reason is McpCloseReason.ClientClosed or McpCloseReason.ClientClosedMidFrame or McpCloseReason.UnsupportedVersion;
+        var graceful = reason is McpCloseReason.ClientClosed or McpCloseReason.ClientClosedMidFrame or McpCloseReason.UnsupportedVersion
+            or McpCloseReason.Refused;
         await _reader.CompleteAsync().ConfigureAwait(false);
 
         // With an exception the writer drops what was not sent instead of writing it to a client that may never read.
         await _writer.CompleteAsync(graceful ? null : new OperationCanceledException("The MCP connection was closed.")).ConfigureAwait(false);
-        if (graceful)
+        if (graceful && reason != McpCloseReason.Refused)
         {
             try
             {

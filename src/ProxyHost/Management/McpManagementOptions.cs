@@ -26,6 +26,12 @@ internal sealed record McpManagementOptions
     public int MaxConnections { get; init; } = DefaultMaxConnections;
 
     /// <summary>
+    /// Which clients are served (by uid); the others get one ERROR and are closed (docs/mcp-protocol.md §6). Default:
+    /// root and the uid this process runs as.
+    /// </summary>
+    public McpClientPolicy Clients { get; init; } = McpClientPolicy.Default;
+
+    /// <summary>
     /// Takes the next admin client from the listening socket; null uses <see cref="Socket.AcceptAsync(CancellationToken)"/>.
     /// A test seam: tests script accept failures (EMFILE) here to drive the back-off on a manual clock.
     /// </summary>

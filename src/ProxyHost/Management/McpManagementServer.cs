@@ -22,6 +22,10 @@ namespace ProxyHost.Management;
 /// responses (<see cref="McpConnection"/>).</para>
 /// <para><b>Isolation.</b> Every connection runs on its own task with asynchronous socket I/O only, so a stalled or
 /// flooding admin client, or a slow ADD_USER, delays nobody else; nothing here runs on the SOCKS relay's tasks.</para>
+/// <para><b>Who is served.</b> Before reading anything, each connection learns its client's uid from the kernel
+/// (<see cref="McpPeerIdentity"/>) and serves it only if <see cref="McpManagementOptions.Clients"/> admits it; a refused
+/// client gets one ERROR and is closed (<see cref="McpConnection"/>). The listener is a TCP endpoint or a Unix socket
+/// (<see cref="UnixSocketListener"/>).</para>
 /// </remarks>
 internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 {
@@ -38,6 +42,8 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
     private int _state;
     private Socket? _listener;
     private IPEndPoint? _localEndPoint;
+    private string? _socketPath;
+    private string _display = "";
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextConnectionId;
     private readonly WarningThrottle _limitWarning;
@@ -74,26 +80,37 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
         _limitWarning = new WarningThrottle(_time, WarningThrottle.LimitWarningInterval);
     }
 
-    /// <summary>Gets the address and port the listener is bound to (the real port when started on port 0).</summary>
-    /// <exception cref="InvalidOperationException">The listener has not been started.</exception>
-    public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException("The MCP listener has not been started.");
+    /// <summary>Gets the address and port the TCP listener is bound to (the real port when started on port 0).</summary>
+    /// <exception cref="InvalidOperationException">The listener has not been started, or listens on a Unix socket.</exception>
+    public IPEndPoint LocalEndPoint => _localEndPoint ?? throw new InvalidOperationException(
+        _socketPath is null ? "The MCP listener has not been started." : "The MCP listener is on a Unix socket.");
 
-    /// <summary>Gets the bound endpoint once <see cref="Start"/> succeeded (kept after a stop), or null before.</summary>
+    /// <summary>Gets the bound TCP endpoint once <see cref="Start"/> succeeded (kept after a stop), or null before and for a Unix socket.</summary>
     internal IPEndPoint? BoundEndPoint => Volatile.Read(ref _localEndPoint);
+
+    /// <summary>Gets the path of the Unix socket once started on one, or null.</summary>
+    internal string? SocketPath => Volatile.Read(ref _socketPath);
 
     /// <summary>Gets live counters (connections, bytes, buffered memory).</summary>
     internal McpManagementStatistics Statistics { get; } = new();
 
     /// <summary>Binds <paramref name="endpoint"/>, listens, and starts accepting admin connections in the background.</summary>
-    /// <param name="endpoint">The address and port to listen on; port 0 lets the system choose (see <see cref="LocalEndPoint"/>).</param>
+    /// <param name="endpoint">
+    /// The address and port to listen on (port 0 lets the system choose, see <see cref="LocalEndPoint"/>), or a
+    /// <see cref="UnixDomainSocketEndPoint"/> with an absolute path (created with mode 0660, see <see cref="UnixSocketListener"/>).
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="endpoint"/> is neither an <see cref="IPEndPoint"/> nor a Unix socket endpoint.</exception>
     /// <exception cref="InvalidOperationException">The listener was already started, or has been stopped.</exception>
     /// <exception cref="SocketException">
     /// The endpoint cannot be bound (e.g. <see cref="SocketError.AddressAlreadyInUse"/>,
     /// <see cref="SocketError.AddressNotAvailable"/>, <see cref="SocketError.AccessDenied"/>); the listener can be
     /// started again on another endpoint.
     /// </exception>
-    public void Start(IPEndPoint endpoint)
+    /// <exception cref="IOException">
+    /// The Unix socket cannot be set up (<see cref="McpListenerException"/>: no such directory, in use, not a socket).
+    /// </exception>
+    public void Start(EndPoint endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         lock (_stateLock)
@@ -105,32 +122,36 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
                     : "The MCP listener has been stopped; create a new one.");
             }
 
-            var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
+            var replacedStale = false;
+            Socket listener;
+            if (endpoint is UnixDomainSocketEndPoint unix)
             {
-                if (endpoint.Address.Equals(IPAddress.IPv6Any))
-                {
-                    // [::] means every interface, IPv4 included, as for the SOCKS listener (-l ::).
-                    listener.DualMode = true;
-                }
-
-                listener.Bind(endpoint);
-                listener.Listen();
+                var path = unix.ToString();
+                listener = UnixSocketListener.Listen(path, out replacedStale);
+                Volatile.Write(ref _socketPath, path);
+                _display = "unix:" + path;
             }
-            catch
+            else if (endpoint is IPEndPoint ip)
             {
-                // Not swallowed: the SocketException reaches the host, which reports it in one line.
-                listener.Dispose();
-                throw;
+                listener = ListenTcp(ip);
+                Volatile.Write(ref _localEndPoint, (IPEndPoint)listener.LocalEndPoint!);
+                _display = _localEndPoint!.ToString();
+            }
+            else
+            {
+                throw new ArgumentException($"MCP listens on an IP endpoint or a Unix socket, not on {endpoint.GetType().Name}.", nameof(endpoint));
             }
 
             _listener = listener;
-            Volatile.Write(ref _localEndPoint, (IPEndPoint)listener.LocalEndPoint!);
             _state = Running;
             _acceptLoop = Task.Run(new AcceptLoop(listener, this, _time, _options.Acceptor).RunAsync);
+            if (replacedStale)
+            {
+                Log.StaleSocketReplaced(_logger, _display);
+            }
         }
 
-        Log.Listening(_logger, _localEndPoint, _options.MaxConnections, _options.IdleTimeout);
+        Log.Listening(_logger, _display, _options.MaxConnections, _options.IdleTimeout, _options.Clients.Describe());
     }
 
     /// <summary>
@@ -175,7 +196,8 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
             Log.StopIncomplete(_logger, connections.Count(c => !c.Closed.IsCompleted));
         }
 
-        Log.Stopped(_logger, _localEndPoint!);
+        // For a Unix socket, disposing the listener above also removed its file (the runtime unlinks a bound path).
+        Log.Stopped(_logger, _display);
     }
 
     /// <summary>Same as <see cref="StopAsync"/> without a deadline.</summary>
@@ -190,10 +212,33 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 
     /// <inheritdoc />
     void IAcceptLoopHandler.OnAcceptFailing(SocketError error, TimeSpan backoff) =>
-        Log.AcceptFailed(_logger, _localEndPoint!, error, (long)backoff.TotalMilliseconds);
+        Log.AcceptFailed(_logger, _display, error, (long)backoff.TotalMilliseconds);
 
     /// <inheritdoc />
-    void IAcceptLoopHandler.OnAcceptRecovered(long failures) => Log.AcceptRecovered(_logger, _localEndPoint!, failures);
+    void IAcceptLoopHandler.OnAcceptRecovered(long failures) => Log.AcceptRecovered(_logger, _display, failures);
+
+    private static Socket ListenTcp(IPEndPoint endpoint)
+    {
+        var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                // [::] means every interface, IPv4 included, as for the SOCKS listener (-l ::).
+                listener.DualMode = true;
+            }
+
+            listener.Bind(endpoint);
+            listener.Listen();
+            return listener;
+        }
+        catch
+        {
+            // Not swallowed: the SocketException reaches the host, which reports it in one line.
+            listener.Dispose();
+            throw;
+        }
+    }
 
     private void Dispatch(Socket client)
     {
@@ -203,15 +248,19 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
             return;
         }
 
-        // MCP frames are small request/response messages that Nagle would only delay.
-        client.NoDelay = true;
+        if (client.AddressFamily != AddressFamily.Unix)
+        {
+            // MCP frames are small request/response messages that Nagle would only delay (a Unix socket has no Nagle).
+            client.NoDelay = true;
+        }
+
         var connection = new McpConnection(
-            Interlocked.Increment(ref _nextConnectionId), client, _backend, _options, _logger, _time, Statistics, OnConnectionClosed);
+            Interlocked.Increment(ref _nextConnectionId), client, _socketPath, _backend, _options, _logger, _time, Statistics, OnConnectionClosed);
         _connections[connection.Id] = connection;
         Statistics.ConnectionStarted();
-        Log.ConnectionAccepted(_logger, connection.Id, connection.RemoteEndPoint);
 
-        // Each connection on its own task, never on the accept loop. RunAsync never throws; its ending is in the log.
+        // Each connection on its own task, never on the accept loop: it first looks its client up (a read of the
+        // kernel's socket table), then serves or refuses it. RunAsync never throws; its ending is in the log.
         _ = Task.Run(connection.RunAsync);
     }
 
@@ -223,7 +272,7 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 
     private void Reject(Socket client)
     {
-        var remote = client.RemoteEndPoint;
+        var remote = _socketPath is null ? client.RemoteEndPoint?.ToString() ?? "unknown" : _display;
         Statistics.ConnectionRejected();
         Log.ConnectionRejected(_logger, remote, _options.MaxConnections);
 

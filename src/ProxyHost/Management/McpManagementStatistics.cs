@@ -10,6 +10,7 @@ internal sealed class McpManagementStatistics
     private int _activeConnections;
     private long _acceptedConnections;
     private long _rejectedConnections;
+    private long _refusedConnections;
     private long _bytesReceived;
     private long _responsesWritten;
     private long _bufferedRequestBytes;
@@ -26,6 +27,9 @@ internal sealed class McpManagementStatistics
 
     /// <summary>Gets the connections closed at once because <see cref="McpManagementOptions.MaxConnections"/> were being served.</summary>
     public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+
+    /// <summary>Gets the connections refused because their client's uid is not allowed or unknown (<see cref="McpManagementOptions.Clients"/>).</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
     /// <summary>Gets the request bytes received from all admin connections.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
@@ -76,6 +80,12 @@ internal sealed class McpManagementStatistics
     internal void ConnectionRejected()
     {
         Interlocked.Increment(ref _rejectedConnections);
+        Notify();
+    }
+
+    internal void ConnectionRefused()
+    {
+        Interlocked.Increment(ref _refusedConnections);
         Notify();
     }
 

@@ -30,7 +30,7 @@ internal sealed class ScriptedMcpServer : IAsyncDisposable
         return new ScriptedMcpServer(listener);
     }
 
-    /// <summary>Connects a client with <see cref="McpClient.ConnectAsync"/> and accepts it.</summary>
+    /// <summary>Connects a client with <see cref="McpClient.ConnectAsync(string, int, CancellationToken)"/> and accepts it.</summary>
     public async Task<McpClient> ConnectClientAsync()
     {
         var accept = _listener.AcceptSocketAsync(_timeout.Token).AsTask();

@@ -114,7 +114,7 @@ public sealed class ArgumentParserTests
     [TestCase("socks5d: invalid port '70000' for -P: expected 0..65535", "-P", "70000")]
     [TestCase("socks5d: invalid address 'localhost' for -l: expected an IPv4 or IPv6 address", "-l", "localhost")]
     [TestCase("socks5d: invalid address '127.1' for -l: expected an IPv4 or IPv6 address", "-l", "127.1")]
-    [TestCase("socks5d: invalid address '300.0.0.1' for -L: expected an IPv4 or IPv6 address", "-L", "300.0.0.1")]
+    [TestCase("socks5d: invalid address '300.0.0.1' for -L: expected an IPv4 or IPv6 address, or unix:PATH", "-L", "300.0.0.1")]
     [TestCase("socks5d: invalid value for -u (user 1): expected user:pass", "-u", "nocolon")]
     [TestCase("socks5d: invalid value for -u (user 1): the user name must be 1..255 bytes of UTF-8, not 0", "-u", ":pw")]
     [TestCase("socks5d: invalid value for -u (user 2): the password must be 1..255 bytes of UTF-8, not 0", "-u", "a:b", "-u", "c:")]

@@ -1,4 +1,7 @@
+using System.Net.Sockets;
 using Mcp.Protocol;
+using ProxyHost.Management;
+using ProxyHost.Unix;
 
 namespace ProxyHost.Tests.Management;
 
@@ -26,6 +29,22 @@ public class DocsAppendixTests
 
         await client.SendAsync(Hex("02 00 00 00"));
         (await client.ReadToEndAsync()).Should().Equal(Hex("01 01 00 00"));
+    }
+
+    [Test]
+    public async Task AppendixA_RefusedClient_GetsErrorBeforeAskingAndNothingIsCarriedOut()
+    {
+        var backend = new TestBackend();
+        var others = new McpManagementOptions { Clients = new McpClientPolicy([UnixAccounts.EffectiveUid + 1]) };
+        await using var harness = ServerHarness.Start(others, backend);
+        await using var client = await harness.ConnectRawAsync();
+
+        (await client.ReadToEndAsync()).Should().Equal(Hex("01 01 00 00"), "ERROR, sent before any request, then FIN");
+        await client.SendAsync(Hex("01 04 00 00"));
+        client.Socket.Shutdown(SocketShutdown.Send);
+
+        await harness.WaitUntilAsync(s => s.ActiveConnections == 0);
+        backend.DissectorEnabled.Should().BeFalse("the refused TOGGLE_DISECTOR was discarded");
     }
 
     private static async Task Exchange(RawMcpConnection client, string request, string response)

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace ProxyHost.Tests.Management;
 
-/// <summary>A plain TCP connection for sending hand-written bytes and checking the exact bytes that come back.</summary>
+/// <summary>A plain TCP (or Unix-socket) connection for sending hand-written bytes and checking the exact bytes that come back.</summary>
 internal sealed class RawMcpConnection : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -12,9 +12,12 @@ internal sealed class RawMcpConnection : IAsyncDisposable
 
     public Socket Socket { get; }
 
-    public static async Task<RawMcpConnection> ConnectAsync(IPEndPoint endPoint)
+    /// <summary>Connects over TCP, or to a Unix socket for a <see cref="UnixDomainSocketEndPoint"/>.</summary>
+    public static async Task<RawMcpConnection> ConnectAsync(EndPoint endPoint)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(endPoint).WaitAsync(Timeout);
