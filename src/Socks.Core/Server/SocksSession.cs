@@ -176,9 +176,11 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// Makes whatever the session awaits on its sockets return: disposes them (a peer with data in flight sees
-    /// RST), or, for an idle timeout, shuts them down so that each peer gets a FIN and pending operations end
-    /// (a read with EOF, a write with an error) while the descriptors stay open until <see cref="CloseSockets"/>.
+    /// Makes whatever the session awaits on its sockets return: disposes them (the runtime resets a connection
+    /// closed under a pending operation), or, for an idle timeout, shuts them down so that each peer gets a FIN
+    /// after what the kernel already holds for it, and pending operations end (a read with EOF, a write with an
+    /// error) while the descriptors stay open until the session closes them. A leg whose peer sent bytes that
+    /// were never relayed still gets RST at that close: the kernel's way to tell it they were not taken.
     /// </summary>
     private void AbortSockets()
     {
@@ -196,15 +198,8 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Closes both sockets; after a graceful abort, first drops unread input (closing over it would send RST).</summary>
     private void CloseSockets()
     {
-        if (AbortReason == SessionAbortReason.IdleTimeout)
-        {
-            DiscardInput(_client);
-            DiscardInput(Volatile.Read(ref _target));
-        }
-
         _client.Dispose();
         Volatile.Read(ref _target)?.Dispose();
     }
@@ -218,32 +213,6 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
             // Already reset, closed or never connected: nothing left to end gracefully.
-        }
-    }
-
-    /// <summary>Reads and drops what a shut-down socket still holds; only once no operation is pending on it.</summary>
-    private static void DiscardInput(Socket? socket)
-    {
-        if (socket is null)
-        {
-            return;
-        }
-
-        Span<byte> scratch = stackalloc byte[1024];
-        try
-        {
-            // Bounded by the receive buffer: the socket was shut down, the peer's further data is refused.
-            for (var pending = socket.Available; pending > 0; pending = socket.Available)
-            {
-                if (socket.Receive(scratch[..Math.Min(pending, scratch.Length)], SocketFlags.None, out _) <= 0)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
-        {
-            // Reset meanwhile: the close below is all that is left.
         }
     }
 
