@@ -13,7 +13,7 @@ namespace Socks.Core;
 ///  200- 299  Socks.Core Relay
 ///  300- 399  ProxyHost  Management  MCP listener (ProxyHost.EventIds)
 ///  400- 499  Socks.Core Commands    reserved: command handlers (CONNECT, BIND, UDP ASSOCIATE)
-///  500- 599  Socks.Core Connectors  reserved: resolving and dialing
+///  500- 599  Socks.Core Connectors  resolving and dialing
 ///  600- 699  Socks.Core Access      reserved: access policies
 ///  700- 799  Socks.Core Users       the user store and directory
 ///  800- 899  Socks.Core Metrics     reserved
@@ -36,7 +36,7 @@ internal static class EventIds
     /// <summary>Commands/, reserved (400-499).</summary>
     public const int Commands = 400;
 
-    /// <summary>Connectors/, reserved (500-599).</summary>
+    /// <summary>Connectors/: resolving and dialing (500-599).</summary>
     public const int Connectors = 500;
 
     /// <summary>Access/, reserved (600-699).</summary>

@@ -21,6 +21,12 @@ public sealed class SocksServerOptions
     /// <summary>The default <see cref="IdleTimeout"/>: 15 min.</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(15);
 
+    /// <summary>The default <see cref="MaxConcurrentLookups"/>: 16.</summary>
+    public const int DefaultMaxConcurrentLookups = 16;
+
+    /// <summary>The largest accepted <see cref="MaxConcurrentLookups"/>.</summary>
+    public const int MaxMaxConcurrentLookups = 1024;
+
     /// <summary>The smallest accepted <see cref="RelayBufferSize"/>.</summary>
     public const int MinRelayBufferSize = 512;
 
@@ -59,7 +65,10 @@ public sealed class SocksServerOptions
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = DefaultHandshakeTimeout;
 
-    /// <summary>The longest a dial to the destination may take (all addresses together); REP X'06' when exceeded. Default <see cref="DefaultConnectTimeout"/>.</summary>
+    /// <summary>
+    /// The longest a dial to the destination may take, name resolution and all addresses together, measured from the
+    /// start of the dial; REP X'06' when exceeded. Default <see cref="DefaultConnectTimeout"/>.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
 
     /// <summary>
@@ -95,6 +104,21 @@ public sealed class SocksServerOptions
     /// <see cref="AccessPhase.Resolved"/> checks.
     /// </summary>
     public IConnector? Connector { get; init; }
+
+    /// <summary>
+    /// The most name lookups of the direct connector running at once (1..<see cref="MaxMaxConcurrentLookups"/>);
+    /// default <see cref="DefaultMaxConcurrentLookups"/>. Lookups run the blocking system resolver (getaddrinfo) on
+    /// threads of their own, one per running lookup, never on the thread pool; up to four times as many lookups more
+    /// wait for a slot within their <see cref="ConnectTimeout"/>. When every slot and queue place is taken (a DNS
+    /// server that never answers holds a slot until glibc gives up), a CONNECT by name gets REP X'01' at once and a
+    /// warning is logged at most every 30 s. CONNECTs to an IP address (or a name that is an address literal) never
+    /// use the resolver. Ignored with a custom <see cref="Connector"/>.
+    /// </summary>
+    /// <remarks>
+    /// 16: a lookup is a wait, not work, so the number of cores does not matter; 16 stalled lookups cost 16 mostly idle
+    /// threads, while a resolver that answers serves thousands of lookups a second through 16 slots.
+    /// </remarks>
+    public int MaxConcurrentLookups { get; init; } = DefaultMaxConcurrentLookups;
 
     /// <summary>The clock for every timeout. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
@@ -151,6 +175,8 @@ public sealed class SocksServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RelayBufferSize, MinRelayBufferSize, nameof(RelayBufferSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RelayBufferSize, MaxRelayBufferSize, nameof(RelayBufferSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(ListenBacklog, 1, nameof(ListenBacklog));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentLookups, 1, nameof(MaxConcurrentLookups));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxConcurrentLookups, MaxMaxConcurrentLookups, nameof(MaxConcurrentLookups));
     }
 
     private static void ThrowIfNotPositive(TimeSpan value, string name)

@@ -61,7 +61,15 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         }
     }
 
-    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null)
+    /// <summary>Starts socks5d; wait for <see cref="WaitForListeningAsync"/> before using it.</summary>
+    /// <param name="arguments">socks5d's arguments.</param>
+    /// <param name="descriptorLimit">RLIMIT_NOFILE for the process, or null for the inherited one.</param>
+    /// <param name="resolvConf">
+    /// A file the process sees as /etc/resolv.conf, or null for the machine's: the process runs in a mount namespace
+    /// of its own (<c>unshare --mount</c>, private propagation) with the file bind-mounted there, so glibc asks the
+    /// test's name server and the machine's file stays untouched. Needs root (the tests run as root).
+    /// </param>
+    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "socks5d.dll");
         var startInfo = new ProcessStartInfo
@@ -74,11 +82,30 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         };
         var stateDirectory = Directory.CreateTempSubdirectory("socks5d-state-").FullName;
         startInfo.Environment["STATE_DIRECTORY"] = stateDirectory;
-        if (descriptorLimit is { } limit)
+        if (descriptorLimit is not null || resolvConf is not null)
         {
-            startInfo.FileName = "bash";
+            // Every step execs the next, so the PID is socks5d's own.
+            var script = "";
+            if (descriptorLimit is { } limit)
+            {
+                script += $"ulimit -n {limit} && ";
+            }
+
+            if (resolvConf is not null)
+            {
+                startInfo.Environment["SOCKS5D_TEST_RESOLV_CONF"] = resolvConf;
+                script += "mount --bind \"$SOCKS5D_TEST_RESOLV_CONF\" /etc/resolv.conf && ";
+                startInfo.FileName = "unshare";
+                startInfo.ArgumentList.Add("--mount");
+                startInfo.ArgumentList.Add("bash");
+            }
+            else
+            {
+                startInfo.FileName = "bash";
+            }
+
             startInfo.ArgumentList.Add("-c");
-            startInfo.ArgumentList.Add($"ulimit -n {limit} && exec dotnet \"$0\" \"$@\"");
+            startInfo.ArgumentList.Add(script + "exec dotnet \"$0\" \"$@\"");
             startInfo.ArgumentList.Add(dll);
         }
         else
@@ -170,6 +197,28 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Threads of the process now (/proc/PID/status Threads).</summary>
+    public int Threads() => int.Parse(
+        File.ReadLines($"/proc/{Pid}/status").Single(l => l.StartsWith("Threads:", StringComparison.Ordinal))["Threads:".Length..].Trim(),
+        System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Threads of the process now whose name (/proc/PID/task/TID/comm) is <paramref name="name"/>.</summary>
+    public int ThreadsNamed(string name) => Directory.GetDirectories($"/proc/{Pid}/task")
+        .Count(task => File.Exists(Path.Combine(task, "comm")) && TryRead(Path.Combine(task, "comm"))?.Trim() == name);
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            // The thread ended between listing and reading.
+            return null;
+        }
+    }
 
     /// <summary>Descriptors the process holds now.</summary>
     public int OpenDescriptors() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;

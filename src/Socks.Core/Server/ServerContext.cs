@@ -25,7 +25,13 @@ internal sealed class ServerContext
         RelayLogger = relayLogger;
         AccessPolicy = options.AccessPolicy;
         Connector = options.Connector
-            ?? new DirectConnector(options.TimeProvider, options.ConnectTimeout, options.AccessPolicy, options.Resolver);
+            ?? new DirectConnector(
+                options.TimeProvider,
+                options.ConnectTimeout,
+                options.AccessPolicy,
+                options.Resolver,
+                maxConcurrentLookups: options.MaxConcurrentLookups,
+                logger: logger);
         Relay = options.Relay ?? new UserSpaceRelay(options.RelayBufferSize);
         Commands = new CommandTable(new ConnectCommand(Connector));
     }

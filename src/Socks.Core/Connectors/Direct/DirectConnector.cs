@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Connectors.Direct;
@@ -16,7 +17,9 @@ namespace Socks.Core.Connectors.Direct;
 /// A name that is the text of an IP address (anything <see cref="IPAddress.TryParse(string, out IPAddress)"/>
 /// accepts, which matches what getaddrinfo accepts numerically) is used directly without a lookup: clients such as
 /// curl's <c>socks5h://</c> send literals as names, and the result is the same as asking the resolver. Other names
-/// go to the resolver; a failed lookup or an empty answer gives X'04'. Duplicates are dropped.</para>
+/// go to the <see cref="BoundedResolver"/> (at most a fixed number of lookups at once, on threads of their own, a
+/// bounded wait queue; X'01' at once when it is saturated); a failed lookup or an empty answer gives X'04'.
+/// Duplicates are dropped.</para>
 /// <para>Policy. Every address is checked as an <see cref="IPEndPoint"/> with the requested port, at
 /// <see cref="AccessPhase.Resolved"/>. Denied addresses are skipped; if all are denied the reply is the policy's code
 /// for the first of them (normally X'02').</para>
@@ -45,31 +48,28 @@ internal sealed partial class DirectConnector : IConnector
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _connectTimeout;
     private readonly IAccessPolicy? _policy;
-    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolver;
+    private readonly BoundedResolver _resolver;
     private readonly Func<IPEndPoint, CancellationToken, ValueTask<Socket>> _connect;
 
-    /// <summary>Creates a dialer that connects real TCP sockets.</summary>
+    /// <summary>Creates a dialer.</summary>
     /// <param name="timeProvider">Clock for the attempt delay and the connect timeout.</param>
     /// <param name="connectTimeout">Upper bound for a whole dial, resolution included; positive and finite.</param>
     /// <param name="policy">Checked for every resolved address; null allows everything.</param>
-    /// <param name="resolver">Name lookup; null uses <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/> (asynchronous, no thread per lookup).</param>
-    public DirectConnector(TimeProvider timeProvider, TimeSpan connectTimeout, IAccessPolicy? policy, Func<string, CancellationToken, Task<IPAddress[]>>? resolver = null)
-        : this(timeProvider, connectTimeout, policy, resolver, connect: null)
-    {
-    }
-
-    /// <summary>Creates a dialer whose connect step is replaced, so tests can script attempts that hang, fail or succeed.</summary>
-    /// <param name="timeProvider">Clock for the attempt delay and the connect timeout.</param>
-    /// <param name="connectTimeout">Upper bound for a whole dial, resolution included; positive and finite.</param>
-    /// <param name="policy">Checked for every resolved address; null allows everything.</param>
-    /// <param name="resolver">Name lookup; null uses the system resolver.</param>
-    /// <param name="connect">Connects one endpoint and returns the socket, honouring the token; null connects a real TCP socket.</param>
+    /// <param name="resolver">
+    /// Name lookup, run in a slot of the <see cref="BoundedResolver"/> and never cancelled; null runs the blocking
+    /// system resolver (getaddrinfo) on the connector's own <see cref="LookupThreads"/>, never on the thread pool.
+    /// </param>
+    /// <param name="connect">Connects one endpoint and returns the socket, honouring the token; null connects a real TCP socket. Tests script attempts that hang, fail or succeed.</param>
+    /// <param name="maxConcurrentLookups">The most lookups running at once (see <see cref="SocksServerOptions.MaxConcurrentLookups"/>).</param>
+    /// <param name="logger">Receives the resolver's saturation warning, or null.</param>
     internal DirectConnector(
         TimeProvider timeProvider,
         TimeSpan connectTimeout,
         IAccessPolicy? policy,
-        Func<string, CancellationToken, Task<IPAddress[]>>? resolver,
-        Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect)
+        Func<string, CancellationToken, Task<IPAddress[]>>? resolver = null,
+        Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect = null,
+        int maxConcurrentLookups = SocksServerOptions.DefaultMaxConcurrentLookups,
+        ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         if (connectTimeout <= TimeSpan.Zero)
@@ -80,7 +80,13 @@ internal sealed partial class DirectConnector : IConnector
         _timeProvider = timeProvider;
         _connectTimeout = connectTimeout;
         _policy = policy;
-        _resolver = resolver ?? Dns.GetHostAddressesAsync;
+        if (resolver is null)
+        {
+            var threads = new LookupThreads(maxConcurrentLookups);
+            resolver = (name, _) => threads.LookupAsync(name);
+        }
+
+        _resolver = new BoundedResolver(resolver, maxConcurrentLookups, maxConcurrentLookups * BoundedResolver.QueuedPerSlot, timeProvider, logger);
         _connect = connect ?? ConnectSocketAsync;
     }
 
@@ -184,7 +190,7 @@ internal sealed partial class DirectConnector : IConnector
         Task<IPAddress[]>? lookup = null;
         try
         {
-            lookup = _resolver(name, cancellationToken);
+            lookup = _resolver.ResolveAsync(name, cancellationToken);
 
             // WaitAsync: the time limit holds even if a resolver ignores its token.
             resolved = await lookup.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -193,6 +199,12 @@ internal sealed partial class DirectConnector : IConnector
         {
             // Name not found, no address records, or a name the resolver rejects: the host cannot be reached by it.
             return ([], ReplyCode.HostUnreachable);
+        }
+        catch (ResolverSaturatedException)
+        {
+            // Every slot is held by lookups that have not returned (a silent DNS server): failing at once keeps the
+            // client from waiting out a deadline no slot would free in time, and X'01' says the fault is here.
+            return ([], ReplyCode.GeneralFailure);
         }
         catch (OperationCanceledException) when (lookup is not null)
         {
