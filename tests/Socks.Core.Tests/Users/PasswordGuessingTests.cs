@@ -87,6 +87,26 @@ public sealed class PasswordGuessingTests
     }
 
     [Test]
+    public async Task Burst_TwentyRightLoginsOfAFileUserAtOnce_OneDerivationAndAllSucceedDespiteTheQueueBound()
+    {
+        var store = OpenFileStore(new UserStoreOptions { MaxConcurrentDerivations = 1, FailureLimit = 0 }, "alice");
+        using var hold = new DerivationHold(store);
+        await using var harness = ServerHarness.Start(log => new SocksServerOptions { Users = store, AccessLog = log });
+
+        var first = AuthenticateAsync(harness.EndPoint, "alice", "pw-alice");
+        await hold.WaitForStartedAsync(1);
+        var rest = Enumerable.Range(0, 19).Select(_ => AuthenticateAsync(harness.EndPoint, "alice", "pw-alice")).ToList();
+
+        // Every attempt joins the one pending check (one queue place), however many there are.
+        await WaitUntilAsync(() => store.Verifier.WaitingCount == 20);
+        store.Verifier.QueuedCount.Should().Be(1);
+        hold.ReleaseAll();
+        (await Task.WhenAll(rest.Append(first))).Should().AllBeEquivalentTo((byte?)0x00);
+        store.DerivationCount.Should().Be(1);
+        store.Verifier.RejectedCount.Should().Be(0);
+    }
+
+    [Test]
     public async Task Guessing_ClientClosesWhileItsCheckWaits_CheckDroppedWithoutDerivation()
     {
         var store = OpenFileStore(new UserStoreOptions { MaxConcurrentDerivations = 1, FailureLimit = 0 }, "alice");
@@ -105,7 +125,7 @@ public sealed class PasswordGuessingTests
         // The client's FIN reaches the session, which drops its waiting check before it derives.
         await harness.AccessLog.WaitForCountAsync(1);
         harness.AccessLog.Records.Single().EndReason.Should().Be(AccessLogEndReason.ClientClosed);
-        store.Verifier.QueuedCount.Should().Be(1);
+        await WaitUntilAsync(() => store.Verifier.QueuedCount == 1);
 
         hold.ReleaseAll();
         (await first).Should().Be(0x01);

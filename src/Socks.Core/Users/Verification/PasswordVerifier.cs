@@ -42,6 +42,7 @@ public sealed class PasswordVerifier
     private long _derivationCount;
     private long _rejectedCount;
     private int _queued;
+    private int _waiting;
     private int _running;
     private int _peakRunning;
 
@@ -98,6 +99,9 @@ public sealed class PasswordVerifier
 
     /// <summary>How many derivations are pending (waiting for a slot or running) now.</summary>
     internal int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>How many checks wait for a derivation's answer now (attempts joining one pending check each count).</summary>
+    internal int WaitingCount => Volatile.Read(ref _waiting);
 
     /// <summary>The most handshake derivations that ran at the same moment (not counting <see cref="CreateHash"/>).</summary>
     internal int PeakConcurrentDerivations => Volatile.Read(ref _peakRunning);
@@ -198,6 +202,8 @@ public sealed class PasswordVerifier
             pending.Waiters++;
         }
 
+        Interlocked.Increment(ref _waiting);
+
         if (created)
         {
             _ = DeriveAsync(stored, queue, pending, failureMac);
@@ -211,6 +217,10 @@ public sealed class PasswordVerifier
         {
             Leave(queue, pending);
             throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
         }
     }
 
