@@ -223,7 +223,7 @@ internal static class SocksHost
         }
         else
         {
-            candidate = UserStore.CreateInMemory(settings.MaxUsers);
+            candidate = UserStore.CreateInMemory(settings.MaxUsers, UserStoreOptions.Default, logger);
         }
 
         var fromFile = candidate.Count;

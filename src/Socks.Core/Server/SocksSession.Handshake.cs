@@ -183,8 +183,18 @@ internal sealed partial class SocksSession
         }
 
         // A zero-length name or password can never match: it fails like a wrong password.
-        var valid = credentials is not null
-            && await _context.Options.Users.ValidateAsync(Context, credentials.Username, credentials.Password, Closed).ConfigureAwait(false);
+        var valid = false;
+        if (credentials is not null)
+        {
+            if (await ValidateWhileClientWaitsAsync(credentials).ConfigureAwait(false) is not { } answer)
+            {
+                SetEnd(new SessionOutcome(SessionEndReason.ClientClosedInHandshake) { Step = HandshakeStep.Authentication });
+                return false;
+            }
+
+            valid = answer;
+        }
+
         Socks5Writer.WriteAuthStatus(valid, _output);
         if (!valid)
         {
@@ -200,6 +210,68 @@ internal sealed partial class SocksSession
         Context.SetUsername(credentials!.Username);
         await SendAsync().ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Asks the user store, and while a check is slow (a PBKDF2 derivation, or a wait for one) watches the client:
+    /// a client that closes or resets meanwhile cancels the check, so an attempt nobody waits for any more is
+    /// dropped before its derivation starts (docs/users-file.md).
+    /// </summary>
+    /// <returns>The answer, or null when the client went away first.</returns>
+    private async ValueTask<bool?> ValidateWhileClientWaitsAsync(UsernamePasswordRequest credentials)
+    {
+        using var clientGone = CancellationTokenSource.CreateLinkedTokenSource(Closed);
+        var check = _context.Options.Users.ValidateAsync(Context, credentials.Username, credentials.Password, clientGone.Token);
+        if (check.IsCompleted)
+        {
+            // The usual case (a cached verifier, one HMAC): no watch needed.
+            return await check.ConfigureAwait(false);
+        }
+
+        using var stopWatching = new CancellationTokenSource();
+        var watch = WatchForCloseAsync(clientGone, stopWatching.Token);
+        try
+        {
+            return await check.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested && !Closed.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            await stopWatching.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Peeks one byte without taking it: end-of-file or an error means the client is gone. Bytes that arrive
+    /// (a request sent right behind the credentials) stay in the socket for the request step, and end the
+    /// watch: a close behind them is noticed only when the session reads again.
+    /// </summary>
+    private async Task WatchForCloseAsync(CancellationTokenSource clientGone, CancellationToken stop)
+    {
+        var probe = new byte[1];
+        try
+        {
+            if (await _client.ReceiveAsync(probe, SocketFlags.Peek, stop).ConfigureAwait(false) == 0)
+            {
+                await clientGone.CancelAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The check answered first.
+        }
+        catch (SocketException)
+        {
+            await clientGone.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session was aborted: Closed is cancelled already.
+        }
     }
 
     private void EndByViolation(OperationStatus status, SocksParseError error, HandshakeStep step)

@@ -14,7 +14,7 @@ namespace Socks.Core.Users;
 /// <remarks>
 /// <para>
 /// Authentication reads an immutable snapshot of the users that changes replace atomically, so
-/// <see cref="ValidateAsync"/> never waits for <see cref="Add"/> or <see cref="Remove"/>; changes are
+/// <see cref="ValidateAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/> never waits for <see cref="Add"/> or <see cref="Remove"/>; changes are
 /// serialized among themselves. A change takes effect for the next handshake.
 /// </para>
 /// <para>
@@ -36,8 +36,15 @@ public sealed class UserStore : IUserStore, IUserDirectory
     /// <summary>The longest username or password (RFC 1929 §2: one length byte).</summary>
     public const int MaxCredentialLength = Protocol.Socks5Constants.MaxFieldLength;
 
+    /// <summary>At most one "address throttled" warning this often; the next one says how many were not logged.</summary>
+    private static readonly TimeSpan ThrottledWarningInterval = TimeSpan.FromSeconds(30);
+
     private readonly Lock _changeLock = new();
     private readonly PasswordVerifier _verifier;
+    private readonly AddressThrottle _throttle;
+    private readonly TimeSpan _failureBackoff;
+    private WarningThrottle? _throttledWarning;
+    private long _throttledSinceWarning;
     private readonly UsersFile? _file;
     private readonly ILogger _logger;
     private Snapshot _snapshot;
@@ -45,7 +52,9 @@ public sealed class UserStore : IUserStore, IUserDirectory
     private UserStore(int maxUsers, UserStoreOptions options, UsersFile? file, ImmutableArray<UserRecord> users, ILogger? logger)
     {
         MaxUsers = maxUsers;
-        _verifier = new PasswordVerifier(options.Iterations, options.MaxConcurrentDerivations);
+        _verifier = new PasswordVerifier(options.Iterations, options.MaxConcurrentDerivations, options.MaxQueuedDerivationsPerUser, options.MaxQueuedDerivations);
+        _throttle = new AddressThrottle(options.FailureLimit, options.FailureWindow, options.FailureBackoff);
+        _failureBackoff = options.FailureBackoff;
         _file = file;
         _logger = logger ?? NullLogger.Instance;
         _snapshot = users.IsEmpty ? Snapshot.Empty : Snapshot.Create(users);
@@ -76,6 +85,13 @@ public sealed class UserStore : IUserStore, IUserDirectory
     /// <summary>How many PBKDF2 derivations this store has run (tests check the cache with it).</summary>
     internal long DerivationCount => _verifier.DerivationCount;
 
+    /// <summary>The store's verifier (tests watch and hold its derivations).</summary>
+    internal PasswordVerifier Verifier => _verifier;
+
+    /// <summary>The record of a user now, or null (tests tell whose derivation runs).</summary>
+    internal PasswordHash? HashOf(ReadOnlySpan<byte> username) =>
+        Volatile.Read(ref _snapshot).Lookup.TryGetValue(username, out var record) ? record.Hash : null;
+
     /// <summary>Creates a store that lives only in memory.</summary>
     /// <param name="maxUsers">The user limit, at least 1.</param>
     /// <returns>An empty store.</returns>
@@ -87,11 +103,19 @@ public sealed class UserStore : IUserStore, IUserDirectory
     /// <param name="options">The hashing settings.</param>
     /// <returns>An empty store.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is less than 1, or a setting is out of range.</exception>
-    public static UserStore CreateInMemory(int maxUsers, UserStoreOptions options)
+    public static UserStore CreateInMemory(int maxUsers, UserStoreOptions options) => CreateInMemory(maxUsers, options, logger: null);
+
+    /// <summary>Creates an in-memory store with non-default settings that logs (client addresses being throttled).</summary>
+    /// <param name="maxUsers">The user limit, at least 1.</param>
+    /// <param name="options">The hashing and throttling settings.</param>
+    /// <param name="logger">Where warnings go, or null for nowhere.</param>
+    /// <returns>An empty store.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxUsers"/> is less than 1, or a setting is out of range.</exception>
+    public static UserStore CreateInMemory(int maxUsers, UserStoreOptions options, ILogger? logger)
     {
         ThrowIfBadLimit(maxUsers);
         ThrowIfBadOptions(options);
-        return new(maxUsers, options, file: null, users: [], logger: null);
+        return new(maxUsers, options, file: null, users: [], logger);
     }
 
     /// <summary>
@@ -295,6 +319,50 @@ public sealed class UserStore : IUserStore, IUserDirectory
         return _verifier.VerifyAsync(record?.Hash, password, cancellationToken);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Checks as <see cref="ValidateAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/> does,
+    /// and throttles failures per client address (<see cref="UserStoreOptions.FailureLimit"/>): an address in
+    /// its back-off is refused at once, without a password check, and a failure is counted against the
+    /// address, on the session's clock. A check cancelled because the client went away is not counted.
+    /// </remarks>
+    public async ValueTask<bool> ValidateAsync(SessionContext session, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var address = session.Client.Address;
+        var time = session.TimeProvider;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_throttle.IsBlocked(address, time))
+        {
+            return false;
+        }
+
+        if (await ValidateAsync(username, password, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        if (_throttle.RecordFailure(address, time))
+        {
+            ReportThrottled(address, time);
+        }
+
+        return false;
+    }
+
+    private void ReportThrottled(System.Net.IPAddress address, TimeProvider time)
+    {
+        var warning = Volatile.Read(ref _throttledWarning)
+            ?? Interlocked.CompareExchange(ref _throttledWarning, new WarningThrottle(time, ThrottledWarningInterval), null)
+            ?? _throttledWarning!;
+        var suppressed = Interlocked.Increment(ref _throttledSinceWarning) - 1;
+        if (warning.TryWarn())
+        {
+            Interlocked.Add(ref _throttledSinceWarning, -(suppressed + 1));
+            Log.AddressThrottled(_logger, address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, _failureBackoff, suppressed);
+        }
+    }
+
     /// <summary>
     /// Runs a blocking change on a thread of its own, as the MCP server needs: admin work then can
     /// neither starve the SOCKS sessions' thread-pool work nor be abandoned half made (the change
@@ -346,6 +414,13 @@ public sealed class UserStore : IUserStore, IUserDirectory
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Iterations, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrentDerivations, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueuedDerivationsPerUser, 0, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxQueuedDerivations, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FailureLimit, 0, nameof(options));
+        if (options.FailureLimit > 0 && (options.FailureWindow <= TimeSpan.Zero || options.FailureBackoff <= TimeSpan.Zero))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "FailureWindow and FailureBackoff must be positive while FailureLimit is.");
+        }
     }
 
     private static void ThrowIfBadLimit(int maxUsers) => ArgumentOutOfRangeException.ThrowIfLessThan(maxUsers, 1);

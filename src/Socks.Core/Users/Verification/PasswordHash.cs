@@ -38,6 +38,7 @@ public sealed class PasswordHash
     private readonly byte[] _salt;
     private readonly byte[] _hash;
     private byte[]? _verifier;
+    private DerivationQueue? _derivations;
 
     /// <summary>Creates a record from stored values (for example a line of a users file).</summary>
     /// <param name="iterations">The PBKDF2 iteration count, 1..<see cref="MaxIterations"/>.</param>
@@ -76,6 +77,10 @@ public sealed class PasswordHash
     internal byte[]? Verifier => Volatile.Read(ref _verifier);
 
     internal void SetVerifier(byte[] verifier) => Volatile.Write(ref _verifier, verifier);
+
+    /// <summary>The PBKDF2 checks of this record waiting or running, made on first need.</summary>
+    internal DerivationQueue Derivations =>
+        Volatile.Read(ref _derivations) ?? Interlocked.CompareExchange(ref _derivations, new DerivationQueue(), null) ?? _derivations!;
 
     /// <summary>Hashes <paramref name="password"/> with a fresh random salt.</summary>
     internal static PasswordHash Create(ReadOnlySpan<byte> password, int iterations)

@@ -182,4 +182,42 @@ public sealed class PasswordVerifierTests
 
         second.DerivationCount.Should().Be(0, "the verifier key is one per process");
     }
+
+    [Test]
+    public async Task VerifyAsync_WaiterCancelledBeforeItsDerivation_DerivationNeverRuns()
+    {
+        var verifier = NewVerifier();
+        var stored = Stored("right");
+        using var release = new SemaphoreSlim(0);
+        using var started = new SemaphoreSlim(0);
+        verifier.DerivationStarting = _ =>
+        {
+            started.Release();
+            release.Wait(TestTimeouts.Generous).Should().BeTrue();
+        };
+
+        var running = Task.Run(async () => await verifier.VerifyAsync(stored, B("wrong1"), CancellationToken.None));
+        (await started.WaitAsync(TestTimeouts.Generous)).Should().BeTrue();
+        using var leave = new CancellationTokenSource();
+        var waiting = verifier.VerifyAsync(stored, B("wrong2"), leave.Token).AsTask();
+        verifier.QueuedCount.Should().Be(2);
+
+        await leave.CancelAsync();
+        await FluentActions.Awaiting(() => waiting).Should().ThrowAsync<OperationCanceledException>();
+        release.Release(10);
+        (await running).Should().BeFalse();
+
+        verifier.DerivationCount.Should().Be(1, "the abandoned check never derived");
+        using (var bound = new CancellationTokenSource(TestTimeouts.Generous))
+        {
+            // The dropped check gives its queue place back on its own continuation.
+            while (verifier.QueuedCount != 0)
+            {
+                await Task.Delay(5, bound.Token);
+            }
+        }
+
+        (await verifier.VerifyAsync(stored, B("wrong2"), CancellationToken.None)).Should().BeFalse();
+        verifier.DerivationCount.Should().Be(2, "a later attempt with that password is checked afresh");
+    }
 }
