@@ -61,7 +61,11 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         }
     }
 
-    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null)
+    /// <summary>Starts socks5d with <paramref name="arguments"/> (and <c>-P 0</c> unless an MCP endpoint is given).</summary>
+    /// <param name="arguments">The command line.</param>
+    /// <param name="descriptorLimit">Started under <c>ulimit -n</c> this value (soft and hard), when given.</param>
+    /// <param name="launcher">A program that runs socks5d (<c>nohup</c>), exec'ed by bash with the command after it.</param>
+    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? launcher = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "socks5d.dll");
         var startInfo = new ProcessStartInfo
@@ -74,11 +78,13 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         };
         var stateDirectory = Directory.CreateTempSubdirectory("socks5d-state-").FullName;
         startInfo.Environment["STATE_DIRECTORY"] = stateDirectory;
-        if (descriptorLimit is { } limit)
+        if (descriptorLimit is not null || launcher is not null)
         {
+            // exec all the way down: the pid the test signals is socks5d's own.
+            var limit = descriptorLimit is { } n ? $"ulimit -n {n} && " : "";
             startInfo.FileName = "bash";
             startInfo.ArgumentList.Add("-c");
-            startInfo.ArgumentList.Add($"ulimit -n {limit} && exec dotnet \"$0\" \"$@\"");
+            startInfo.ArgumentList.Add($"{limit}exec {launcher} dotnet \"$0\" \"$@\"");
             startInfo.ArgumentList.Add(dll);
         }
         else

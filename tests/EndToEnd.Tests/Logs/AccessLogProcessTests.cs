@@ -195,6 +195,29 @@ public sealed class AccessLogProcessTests
     }
 
     [Test]
+    public async Task Sighup_StartedUnderNohup_StillReopensTheLogs()
+    {
+        // nohup starts socks5d with SIGHUP ignored, and the runtime leaves an inherited SIG_IGN alone unless socks5d
+        // resets it (issue 18, item 5d): kill -HUP then did nothing.
+        var access = Path.Combine(_dir, "access.log");
+        await using var socks5d = Socks5dProcess.Start(
+            ["-u", "user:pass", "-p", "0", "--access-log", access, "--credentials-log", Path.Combine(_dir, "credentials.log")], launcher: "nohup");
+        var (proxy, _) = await socks5d.WaitForListeningAsync();
+        var before = await NoAcceptableMethodSessionAsync(proxy);
+        await LogFile.WaitForLinesAsync(access, 1);
+
+        File.Move(access, access + ".1");
+        socks5d.Signal(SIGHUP);
+        var reopened = await socks5d.WaitForLineAsync(line => line.Contains("SIGHUP received", StringComparison.Ordinal));
+        var after = await NoAcceptableMethodSessionAsync(proxy);
+        await CredentialsLogProcessTests.StopAsync(socks5d);
+
+        reopened.Should().Contain($"access log reopened at {access}");
+        LogFile.Records(access + ".1").Should().ContainSingle().Which[3].Should().Be(before);
+        LogFile.Records(access).Should().ContainSingle().Which[3].Should().Be(after);
+    }
+
+    [Test]
     public async Task DiskFull_SessionsKeepWorking_OneErrorAndTheCountAtShutdown()
     {
         if (!File.Exists("/dev/full"))
