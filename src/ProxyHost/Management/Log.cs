@@ -34,7 +34,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: malformed request ({Reason}: {Detail}); answered ERROR")]
     public static partial void MalformedRequest(ILogger logger, long connectionId, McpFrameErrorReason reason, string detail);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Detail}; answered ERROR and closed")]
+    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Detail}; answered ERROR and closed (logged at most every 30 s)")]
     public static partial void UnsupportedVersion(ILogger logger, long connectionId, string client, string detail);
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: unknown command {Command}; answered CMD_NOT_SUPPORTED")]

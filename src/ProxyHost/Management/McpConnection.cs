@@ -326,7 +326,11 @@ internal sealed partial class McpConnection
                     if (!error.CanSkipFrame)
                     {
                         // Unknown VER: the framing cannot be trusted any more (docs/mcp-protocol.md §8).
-                        Log.UnsupportedVersion(_logger, Id, Peer.Client, error.Message);
+                        // Any client can open connection after connection just to send one bad byte: one line per 30 s.
+                        if (_throttles.UnsupportedVersion.TryWarn())
+                        {
+                            Log.UnsupportedVersion(_logger, Id, Peer.Client, error.Message);
+                        }
                         closing = true;
                         break;
                     }

@@ -13,6 +13,7 @@ internal sealed class McpLogThrottles
         ConnectionLimit = new WarningThrottle(time, WarningThrottle.LimitWarningInterval);
         Replaced = new WarningThrottle(time, WarningThrottle.LimitWarningInterval);
         FrameTimeout = new WarningThrottle(time, WarningThrottle.LimitWarningInterval);
+        UnsupportedVersion = new WarningThrottle(time, WarningThrottle.LimitWarningInterval);
     }
 
     /// <summary>Gets the throttle of "connection limit reached, new client closed" (304).</summary>
@@ -23,4 +24,7 @@ internal sealed class McpLogThrottles
 
     /// <summary>Gets the throttle of "frame not completed in time, connection closed" (324).</summary>
     public WarningThrottle FrameTimeout { get; }
+
+    /// <summary>Gets the throttle of "unknown VER, answered ERROR and closed" (307).</summary>
+    public WarningThrottle UnsupportedVersion { get; }
 }

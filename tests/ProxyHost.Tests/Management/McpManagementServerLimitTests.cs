@@ -217,6 +217,30 @@ public class McpManagementServerLimitTests
         harness.Statistics.RejectedConnections.Should().Be(1);
     }
 
+    [Test]
+    public async Task UnknownVersion_ManyConnections_OneLogLinePerInterval()
+    {
+        // Issue 18, item 5b: each bad-VER connection logged an Information line, with no limit.
+        await using var harness = ServerHarness.Start();
+        for (var i = 0; i < 20; i++)
+        {
+            await using var client = await harness.ConnectRawAsync();
+            await client.SendAsync(0x05);
+            (await client.ReadToEndAsync()).Should().Equal(Frames.Error, "every such connection is still answered");
+        }
+
+        harness.Logger.Entries.Count(e => e.Text.Contains("answered ERROR and closed")).Should().Be(1);
+
+        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        await using (var late = await harness.ConnectRawAsync())
+        {
+            await late.SendAsync(0x05);
+            (await late.ReadToEndAsync()).Should().Equal(Frames.Error);
+        }
+
+        harness.Logger.Entries.Count(e => e.Text.Contains("answered ERROR and closed")).Should().Be(2, "a new interval allows a new line");
+    }
+
     [TestCase(0.0, TestName = "Constructor_FrameTimeoutZero_Throws")]
     [TestCase(-3.0, TestName = "Constructor_FrameTimeoutNegative_Throws")]
     public void Constructor_InvalidFrameTimeout_ThrowsArgumentOutOfRange(double seconds)
