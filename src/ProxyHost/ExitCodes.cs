@@ -19,6 +19,12 @@ internal static class ExitCodes
     public const int Internal = 70;
 
     /// <summary>
+    /// EX_OSERR: the soft descriptor limit (ulimit -n) is below what socks5d needs to start
+    /// (<see cref="Unix.DescriptorFloor.Minimum"/>); checked before anything else. Nothing was started.
+    /// </summary>
+    public const int DescriptorLimit = 71;
+
+    /// <summary>
     /// EX_CONFIG: the users file cannot be loaded (unreadable, corrupt, more users than --max-users), or the users of
     /// -u do not fit with it (a name in both, too many together). Nothing was started.
     /// </summary>

@@ -61,15 +61,16 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts socks5d; wait for <see cref="WaitForListeningAsync"/> before using it.</summary>
+    /// <summary>Starts socks5d with <paramref name="arguments"/> (and <c>-P 0</c> unless an MCP endpoint is given); wait for <see cref="WaitForListeningAsync"/> before using it.</summary>
     /// <param name="arguments">socks5d's arguments.</param>
-    /// <param name="descriptorLimit">RLIMIT_NOFILE for the process, or null for the inherited one.</param>
+    /// <param name="descriptorLimit">RLIMIT_NOFILE for the process (soft and hard, <c>ulimit -n</c>), or null for the inherited one.</param>
     /// <param name="resolvConf">
     /// A file the process sees as /etc/resolv.conf, or null for the machine's: the process runs in a mount namespace
     /// of its own (<c>unshare --mount</c>, private propagation) with the file bind-mounted there, so glibc asks the
     /// test's name server and the machine's file stays untouched. Needs root (the tests run as root).
     /// </param>
-    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null)
+    /// <param name="launcher">A program that runs socks5d (<c>nohup</c>), exec'ed by bash with the command after it.</param>
+    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null, string? launcher = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "socks5d.dll");
         var startInfo = new ProcessStartInfo
@@ -82,7 +83,7 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         };
         var stateDirectory = Directory.CreateTempSubdirectory("socks5d-state-").FullName;
         startInfo.Environment["STATE_DIRECTORY"] = stateDirectory;
-        if (descriptorLimit is not null || resolvConf is not null)
+        if (descriptorLimit is not null || resolvConf is not null || launcher is not null)
         {
             // Every step execs the next, so the PID is socks5d's own.
             var script = "";
@@ -105,7 +106,7 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
             }
 
             startInfo.ArgumentList.Add("-c");
-            startInfo.ArgumentList.Add(script + "exec dotnet \"$0\" \"$@\"");
+            startInfo.ArgumentList.Add(script + $"exec {launcher} dotnet \"$0\" \"$@\"");
             startInfo.ArgumentList.Add(dll);
         }
         else

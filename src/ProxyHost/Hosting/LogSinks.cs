@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ProxyHost.Unix;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Logging;
@@ -33,7 +34,12 @@ internal sealed class LogSinks : IAsyncDisposable
         _logger = logger;
         AccessLog = accessLog;
         CredentialsLog = credentialsLog;
-        _hangUp = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Under nohup SIGHUP arrives ignored, and the runtime would leave it so: kill -HUP must still reopen the logs.
+            SignalDisposition.ResetIfIgnored(SignalDisposition.SIGHUP);
+            _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp);
+        }
     }
 
     /// <summary>The access log (--access-log).</summary>

@@ -12,8 +12,8 @@ namespace ProxyHost.Management;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 300, Level = LogLevel.Information,
-        Message = "MCP management listening on {EndPoint} (at most {MaxConnections} connections, idle timeout {IdleTimeout}, serving {Clients})")]
-    public static partial void Listening(ILogger logger, string endPoint, int maxConnections, TimeSpan idleTimeout, string clients);
+        Message = "MCP management listening on {EndPoint} (at most {MaxConnections} connections, idle timeout {IdleTimeout}, frame timeout {FrameTimeout}, serving {Clients})")]
+    public static partial void Listening(ILogger logger, string endPoint, int maxConnections, TimeSpan idleTimeout, TimeSpan frameTimeout, string clients);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "MCP management on {EndPoint} stopped")]
     public static partial void Stopped(ILogger logger, string endPoint);
@@ -25,7 +25,7 @@ internal static partial class Log
     public static partial void ConnectionClosed(ILogger logger, long connectionId, McpCloseReason reason, long requests);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning,
-        Message = "MCP connection limit ({MaxConnections}) reached: further admin connections are closed at once until one ends")]
+        Message = "MCP connection limit ({MaxConnections}) reached and no connection is idle or stalled in the newest slot: new admin connections are closed at once (logged at most every 30 s)")]
     public static partial void ConnectionLimitReached(ILogger logger, int maxConnections);
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "MCP connection from {Client} closed at once: {MaxConnections} connections are being served")]
@@ -34,7 +34,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: malformed request ({Reason}: {Detail}); answered ERROR")]
     public static partial void MalformedRequest(ILogger logger, long connectionId, McpFrameErrorReason reason, string detail);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Detail}; answered ERROR and closed")]
+    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client}: {Detail}; answered ERROR and closed (logged at most every 30 s)")]
     public static partial void UnsupportedVersion(ILogger logger, long connectionId, string client, string detail);
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: unknown command {Command}; answered CMD_NOT_SUPPORTED")]
@@ -85,4 +85,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "MCP socket {EndPoint} was left by a server that did not stop gracefully (nobody listened on it); replaced it")]
     public static partial void StaleSocketReplaced(ILogger logger, string endPoint);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Information,
+        Message = "MCP connection limit ({MaxConnections}) reached: closed connection {ConnectionId} from {Client} ({State}) to serve a new client from {NewClient} (logged at most every 30 s)")]
+    public static partial void ConnectionReplaced(ILogger logger, int maxConnections, long connectionId, string client, string state, string newClient);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning,
+        Message = "MCP connection {ConnectionId} from {Client}: a request frame was not completed within {FrameTimeout}; closed (logged at most every 30 s)")]
+    public static partial void FrameTimeout(ILogger logger, long connectionId, string client, TimeSpan frameTimeout);
 }

@@ -15,6 +15,15 @@ internal enum McpCloseReason
     /// <summary>No progress for <see cref="McpManagementOptions.IdleTimeout"/>.</summary>
     IdleTimeout,
 
+    /// <summary>The rest of a frame did not arrive within <see cref="McpManagementOptions.FrameTimeout"/> of its start.</summary>
+    FrameTimeout,
+
+    /// <summary>
+    /// Closed at the connection limit to make room for a new client: it was idle the longest, or it was the newest
+    /// connection and stalled in the middle of a frame.
+    /// </summary>
+    Replaced,
+
     /// <summary>The client's uid is not allowed (or unknown): answered ERROR once, then closed (docs/mcp-protocol.md §6).</summary>
     Refused,
 

@@ -26,6 +26,14 @@ namespace ProxyHost.Management;
 /// server half-closes, discards what the client still sends (at most <see cref="MaxRefusedDiscard"/> bytes, for at
 /// most <see cref="RefusalLinger"/>) and closes. No request of a refused client reaches the backend. Closing only
 /// after the client's EOF, rather than at once, keeps a reset from destroying the ERROR before the client reads it.</para>
+/// <para><b>Phases.</b> While the connection waits for its client it is <em>idle</em> (between requests, or lingering
+/// after a refusal) or <em>mid-frame</em> (part of a frame has arrived); otherwise it is busy (looking its client up,
+/// parsing, in the backend, sending answers). Only a waiting connection can be closed from outside by the limit rules
+/// (<see cref="TryReplace"/>) or the frame deadline, and the switch from waiting to busy is one compare-and-swap, so a
+/// connection that has started on a request is never replaced, and one that was replaced never starts on one.</para>
+/// <para><b>Frame deadline.</b> Once part of a frame has arrived, the rest must arrive within
+/// <see cref="McpManagementOptions.FrameTimeout"/>, counted while the server waits for it; otherwise the connection is
+/// closed (<see cref="McpCloseReason.FrameTimeout"/>). One timer per connection, created at its first partial frame.</para>
 /// </remarks>
 internal sealed partial class McpConnection
 {
@@ -42,6 +50,13 @@ internal sealed partial class McpConnection
     internal static readonly TimeSpan RefusalLinger = TimeSpan.FromSeconds(10);
 
     private const int NotAborted = -1;
+
+    private const int PhaseBusy = 0;
+    private const int PhaseIdle = 1;
+    private const int PhaseMidFrame = 2;
+    private const int PhaseRefusing = 3;
+    private const int PhaseClosing = 4;
+    private const int PhaseTakenOver = 5;
 
     private static readonly McpResponse ErrorResponse = McpResponse.Failure(McpCommand.GetMetrics, McpStatus.Error);
 
@@ -60,6 +75,14 @@ internal sealed partial class McpConnection
     private readonly string? _socketPath;
     private readonly McpClientPolicy _clients;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _frameTimeout;
+    private readonly McpLogThrottles _throttles;
+    private readonly McpPeer? _identified;
+    private ITimer? _frameTimer;
+    private long _frameStartedAt;
+    private long _deadlineFrame = -1;
+    private int _phase = PhaseBusy;
+    private long _waitingSince;
     private int _abortReason = NotAborted;
     private int _held;
     private int _skipRemaining;
@@ -74,6 +97,8 @@ internal sealed partial class McpConnection
         ILogger logger,
         TimeProvider time,
         McpManagementStatistics statistics,
+        McpLogThrottles throttles,
+        McpPeer? identified,
         Action<McpConnection> onClosed)
     {
         Id = id;
@@ -87,6 +112,9 @@ internal sealed partial class McpConnection
         _statistics = statistics;
         _onClosed = onClosed;
         _idleTimeout = options.IdleTimeout;
+        _frameTimeout = options.FrameTimeout;
+        _throttles = throttles;
+        _identified = identified;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: true));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
@@ -101,6 +129,49 @@ internal sealed partial class McpConnection
 
     /// <summary>Gets a task that completes when the connection is closed, its resources released and the owner told.</summary>
     public Task Closed => _closed.Task;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether this connection's slot was given to a new client when it was replaced
+    /// (so its close frees no slot). Read and written only under the server's admission lock.
+    /// </summary>
+    internal bool SlotHandedOver { get; set; }
+
+    /// <summary>Gets a value indicating whether the connection waits between requests (or lingers after a refusal), and since when.</summary>
+    /// <param name="since">The <see cref="TimeProvider"/> timestamp at which it started waiting.</param>
+    /// <returns>True when idle.</returns>
+    internal bool IsIdle(out long since)
+    {
+        var phase = Volatile.Read(ref _phase);
+        since = Volatile.Read(ref _waitingSince);
+        return phase is PhaseIdle or PhaseRefusing;
+    }
+
+    /// <summary>
+    /// Closes the connection to give its slot to a new client, if it is still waiting in the phase asked for: idle
+    /// (<paramref name="midFrame"/> false) or in the middle of a frame (true). Atomic against the connection starting
+    /// on a request: either it started (and this returns false) or it never will.
+    /// </summary>
+    /// <param name="midFrame">Which waiting phase may be replaced.</param>
+    /// <param name="state">For the log: what the connection was doing.</param>
+    /// <returns>True when the connection was taken over and is closing.</returns>
+    internal bool TryReplace(bool midFrame, out string state)
+    {
+        var phase = Volatile.Read(ref _phase);
+        state = phase switch
+        {
+            PhaseIdle => "idle",
+            PhaseRefusing => "refused, lingering",
+            _ => "stalled in the middle of a frame",
+        };
+        var wanted = midFrame ? phase == PhaseMidFrame : phase is PhaseIdle or PhaseRefusing;
+        if (!wanted || Interlocked.CompareExchange(ref _phase, PhaseTakenOver, phase) != phase)
+        {
+            return false;
+        }
+
+        Abort(McpCloseReason.Replaced);
+        return true;
+    }
 
     /// <summary>
     /// Ends the connection at once: pending reads, writes and backend calls are cancelled and the socket is closed.
@@ -135,7 +206,7 @@ internal sealed partial class McpConnection
         try
         {
             // Who the client is decides whether anything it sends is read: first the kernel's answer, then serve or refuse.
-            Peer = McpPeerIdentity.Identify(_socket, _socketPath);
+            Peer = _identified ?? McpPeerIdentity.Identify(_socket, _socketPath);
             if (_clients.Admits(Peer))
             {
                 Log.ConnectionAccepted(_logger, Id, Peer.Client, Peer.UidText);
@@ -180,6 +251,8 @@ internal sealed partial class McpConnection
         }
         finally
         {
+            // Not waiting any more: nobody may replace (or time out) a connection that is already closing.
+            Volatile.Write(ref _phase, PhaseClosing);
             try
             {
                 await CloseAsync(reason).ConfigureAwait(false);
@@ -203,7 +276,18 @@ internal sealed partial class McpConnection
         var token = _aborted.Token;
         while (true)
         {
+            if (!EnterWait())
+            {
+                return McpCloseReason.FrameTimeout;
+            }
+
             var result = await _reader.ReadAsync(token).ConfigureAwait(false);
+            if (!LeaveWait())
+            {
+                // Replaced or timed out while the bytes arrived: the request is not carried out.
+                return TakenOverReason();
+            }
+
             var buffer = result.Buffer;
             var received = (int)(buffer.Length - _held);
             if (received > 0)
@@ -242,7 +326,11 @@ internal sealed partial class McpConnection
                     if (!error.CanSkipFrame)
                     {
                         // Unknown VER: the framing cannot be trusted any more (docs/mcp-protocol.md §8).
-                        Log.UnsupportedVersion(_logger, Id, Peer.Client, error.Message);
+                        // Any client can open connection after connection just to send one bad byte: one line per 30 s.
+                        if (_throttles.UnsupportedVersion.TryWarn())
+                        {
+                            Log.UnsupportedVersion(_logger, Id, Peer.Client, error.Message);
+                        }
                         closing = true;
                         break;
                     }
@@ -288,6 +376,9 @@ internal sealed partial class McpConnection
     private async Task<McpCloseReason> RefuseAsync()
     {
         var token = _aborted.Token;
+        Volatile.Write(ref _waitingSince, _time.GetTimestamp());
+        Volatile.Write(ref _phase, PhaseRefusing);
+        _statistics.WaitingIdle();
 
         // Memo §5 0x01: a valid response frame, which the client reads as the answer to its first request; then FIN.
         WriteResponse(ErrorResponse);
@@ -308,6 +399,107 @@ internal sealed partial class McpConnection
                 return McpCloseReason.Refused;
             }
         }
+    }
+
+    /// <summary>
+    /// Publishes what the connection waits for before it reads: idle, or the rest of a frame (then the frame deadline
+    /// runs, from the first wait for this frame).
+    /// </summary>
+    /// <returns>False when the frame's deadline has already passed (the connection is then being closed).</returns>
+    private bool EnterWait()
+    {
+        var now = _time.GetTimestamp();
+        if (_held == 0 && _skipRemaining == 0)
+        {
+            Volatile.Write(ref _waitingSince, now);
+            Volatile.Write(ref _phase, PhaseIdle);
+            _statistics.WaitingIdle();
+            return true;
+        }
+
+        // The frame being skipped was counted when its header was read; otherwise the partial one is the next.
+        var frame = _skipRemaining > 0 ? _requests : _requests + 1;
+        if (frame != _deadlineFrame)
+        {
+            _deadlineFrame = frame;
+            Volatile.Write(ref _frameStartedAt, now);
+        }
+
+        Volatile.Write(ref _phase, PhaseMidFrame);
+        if (_frameTimeout == Timeout.InfiniteTimeSpan)
+        {
+            _statistics.WaitingMidFrame();
+            return true;
+        }
+
+        var left = _frameTimeout - _time.GetElapsedTime(Volatile.Read(ref _frameStartedAt), now);
+        if (left <= TimeSpan.Zero)
+        {
+            return !TryTimeOutFrame();
+        }
+
+        _frameTimer ??= _time.CreateTimer(static state => ((McpConnection)state!).OnFrameTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _frameTimer.Change(left, Timeout.InfiniteTimeSpan);
+
+        // Counted once the timer is armed, so a test that saw the count can move the clock past the deadline.
+        _statistics.WaitingMidFrame();
+        return true;
+    }
+
+    /// <summary>Claims the bytes that arrived: the connection is busy from now on, unless it was taken over meanwhile.</summary>
+    /// <returns>False when the connection was replaced or timed out and must not act on the bytes.</returns>
+    private bool LeaveWait()
+    {
+        var phase = Volatile.Read(ref _phase);
+        return phase is PhaseIdle or PhaseMidFrame && Interlocked.CompareExchange(ref _phase, PhaseBusy, phase) == phase;
+    }
+
+    private void OnFrameTimer()
+    {
+        if (Volatile.Read(ref _phase) != PhaseMidFrame)
+        {
+            // The frame completed (or the connection is busy or closing); the next partial frame re-arms the timer.
+            return;
+        }
+
+        var left = _frameTimeout - _time.GetElapsedTime(Volatile.Read(ref _frameStartedAt));
+        if (left > TimeSpan.Zero)
+        {
+            // Change returns false once disposed, which is fine: the connection is over.
+            _frameTimer?.Change(left, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        TryTimeOutFrame();
+    }
+
+    private bool TryTimeOutFrame()
+    {
+        if (Interlocked.CompareExchange(ref _phase, PhaseTakenOver, PhaseMidFrame) != PhaseMidFrame)
+        {
+            return false;
+        }
+
+        _statistics.FrameTimedOut();
+        if (_throttles.FrameTimeout.TryWarn())
+        {
+            Log.FrameTimeout(_logger, Id, Peer.Client, _frameTimeout);
+        }
+
+        Abort(McpCloseReason.FrameTimeout);
+        return true;
+    }
+
+    /// <summary>The reason of whoever took the connection over; they set it right after their compare-and-swap.</summary>
+    private McpCloseReason TakenOverReason()
+    {
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _abortReason) == NotAborted)
+        {
+            spin.SpinOnce();
+        }
+
+        return AbortReason();
     }
 
     private void WriteResponse(in McpResponse response)
@@ -351,6 +543,7 @@ internal sealed partial class McpConnection
     private async Task CloseAsync(McpCloseReason reason)
     {
         _idle.Dispose();
+        _frameTimer?.Dispose();
         UpdateHeld(0);
         var graceful = reason is McpCloseReason.ClientClosed or McpCloseReason.ClientClosedMidFrame or McpCloseReason.UnsupportedVersion
             or McpCloseReason.Refused;

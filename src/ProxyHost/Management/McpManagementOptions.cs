@@ -11,6 +11,9 @@ internal sealed record McpManagementOptions
     /// <summary>The default <see cref="MaxConnections"/>.</summary>
     public const int DefaultMaxConnections = 64;
 
+    /// <summary>The default <see cref="FrameTimeout"/>: ten seconds.</summary>
+    public static readonly TimeSpan DefaultFrameTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// How long an admin connection may make no progress before it is closed: no byte received while the server
     /// waits for a request, and no response accepted by the client while the server waits to send one. Time spent
@@ -20,8 +23,17 @@ internal sealed record McpManagementOptions
     public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
 
     /// <summary>
-    /// How many admin connections are served at once (at least 1). A connection beyond it is accepted and closed
-    /// at once without a response.
+    /// How long the rest of a request frame may take once its first byte has arrived: a connection that waits longer
+    /// for the rest of a frame it has begun is closed. The clock runs only while the server waits for the client's
+    /// bytes (not while it carries out earlier requests or sends their answers). Positive, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> for no deadline (the idle timeout still applies).
+    /// </summary>
+    public TimeSpan FrameTimeout { get; init; } = DefaultFrameTimeout;
+
+    /// <summary>
+    /// How many admin connections are served at once (at least 1). A client beyond it replaces the connection idle
+    /// the longest, or the newest connection when that one is stalled in the middle of a frame; when there is
+    /// neither it is accepted and closed at once without a response (<see cref="McpManagementServer"/>, "Limits").
     /// </summary>
     public int MaxConnections { get; init; } = DefaultMaxConnections;
 

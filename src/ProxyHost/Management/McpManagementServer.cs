@@ -14,9 +14,15 @@ namespace ProxyHost.Management;
 /// segments or not; the answers come back in request order. A malformed frame is answered ERROR and the connection
 /// keeps serving (the rest of the frame is skipped); a frame with an unknown VER is answered ERROR and the connection
 /// is closed; an unknown CMD is answered CMD_NOT_SUPPORTED and the connection keeps serving.</para>
-/// <para><b>Limits.</b> At most <see cref="McpManagementOptions.MaxConnections"/> connections are served at once;
-/// one more is accepted and closed at once without a response (the client reads EOF, or a reset if it had already
-/// sent its request), like the SOCKS listener at its limit. A connection that makes no progress for
+/// <para><b>Limits.</b> At most <see cref="McpManagementOptions.MaxConnections"/> connections are served at once.
+/// When a new client arrives at the limit, it is first looked up (a client that would not be served is closed at
+/// once and replaces nobody); then it takes the slot of the connection that has been idle (waiting between requests)
+/// the longest; if none is idle, the slot of the newest connection if that one is stalled in the middle of a frame
+/// (the spare slot: 64 clients that each send half a frame cannot keep out a new administrator); otherwise it is
+/// accepted and closed at once without a response (the client reads EOF, or a reset if it had already sent its
+/// request), like the SOCKS listener at its limit. A connection that has started on a request (parsing, in the
+/// backend, sending answers) is never replaced. A frame, once begun, must be complete within
+/// <see cref="McpManagementOptions.FrameTimeout"/>; a connection that makes no progress for
 /// <see cref="McpManagementOptions.IdleTimeout"/> (no request byte arrives, or the client does not take its
 /// responses) is closed. Each connection holds at most one frame plus one read buffer of requests and one batch of
 /// responses (<see cref="McpConnection"/>).</para>
@@ -39,6 +45,9 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, McpConnection> _connections = new();
     private readonly Lock _stateLock = new();
+    private readonly Lock _admission = new();
+    private readonly McpLogThrottles _throttles;
+    private int _slots;
     private int _state;
     private Socket? _listener;
     private IPEndPoint? _localEndPoint;
@@ -46,7 +55,6 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
     private string _display = "";
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextConnectionId;
-    private readonly WarningThrottle _limitWarning;
 
     /// <summary>Creates a listener; nothing is bound until <see cref="Start"/>.</summary>
     /// <param name="backend">The state the commands read and change.</param>
@@ -55,7 +63,7 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
     /// <param name="time">The clock for idle timeouts; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="backend"/>, <paramref name="options"/> or <paramref name="logger"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <see cref="McpManagementOptions.IdleTimeout"/> is not positive (nor infinite), or
+    /// <see cref="McpManagementOptions.IdleTimeout"/> or <see cref="McpManagementOptions.FrameTimeout"/> is not positive (nor infinite), or
     /// <see cref="McpManagementOptions.MaxConnections"/> is less than 1.
     /// </exception>
     public McpManagementServer(
@@ -72,12 +80,17 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
             throw new ArgumentOutOfRangeException(nameof(options), options.IdleTimeout, "IdleTimeout must be positive or infinite.");
         }
 
+        if (options.FrameTimeout <= TimeSpan.Zero && options.FrameTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FrameTimeout, "FrameTimeout must be positive or infinite.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1, nameof(options));
         _backend = backend;
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _limitWarning = new WarningThrottle(_time, WarningThrottle.LimitWarningInterval);
+        _throttles = new McpLogThrottles(_time);
     }
 
     /// <summary>Gets the address and port the TCP listener is bound to (the real port when started on port 0).</summary>
@@ -151,7 +164,7 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
             }
         }
 
-        Log.Listening(_logger, _display, _options.MaxConnections, _options.IdleTimeout, _options.Clients.Describe());
+        Log.Listening(_logger, _display, _options.MaxConnections, _options.IdleTimeout, _options.FrameTimeout, _options.Clients.Describe());
     }
 
     /// <summary>
@@ -177,10 +190,16 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
             listener = _listener!;
         }
 
-        // After the accept loop has ended no connection can be added, so the snapshot below is complete.
+        // After the accept loop has ended only a client admitted at the limit can still be added, and that is decided
+        // under the admission lock, which sees the state: so the snapshot below is complete.
         listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
-        var connections = _connections.Values.ToArray();
+        McpConnection[] connections;
+        lock (_admission)
+        {
+            connections = [.. _connections.Values];
+        }
+
         foreach (var connection in connections)
         {
             connection.Abort(McpCloseReason.ServerStopping);
@@ -242,12 +261,118 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 
     private void Dispatch(Socket client)
     {
-        if (!Statistics.TryOpenConnection(_options.MaxConnections))
+        lock (_admission)
         {
-            Reject(client);
+            if (_slots < _options.MaxConnections)
+            {
+                _slots++;
+                Open(client, identified: null);
+                return;
+            }
+        }
+
+        // At the limit: who the client is decides whether it may take someone's place, and looking it up reads the
+        // kernel's socket table, which is not for the accept loop to do.
+        _ = Task.Run(() => AdmitAtLimit(client));
+    }
+
+    private void AdmitAtLimit(Socket client)
+    {
+        var peer = McpPeerIdentity.Identify(client, _socketPath);
+        if (!_options.Clients.Admits(peer))
+        {
+            // It would only be refused: it replaces nobody, and is closed at once like any client beyond the limit.
+            Reject(client, peer.Client);
             return;
         }
 
+        McpConnection? replaced = null;
+        var state = "";
+        lock (_admission)
+        {
+            if (Volatile.Read(ref _state) != Running)
+            {
+                client.Dispose();
+                return;
+            }
+
+            if (_slots < _options.MaxConnections)
+            {
+                // A connection ended while the client was looked up.
+                _slots++;
+            }
+            else
+            {
+                replaced = FindReplaceable(out state);
+                if (replaced is null)
+                {
+                    Reject(client, peer.Client);
+                    return;
+                }
+
+                replaced.SlotHandedOver = true;
+            }
+
+            Open(client, peer);
+        }
+
+        if (replaced is not null)
+        {
+            Statistics.ConnectionReplaced();
+            if (_throttles.Replaced.TryWarn())
+            {
+                Log.ConnectionReplaced(_logger, _options.MaxConnections, replaced.Id, replaced.Peer.Client, state, peer.Client);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Under the admission lock: takes over the connection idle the longest, or else the newest if it is stalled in
+    /// the middle of a frame (the spare slot). A connection that is busy with a request is never taken.
+    /// </summary>
+    private McpConnection? FindReplaceable(out string state)
+    {
+        McpConnection? newest = null;
+        var idle = new List<(long Since, McpConnection Connection)>();
+        foreach (var connection in _connections.Values)
+        {
+            if (connection.SlotHandedOver)
+            {
+                continue;
+            }
+
+            if (connection.IsIdle(out var since))
+            {
+                idle.Add((since, connection));
+            }
+
+            if (newest is null || connection.Id > newest.Id)
+            {
+                newest = connection;
+            }
+        }
+
+        // Oldest first; one that starts on a request meanwhile refuses (TryReplace), and the next is asked.
+        foreach (var (_, connection) in idle.OrderBy(c => c.Since).ThenBy(c => c.Connection.Id))
+        {
+            if (connection.TryReplace(midFrame: false, out state))
+            {
+                return connection;
+            }
+        }
+
+        if (newest is not null && newest.TryReplace(midFrame: true, out state))
+        {
+            return newest;
+        }
+
+        state = "";
+        return null;
+    }
+
+    /// <summary>Under the admission lock, with a slot for it: sets the connection up and starts it.</summary>
+    private void Open(Socket client, McpPeer? identified)
+    {
         if (client.AddressFamily != AddressFamily.Unix)
         {
             // MCP frames are small request/response messages that Nagle would only delay (a Unix socket has no Nagle).
@@ -255,29 +380,40 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
         }
 
         var connection = new McpConnection(
-            Interlocked.Increment(ref _nextConnectionId), client, _socketPath, _backend, _options, _logger, _time, Statistics, OnConnectionClosed);
+            Interlocked.Increment(ref _nextConnectionId), client, _socketPath, _backend, _options, _logger, _time, Statistics, _throttles, identified,
+            OnConnectionClosed);
         _connections[connection.Id] = connection;
+        Statistics.ConnectionOpened();
         Statistics.ConnectionStarted();
 
         // Each connection on its own task, never on the accept loop: it first looks its client up (a read of the
-        // kernel's socket table), then serves or refuses it. RunAsync never throws; its ending is in the log.
+        // kernel's socket table) unless that was done already, then serves or refuses it. RunAsync never throws;
+        // its ending is in the log.
         _ = Task.Run(connection.RunAsync);
     }
 
     private void OnConnectionClosed(McpConnection connection)
     {
-        _connections.TryRemove(connection.Id, out _);
+        lock (_admission)
+        {
+            _connections.TryRemove(connection.Id, out _);
+            if (!connection.SlotHandedOver)
+            {
+                _slots--;
+            }
+        }
+
         Statistics.ConnectionClosed();
     }
 
-    private void Reject(Socket client)
+    private void Reject(Socket client, string? remote = null)
     {
-        var remote = _socketPath is null ? client.RemoteEndPoint?.ToString() ?? "unknown" : _display;
+        remote ??= _socketPath is null ? client.RemoteEndPoint?.ToString() ?? "unknown" : _display;
         Statistics.ConnectionRejected();
         Log.ConnectionRejected(_logger, remote, _options.MaxConnections);
 
         // At most one warning per interval, however often the limit is hit.
-        if (_limitWarning.TryWarn())
+        if (_throttles.ConnectionLimit.TryWarn())
         {
             Log.ConnectionLimitReached(_logger, _options.MaxConnections);
         }

@@ -11,6 +11,10 @@ internal sealed class McpManagementStatistics
     private long _acceptedConnections;
     private long _rejectedConnections;
     private long _refusedConnections;
+    private long _replacedConnections;
+    private long _frameTimeouts;
+    private long _idleWaits;
+    private long _frameWaits;
     private long _bytesReceived;
     private long _responsesWritten;
     private long _bufferedRequestBytes;
@@ -19,17 +23,35 @@ internal sealed class McpManagementStatistics
     private int _stalledWrites;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Gets the admin connections being served now.</summary>
+    /// <summary>
+    /// Gets the admin connections open now: at most <see cref="McpManagementOptions.MaxConnections"/>, plus for a moment
+    /// the connections replaced at the limit that are still closing.
+    /// </summary>
     public int ActiveConnections => Volatile.Read(ref _activeConnections);
 
     /// <summary>Gets the admin connections served since the listener started; counted once a connection is set up.</summary>
     public long AcceptedConnections => Interlocked.Read(ref _acceptedConnections);
 
-    /// <summary>Gets the connections closed at once because <see cref="McpManagementOptions.MaxConnections"/> were being served.</summary>
+    /// <summary>
+    /// Gets the connections closed at once because <see cref="McpManagementOptions.MaxConnections"/> were being served
+    /// and none could be replaced (or the client would not have been served).
+    /// </summary>
     public long RejectedConnections => Interlocked.Read(ref _rejectedConnections);
+
+    /// <summary>Gets the connections closed at the limit to make room for a new client (idle the longest, or the newest stalled mid-frame).</summary>
+    public long ReplacedConnections => Interlocked.Read(ref _replacedConnections);
+
+    /// <summary>Gets the connections closed because a frame they had begun was not complete within <see cref="McpManagementOptions.FrameTimeout"/>.</summary>
+    public long FrameTimeouts => Interlocked.Read(ref _frameTimeouts);
 
     /// <summary>Gets the connections refused because their client's uid is not allowed or unknown (<see cref="McpManagementOptions.Clients"/>).</summary>
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
+
+    /// <summary>Gets how many times a connection started waiting for a request (idle, or lingering after a refusal): it may be replaced from then on.</summary>
+    public long IdleWaits => Interlocked.Read(ref _idleWaits);
+
+    /// <summary>Gets how many times a connection started waiting for the rest of a frame (its frame deadline armed).</summary>
+    public long FrameWaits => Interlocked.Read(ref _frameWaits);
 
     /// <summary>Gets the request bytes received from all admin connections.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
@@ -52,23 +74,8 @@ internal sealed class McpManagementStatistics
     /// <summary>Gets a task that completes at the next change of any counter.</summary>
     public Task WhenChanged => Volatile.Read(ref _changed).Task;
 
-    /// <summary>Takes a connection slot unless <paramref name="maxConnections"/> are already served.</summary>
-    internal bool TryOpenConnection(int maxConnections)
-    {
-        var active = Volatile.Read(ref _activeConnections);
-        while (active < maxConnections)
-        {
-            var seen = Interlocked.CompareExchange(ref _activeConnections, active + 1, active);
-            if (seen == active)
-            {
-                return true;
-            }
-
-            active = seen;
-        }
-
-        return false;
-    }
+    /// <summary>Counts a connection that was given a slot (the server's admission decides, under its lock).</summary>
+    internal void ConnectionOpened() => Interlocked.Increment(ref _activeConnections);
 
     /// <summary>Counts a connection whose slot was taken and which is now set up (its idle clock running).</summary>
     internal void ConnectionStarted()
@@ -80,6 +87,30 @@ internal sealed class McpManagementStatistics
     internal void ConnectionRejected()
     {
         Interlocked.Increment(ref _rejectedConnections);
+        Notify();
+    }
+
+    internal void ConnectionReplaced()
+    {
+        Interlocked.Increment(ref _replacedConnections);
+        Notify();
+    }
+
+    internal void FrameTimedOut()
+    {
+        Interlocked.Increment(ref _frameTimeouts);
+        Notify();
+    }
+
+    internal void WaitingIdle()
+    {
+        Interlocked.Increment(ref _idleWaits);
+        Notify();
+    }
+
+    internal void WaitingMidFrame()
+    {
+        Interlocked.Increment(ref _frameWaits);
         Notify();
     }
 

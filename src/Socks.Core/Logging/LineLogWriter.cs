@@ -25,6 +25,11 @@ namespace Socks.Core.Logging;
 /// (disk error) is counted in <see cref="FailedRecords"/>. A failing target is reported with one error
 /// when it starts failing (and one information message when it works again), never per record, and
 /// the writer keeps trying with every later batch, reopening the file first.</para>
+/// <para>No half record stays in front of the next one: a write that fails part way (a full disk takes
+/// what fits) has left the beginning of the batch in the file, so the writer truncates the file back to
+/// its length before that write (the length it had when the batch started). Where that cannot be done
+/// (standard output, or the truncation fails too) the next batch starts with a line feed, so the fragment
+/// stays a line of its own and every later record starts on a new line.</para>
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
 internal sealed class LineLogWriter<T> : IAsyncDisposable
@@ -66,6 +71,9 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     private Stream? _stream;
     private bool _failing;
     private bool _formatErrorReported;
+
+    // After a failed write whose fragment could not be truncated away: the next write starts with a line feed.
+    private bool _newLineFirst;
 
     /// <summary>
     /// Opens the target (creating a file with mode 0600 if absent) and starts the background writer.
@@ -296,6 +304,8 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
             return;
         }
 
+        long start = -1;
+        var writing = false;
         try
         {
             _stream ??= Open();
@@ -303,7 +313,16 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
             {
                 // Append at the current end even if someone truncated the file (logrotate copytruncate)
                 // or another writer appended to it.
-                _stream.Seek(0, SeekOrigin.End);
+                start = _stream.Seek(0, SeekOrigin.End);
+            }
+
+            writing = true;
+
+            if (_newLineFirst)
+            {
+                // The target may end in part of a record: end that line, so the records below start lines.
+                _stream.Write("\n"u8);
+                _newLineFirst = false;
             }
 
             if (_isStdout)
@@ -332,12 +351,44 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
                 Log.WriteFailed(_logger, _name, _path, ex.Message);
             }
 
+            if (writing)
+            {
+                // Part of the batch may have been written (a full disk takes what fits): take it away again.
+                ForgetPartialWrite(start);
+            }
+
             // Reopen before the next batch: the descriptor may be what is broken.
             CloseStream();
         }
         finally
         {
             batch.Clear();
+        }
+    }
+
+    /// <summary>
+    /// After a write that failed, having begun at <paramref name="start"/> (-1: a target that cannot seek),
+    /// truncates the file back to that length; where that cannot be done, the next batch starts with a line feed.
+    /// </summary>
+    private void ForgetPartialWrite(long start)
+    {
+        if (start < 0 || _stream is not { CanSeek: true } stream)
+        {
+            // Standard output: what reached the pipe cannot be taken back.
+            _newLineFirst = true;
+            return;
+        }
+
+        try
+        {
+            if (stream.Length != start)
+            {
+                stream.SetLength(start);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            _newLineFirst = true;
         }
     }
 

@@ -9,6 +9,24 @@ public sealed class DescriptorLimitTests
     private const int DescriptorLimit = 256;
     private const int ExtraClients = 300;
 
+    [TestCase(100)]
+    [TestCase(112)]
+    [TestCase(120)]
+    [TestCase(255)]
+    public async Task DescriptorLimitBelowMinimum_ExitsWithOneLineAnd71(int limit)
+    {
+        // Issue 18, item 5a: at 112 and below the runtime died with an unhandled EMFILE (exit 134), at 120 with a
+        // misleading assembly-load error (exit 70). The check comes before anything loads.
+        await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0"], limit);
+
+        var exitCode = await socks5d.WaitForExitAsync();
+
+        exitCode.Should().Be(71, "EX_OSERR, docs/socks5d.8 EXIT STATUS");
+        socks5d.StandardError.Should().Equal(
+            $"socks5d: the descriptor limit (ulimit -n) is {limit}, socks5d needs at least 256: raise it (ulimit -n, or LimitNOFILE= under systemd)");
+        socks5d.StandardOutput.Should().BeEmpty();
+    }
+
     [Test]
     public async Task LowDescriptorLimit_MoreClientsThanDescriptors_StaysAliveClosesExtrasAndRecovers()
     {

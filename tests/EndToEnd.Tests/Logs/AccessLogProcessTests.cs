@@ -195,6 +195,29 @@ public sealed class AccessLogProcessTests
     }
 
     [Test]
+    public async Task Sighup_StartedUnderNohup_StillReopensTheLogs()
+    {
+        // nohup starts socks5d with SIGHUP ignored, and the runtime leaves an inherited SIG_IGN alone unless socks5d
+        // resets it (issue 18, item 5d): kill -HUP then did nothing.
+        var access = Path.Combine(_dir, "access.log");
+        await using var socks5d = Socks5dProcess.Start(
+            ["-u", "user:pass", "-p", "0", "--access-log", access, "--credentials-log", Path.Combine(_dir, "credentials.log")], launcher: "nohup");
+        var (proxy, _) = await socks5d.WaitForListeningAsync();
+        var before = await NoAcceptableMethodSessionAsync(proxy);
+        await LogFile.WaitForLinesAsync(access, 1);
+
+        File.Move(access, access + ".1");
+        socks5d.Signal(SIGHUP);
+        var reopened = await socks5d.WaitForLineAsync(line => line.Contains("SIGHUP received", StringComparison.Ordinal));
+        var after = await NoAcceptableMethodSessionAsync(proxy);
+        await CredentialsLogProcessTests.StopAsync(socks5d);
+
+        reopened.Should().Contain($"access log reopened at {access}");
+        LogFile.Records(access + ".1").Should().ContainSingle().Which[3].Should().Be(before);
+        LogFile.Records(access).Should().ContainSingle().Which[3].Should().Be(after);
+    }
+
+    [Test]
     public async Task DiskFull_SessionsKeepWorking_OneErrorAndTheCountAtShutdown()
     {
         if (!File.Exists("/dev/full"))
@@ -219,6 +242,48 @@ public sealed class AccessLogProcessTests
         socks5d.StandardError.Where(line => line.Contains("The access log cannot be written to /dev/full", StringComparison.Ordinal))
             .Should().ContainSingle("one error when writing starts to fail, not one per record");
         socks5d.StandardError.Should().Contain(line => line.Contains("3 records could not be written to the access log (/dev/full)", StringComparison.Ordinal));
+    }
+
+    [Test]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task DiskFillsThenFrees_SessionsKeepWorkingAndEveryLineIsAWholeRecord()
+    {
+        // A real 16 KiB file system, filled up after the first record: the records that follow fit in the rest of
+        // the log's last page until one fits only in part (issue 18, item 3: it was left there, and the first
+        // record after the disk freed up was glued to it).
+        using var disk = SmallTmpfs.Mount();
+        var path = Path.Combine(disk.Path, "access.log");
+        await using var echo = new EchoServer();
+        await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0", "--access-log", path]);
+        var (proxy, _) = await socks5d.WaitForListeningAsync();
+        await PingAsync(proxy, echo.EndPoint);
+        await LogFile.WaitForLinesAsync(path, 1);
+
+        disk.Fill();
+        const int whileFull = 40;
+        for (var i = 0; i < whileFull; i++)
+        {
+            await PingAsync(proxy, echo.EndPoint);
+        }
+
+        disk.FreeSpace();
+        await PingAsync(proxy, echo.EndPoint);
+        await CredentialsLogProcessTests.StopAsync(socks5d);
+
+        var lines = await File.ReadAllLinesAsync(path);
+        lines.Length.Should().BeInRange(2, whileFull + 1, "some records did not fit (40 records are more than a page)");
+        lines.Should().AllSatisfy(line => LogFile.ShouldBeWellFormedAccessRecord(line.Split('\t')));
+        socks5d.StandardError.Should().Contain(line => line.Contains($"The access log cannot be written to {path}", StringComparison.Ordinal));
+        socks5d.StandardError.Should().Contain(line => line.Contains("records could not be written to the access log", StringComparison.Ordinal));
+    }
+
+    private static async Task PingAsync(IPEndPoint proxy, IPEndPoint target)
+    {
+        using var tunnel = await SocksTestClient.OpenAsync(proxy, target);
+        await tunnel.SendAsync("ping"u8.ToArray());
+        (await tunnel.ReceiveAsync(4)).Should().Equal("ping"u8.ToArray(), "sessions work whether or not the log can be written");
+        tunnel.Socket.Shutdown(SocketShutdown.Send);
+        (await tunnel.IsClosedByPeerAsync()).Should().BeTrue();
     }
 
     [Test]

@@ -25,7 +25,9 @@ public class McpManagementServerLifecycleTests
     public async Task IdleTimeout_PartialFrameArrives_ClockRestartsFromThatByte()
     {
         var timeout = TimeSpan.FromMinutes(5);
-        await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = timeout });
+
+        // The frame deadline (McpManagementServerLimitTests) would end these half frames first.
+        await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = timeout, FrameTimeout = Timeout.InfiniteTimeSpan });
         await using var client = await harness.ConnectRawAsync();
         await harness.WaitUntilAsync(s => s.AcceptedConnections == 1);
 
@@ -44,7 +46,7 @@ public class McpManagementServerLifecycleTests
     public async Task IdleTimeout_AfterLastAnswer_ClosesAfterFullQuietPeriodOnly()
     {
         var timeout = TimeSpan.FromMinutes(5);
-        await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = timeout });
+        await using var harness = ServerHarness.Start(new McpManagementOptions { IdleTimeout = timeout, FrameTimeout = Timeout.InfiniteTimeSpan });
         await using var client = await harness.ConnectRawAsync();
         await harness.WaitUntilAsync(s => s.AcceptedConnections == 1);
 
@@ -92,12 +94,19 @@ public class McpManagementServerLifecycleTests
     }
 
     [Test]
-    public async Task MaxConnections_OneTooMany_ExtraClosedWithoutAnswerAndSlotReusedLater()
+    public async Task MaxConnections_OneTooManyWhileAllBusy_ExtraClosedWithoutAnswerAndSlotReusedLater()
     {
-        await using var harness = ServerHarness.Start(new McpManagementOptions { MaxConnections = 2 });
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var backend = new TestBackend { AddUserGate = gate.Task };
+        await using var harness = ServerHarness.Start(new McpManagementOptions { MaxConnections = 2 }, backend);
         await using var first = await harness.ConnectRawAsync();
         await using var second = await harness.ConnectRawAsync();
-        await harness.WaitUntilAsync(s => s.AcceptedConnections == 2);
+
+        // Both in the middle of a command: neither may be replaced (McpManagementServerLimitTests has the other cases).
+        await first.SendAsync(Frames.AddAlice);
+        await second.SendAsync(Frames.AddBob);
+        await backend.AddUserCalls.WaitAsync(ServerHarness.Timeout);
+        await backend.AddUserCalls.WaitAsync(ServerHarness.Timeout);
 
         await using (var extra = await harness.ConnectRawAsync())
         {
@@ -108,6 +117,9 @@ public class McpManagementServerLifecycleTests
         harness.Logger.Entries.Should().Contain(e => e.Text.Contains("connection limit (2) reached"));
 
         // The two served connections are unaffected.
+        gate.SetResult();
+        (await first.ReadAsync(4)).Should().Equal(Frames.Ok);
+        (await second.ReadAsync(4)).Should().Equal(Frames.Ok);
         await second.SendAsync(Frames.ToggleDissector);
         (await second.ReadAsync(5)).Should().Equal(Frames.DissectorOn);
 

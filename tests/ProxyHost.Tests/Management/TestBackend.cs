@@ -45,6 +45,9 @@ internal sealed class TestBackend : IManagementBackend
     /// <summary>Completes when an ADD_USER call has started (and is waiting at <see cref="AddUserGate"/>, if any).</summary>
     public Task AddUserEntered => _addUserEntered.Task;
 
+    /// <summary>Released once per ADD_USER call that has started: wait on it n times to know that n calls are in the backend.</summary>
+    public SemaphoreSlim AddUserCalls { get; } = new(0);
+
     /// <summary>When set, LIST_USERS throws it (a failing backend).</summary>
     public Exception? ListUsersFailure { get; set; }
 
@@ -69,6 +72,7 @@ internal sealed class TestBackend : IManagementBackend
     public async ValueTask<McpStatus> AddUserAsync(ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, CancellationToken cancellationToken)
     {
         _addUserEntered.TrySetResult();
+        AddUserCalls.Release();
         if (AddUserGate is { } gate)
         {
             await gate.WaitAsync(cancellationToken);

@@ -180,10 +180,18 @@ internal sealed class Pop3Dialogue
         switch (unit.Kind)
         {
             case Pop3CommandKind.User:
-                _lastUser = unit.User;
+                // RFC 1939 §7: PASS is valid only right after a USER the server accepted.
+                _lastUser = reply.Kind is Pop3ReplyKind.Error ? null : unit.User;
                 return null;
             case Pop3CommandKind.Pass:
-                _emitter.Emit(CredentialMechanism.UserPass, unit with { User = _lastUser ?? [] }, reply.Kind);
+                if (_lastUser is { } user)
+                {
+                    _emitter.Emit(CredentialMechanism.UserPass, unit with { User = user }, reply.Kind);
+                }
+
+                // Without a USER (none, refused, or already used by an earlier PASS) it names nobody's password and
+                // is not a credential: not recorded. Each PASS consumes its USER: a retry needs a new USER.
+                _lastUser = null;
                 return LoggedInIfAccepted(reply);
             case Pop3CommandKind.Apop:
                 _emitter.Emit(CredentialMechanism.Apop, unit, reply.Kind);

@@ -175,6 +175,25 @@ public class Pop3ObserverTests
     }
 
     [Test]
+    public void Pass_WithoutUser_NotRecorded()
+    {
+        var harness = new Pop3Harness();
+        var observer = harness.Create();
+
+        // Issue 18, item 5c: a PASS with no USER before it (or after a refused USER, or a second PASS for one
+        // USER) names nobody; it was recorded with an empty user. The proper login after it is recorded.
+        Feed(observer,
+        [
+            S(Greeting), C("PASS orphan\r\n"), S("-ERR no USER given\r\n"),
+            C("USER ghost\r\n"), S("-ERR no such mailbox\r\n"), C("PASS after-refused-user\r\n"), S("-ERR\r\n"),
+            C("USER alice\r\n"), S("+OK\r\n"), C("PASS wrong\r\n"), S("-ERR\r\n"), C("PASS retry-without-user\r\n"), S("-ERR\r\n"),
+            C("USER alice\r\n"), S("+OK\r\n"), C("PASS right\r\n"), S("+OK welcome\r\n"),
+        ]);
+
+        Records(harness).Should().Equal("UserPass alice wrong Rejected", "UserPass alice right Accepted");
+    }
+
+    [Test]
     public void UserPass_LowercaseCommandsAndReplies_Recorded()
     {
         var harness = new Pop3Harness();
