@@ -78,47 +78,19 @@ internal sealed class McpManagementStatistics
     internal void ConnectionOpened() => Interlocked.Increment(ref _activeConnections);
 
     /// <summary>Counts a connection whose slot was taken and which is now set up (its idle clock running).</summary>
-    internal void ConnectionStarted()
-    {
-        Interlocked.Increment(ref _acceptedConnections);
-        Notify();
-    }
+    internal void ConnectionStarted() => Count(ref _acceptedConnections);
 
-    internal void ConnectionRejected()
-    {
-        Interlocked.Increment(ref _rejectedConnections);
-        Notify();
-    }
+    internal void ConnectionRejected() => Count(ref _rejectedConnections);
 
-    internal void ConnectionReplaced()
-    {
-        Interlocked.Increment(ref _replacedConnections);
-        Notify();
-    }
+    internal void ConnectionReplaced() => Count(ref _replacedConnections);
 
-    internal void FrameTimedOut()
-    {
-        Interlocked.Increment(ref _frameTimeouts);
-        Notify();
-    }
+    internal void FrameTimedOut() => Count(ref _frameTimeouts);
 
-    internal void WaitingIdle()
-    {
-        Interlocked.Increment(ref _idleWaits);
-        Notify();
-    }
+    internal void WaitingIdle() => Count(ref _idleWaits);
 
-    internal void WaitingMidFrame()
-    {
-        Interlocked.Increment(ref _frameWaits);
-        Notify();
-    }
+    internal void WaitingMidFrame() => Count(ref _frameWaits);
 
-    internal void ConnectionRefused()
-    {
-        Interlocked.Increment(ref _refusedConnections);
-        Notify();
-    }
+    internal void ConnectionRefused() => Count(ref _refusedConnections);
 
     internal void ConnectionClosed()
     {
@@ -146,11 +118,7 @@ internal sealed class McpManagementStatistics
         Notify();
     }
 
-    internal void WriteStalled()
-    {
-        Interlocked.Increment(ref _stalledWrites);
-        Notify();
-    }
+    internal void WriteStalled() => Count(ref _stalledWrites);
 
     internal void WriteResumed()
     {
@@ -171,6 +139,20 @@ internal sealed class McpManagementStatistics
 
             current = seen;
         }
+    }
+
+    /// <summary>Adds one to a counter and wakes whoever waits for a change.</summary>
+    private void Count(ref long counter)
+    {
+        Interlocked.Increment(ref counter);
+        Notify();
+    }
+
+    /// <summary>Adds one to a counter and wakes whoever waits for a change.</summary>
+    private void Count(ref int counter)
+    {
+        Interlocked.Increment(ref counter);
+        Notify();
     }
 
     private void Notify() =>
