@@ -10,7 +10,10 @@ namespace Tests.Common;
 public static class RequiredTools
 {
     /// <summary>Debian packages by the command they provide.</summary>
-    private static readonly (string Command, string Package)[] Tools = [("curl", "curl"), ("fail2ban-regex", "fail2ban"), ("fail2ban-client", "fail2ban"), ("setpriv", "util-linux"), ("unshare", "util-linux"), ("mount", "mount")];
+    private static readonly (string Command, string Package)[] Tools = [("curl", "curl"), ("fail2ban-regex", "fail2ban"), ("fail2ban-client", "fail2ban"), ("setpriv", "util-linux"), ("unshare", "util-linux"), ("mount", "mount"), ("torsocks", "torsocks"), ("node", "nodejs"), ("npm", "npm"), ("flock", "util-linux")];
+
+    /// <summary>Debian packages that provide a library, not a command, by a file they install.</summary>
+    private static readonly (string File, string Package)[] Libraries = [("/usr/lib/python3/dist-packages/socks.py", "python3-socks")];
 
     private static readonly TimeSpan AptTimeout = TimeSpan.FromMinutes(5);
 
@@ -18,7 +21,9 @@ public static class RequiredTools
     /// <exception cref="InvalidOperationException">A tool is missing and apt-get could not install it.</exception>
     public static void EnsureInstalled()
     {
-        var missing = Tools.Where(tool => !IsOnPath(tool.Command)).Select(tool => tool.Package).Distinct().ToList();
+        var missing = Tools.Where(tool => !IsOnPath(tool.Command)).Select(tool => tool.Package)
+            .Concat(Libraries.Where(library => !File.Exists(library.File)).Select(library => library.Package))
+            .Distinct().ToList();
         if (missing.Count == 0)
         {
             return;
@@ -27,7 +32,9 @@ public static class RequiredTools
         var sudo = Environment.UserName == "root" ? string.Empty : "sudo -n ";
         var packages = string.Join(' ', missing);
         var (exitCode, output) = Run($"{sudo}apt-get update -qq && {sudo}apt-get install -y -qq --no-install-recommends {packages}");
-        var stillMissing = Tools.Where(tool => !IsOnPath(tool.Command)).Select(tool => tool.Command).ToList();
+        var stillMissing = Tools.Where(tool => !IsOnPath(tool.Command)).Select(tool => tool.Command)
+            .Concat(Libraries.Where(library => !File.Exists(library.File)).Select(library => library.Package))
+            .ToList();
         if (stillMissing.Count > 0)
         {
             throw new InvalidOperationException(
