@@ -94,8 +94,8 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
 
             if (resolvConf is not null)
             {
-                startInfo.Environment["SOCKS5D_TEST_RESOLV_CONF"] = resolvConf;
-                script += "mount --bind \"$SOCKS5D_TEST_RESOLV_CONF\" /etc/resolv.conf && ";
+                startInfo.Environment["TEST_RESOLV_CONF_OF_SOCKS5D"] = resolvConf;
+                script += "mount --bind \"$TEST_RESOLV_CONF_OF_SOCKS5D\" /etc/resolv.conf && ";
                 startInfo.FileName = "unshare";
                 startInfo.ArgumentList.Add("--mount");
                 startInfo.ArgumentList.Add("bash");

@@ -1,8 +1,10 @@
+using System.Collections;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using System.Text.RegularExpressions;
 using CommandLine;
 using CommandLine.Text;
 using Mcp.Protocol;
@@ -20,9 +22,12 @@ internal readonly record struct ParseOutcome(HostSettings? Settings, int ExitCod
 /// Turns argv into <see cref="HostSettings"/>: CommandLineParser binds the flags, this class checks
 /// every value and prints help, version, or one line naming the bad flag followed by the usage.
 /// </summary>
-internal static class ArgumentParser
+internal static partial class ArgumentParser
 {
     private const int MaxCredentialBytes = UserStore.MaxCredentialLength;
+
+    /// <summary>How errors name a line of a <c>--users-from</c> file.</summary>
+    private const string UsersFromLine = "--users-from (";
 
     /// <summary>The synopsis line of the usage.</summary>
     public const string Synopsis =
@@ -30,19 +35,37 @@ internal static class ArgumentParser
         "               [--allow-anonymous] [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d]\n" +
         "               [--drain-timeout d] [--max-connections n] [--users-file path] [--max-users n]\n" +
         "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
-        "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]";
+        "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
+        "               [--config file] [--print-config] [--users-from file]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="stdout">Standard output.</param>
     /// <param name="stderr">Standard error.</param>
     /// <returns>The outcome.</returns>
-    public static ParseOutcome Parse(string[] args, TextWriter stdout, TextWriter stderr)
+    public static ParseOutcome Parse(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Parse(args, Environment.GetEnvironmentVariables(), stdout, stderr);
+
+    /// <summary>Parses argv with the configuration file it names and the <c>SOCKS5D_*</c> variables of <paramref name="environment"/>.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="environment">The environment variables.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <returns>The outcome: exit status 64 for a bad command line, 78 for a bad configuration file or variable.</returns>
+    public static ParseOutcome Parse(string[] args, IDictionary environment, TextWriter stdout, TextWriter stderr)
     {
         if (ArgumentScanner.FindError(args) is { } shapeError)
         {
             return Fail(stderr, shapeError);
         }
+
+        var expansion = ConfigurationArguments.Expand(args, environment);
+        if (expansion.Error is { } configurationError)
+        {
+            return FailConfiguration(stderr, configurationError);
+        }
+
+        args = expansion.Arguments;
 
         using var parser = CreateParser();
         var result = parser.ParseArguments<CommandLineOptions>(args);
@@ -65,9 +88,46 @@ internal static class ArgumentParser
             return new ParseOutcome(null, ExitCodes.Ok);
         }
 
-        var error = Validate(options, out var hostSettings);
-        return error is null ? new ParseOutcome(hostSettings, ExitCodes.Ok) : Fail(stderr, error);
+        List<(string, string)> usersFromFile = [];
+        if (options.UsersFrom is { } usersFrom && ReadUsersFrom(usersFrom, usersFromFile) is { } usersFromError)
+        {
+            return FailConfiguration(stderr, usersFromError);
+        }
+
+        var error = Validate(options, usersFromFile, out var hostSettings);
+        if (error is not null)
+        {
+            // A bad value that came from the file or the environment, or a bad line of a --users-from file, is a
+            // configuration error, named by its origin.
+            return OriginOf(error, expansion.Origins) is { } origin
+                ? FailConfiguration(stderr, $"{error} (set in {origin})")
+                : error.Contains(UsersFromLine, StringComparison.Ordinal) ? FailConfiguration(stderr, error) : Fail(stderr, error);
+        }
+
+        if (options.PrintConfig)
+        {
+            EffectiveConfiguration.Write(options, hostSettings, stdout);
+            return new ParseOutcome(null, ExitCodes.Ok);
+        }
+
+        return new ParseOutcome(hostSettings, ExitCodes.Ok);
     }
+
+    /// <summary>Where the option an error message names was set, when not on the command line.</summary>
+    private static string? OriginOf(string error, IReadOnlyDictionary<string, string> origins)
+    {
+        var mention = OptionMention().Match(error);
+        if (!mention.Success)
+        {
+            return null;
+        }
+
+        var name = mention.Groups["long"].Success ? mention.Groups["long"].Value : ArgumentScanner.LongNameOf(mention.Groups["short"].Value[0]);
+        return name is not null && origins.TryGetValue(name, out var origin) ? origin : null;
+    }
+
+    [GeneratedRegex(@"(?<![\w-])(?:--(?<long>[a-z0-9][a-z0-9-]*)|-(?<short>[a-zA-Z]))(?![\w-])")]
+    private static partial Regex OptionMention();
 
     /// <summary>The version without build metadata, e.g. "0.1.0".</summary>
     public static string Version
@@ -121,6 +181,12 @@ internal static class ArgumentParser
         return new ParseOutcome(null, ExitCodes.Usage);
     }
 
+    private static ParseOutcome FailConfiguration(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"socks5d: {message}");
+        return new ParseOutcome(null, ExitCodes.Config);
+    }
+
     private static string Describe(Error error) => error switch
     {
         UnknownOptionError unknown => $"unknown option '{(unknown.Token.Length == 1 ? "-" : "--")}{unknown.Token}'",
@@ -134,7 +200,7 @@ internal static class ArgumentParser
     private static string Name(NameInfo name) =>
         name.ShortName.Length > 0 ? "-" + name.ShortName : "--" + name.LongName;
 
-    private static string? Validate(CommandLineOptions options, out HostSettings settings)
+    private static string? Validate(CommandLineOptions options, IReadOnlyList<(string User, string Where)> usersFromFile, out HostSettings settings)
     {
         settings = new HostSettings();
         if (options.Operands.FirstOrDefault() is { } operand)
@@ -158,31 +224,18 @@ internal static class ArgumentParser
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var user in options.Users)
         {
-            // Never echo the value: it holds a password.
-            var colon = user.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0)
+            if (AddUser(user, $"-u (user {users.Count + 1})", users, names) is { } userError)
             {
-                return $"invalid value for -u (user {users.Count + 1}): expected user:pass";
+                return userError;
             }
+        }
 
-            var name = Encoding.UTF8.GetBytes(user[..colon]);
-            var password = Encoding.UTF8.GetBytes(user[(colon + 1)..]);
-            if (name.Length is < 1 or > MaxCredentialBytes)
+        foreach (var (user, where) in usersFromFile)
+        {
+            if (AddUser(user, where, users, names) is { } userError)
             {
-                return $"invalid value for -u (user {users.Count + 1}): the user name must be 1..{MaxCredentialBytes} bytes of UTF-8, not {name.Length}";
+                return userError;
             }
-
-            if (password.Length is < 1 or > MaxCredentialBytes)
-            {
-                return $"invalid value for -u (user {users.Count + 1}): the password must be 1..{MaxCredentialBytes} bytes of UTF-8, not {password.Length}";
-            }
-
-            if (!names.Add(user[..colon]))
-            {
-                return $"invalid value for -u (user {users.Count + 1}): user '{user[..colon]}' given more than once";
-            }
-
-            users.Add((name, password));
         }
 
         var maxUsers = HostSettings.DefaultMaxUsers;
@@ -234,6 +287,61 @@ internal static class ArgumentParser
             MaxUsers = maxUsers,
         };
         return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings);
+    }
+
+    /// <summary>Checks one <c>user:pass</c> and adds it; never echoes the value, which holds a password.</summary>
+    private static string? AddUser(string user, string where, List<(byte[], byte[])> users, HashSet<string> names)
+    {
+        var colon = user.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return $"invalid value for {where}: expected user:pass";
+        }
+
+        var name = Encoding.UTF8.GetBytes(user[..colon]);
+        var password = Encoding.UTF8.GetBytes(user[(colon + 1)..]);
+        if (name.Length is < 1 or > MaxCredentialBytes)
+        {
+            return $"invalid value for {where}: the user name must be 1..{MaxCredentialBytes} bytes of UTF-8, not {name.Length}";
+        }
+
+        if (password.Length is < 1 or > MaxCredentialBytes)
+        {
+            return $"invalid value for {where}: the password must be 1..{MaxCredentialBytes} bytes of UTF-8, not {password.Length}";
+        }
+
+        if (!names.Add(user[..colon]))
+        {
+            return $"invalid value for {where}: user '{user[..colon]}' given more than once";
+        }
+
+        users.Add((name, password));
+        return null;
+    }
+
+    /// <summary>Reads a <c>--users-from</c> file: one <c>user:pass</c> per line; blank lines and # comments are skipped.</summary>
+    private static string? ReadUsersFrom(string path, List<(string User, string Where)> users)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"cannot read --users-from {path}: {exception.Message}";
+        }
+
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.Length > 0 && line[0] != '#')
+            {
+                users.Add((line, $"{UsersFromLine}{path} line {i + 1})"));
+            }
+        }
+
+        return null;
     }
 
     private static bool TryDuration(string? text, string flag, TimeSpan defaultValue, bool allowZero, out TimeSpan value, out string? error)

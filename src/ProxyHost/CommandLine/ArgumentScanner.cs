@@ -37,10 +37,18 @@ internal static class ArgumentScanner
         ["log-level"] = 'G',
         ["log-format"] = 'J',
         ["mcp-allow-uid"] = 'W',
+        ["config"] = 'K',
+        ["print-config"] = 'Q',
+        ["users-from"] = 'U',
     };
 
+    private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
+
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJW";
+    private const string ValueKeys = "lpLPu12345ACOGJWKU";
+
+    // Keys of options that only the command line may give (not the configuration file or the environment).
+    private const string CommandLineOnlyKeys = "hvKQ";
 
     // Keys of the user administration options that take a value (--users-file, --max-users).
     private const string UserValueKeys = "FM";
@@ -48,52 +56,113 @@ internal static class ArgumentScanner
     // Keys that may be given more than once.
     private const string RepeatableKeys = "u";
 
+    /// <summary>The long option that names the configuration file.</summary>
+    public const string ConfigOption = "config";
+
     /// <summary>Scans argv.</summary>
     /// <param name="args">The arguments.</param>
     /// <returns>Null when the shape is fine, or the one-line error to print.</returns>
     public static string? FindError(IReadOnlyList<string> args)
     {
         var seen = new Dictionary<char, string>();
+        foreach (var occurrence in Occurrences(args))
+        {
+            if (occurrence.Error is not null)
+            {
+                return occurrence.Error;
+            }
+
+            if (Repeated(seen, occurrence.Key, occurrence.Display) is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The long names of the options given in argv, whichever form was used (<c>-p</c> counts as <c>port</c>).</summary>
+    /// <param name="args">The arguments.</param>
+    /// <returns>The names, without dashes.</returns>
+    public static HashSet<string> GivenLongNames(IReadOnlyList<string> args) =>
+        [.. Occurrences(args).Where(occurrence => occurrence.Error is null).Select(occurrence => KeyToLong[occurrence.Key])];
+
+    /// <summary>The value of the first <c>--name VALUE</c> or <c>--name=VALUE</c> in argv.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="longName">The option's long name.</param>
+    /// <returns>The value, or null when the option is not given (or given without a value).</returns>
+    public static string? ValueOf(IReadOnlyList<string> args, string longName) =>
+        Occurrences(args).FirstOrDefault(occurrence => occurrence.Error is null && KeyToLong[occurrence.Key] == longName).Value;
+
+    /// <summary>The long name of a short option.</summary>
+    /// <param name="shortName">The letter after the dash.</param>
+    /// <returns>The long name, or null when there is no such option.</returns>
+    public static string? LongNameOf(char shortName) =>
+        ShortFlags.Contains(shortName, StringComparison.Ordinal) || ShortValues.Contains(shortName, StringComparison.Ordinal) ? KeyToLong[shortName] : null;
+
+    /// <summary>Whether the option takes a value (otherwise it is a flag).</summary>
+    /// <param name="longName">The option's long name.</param>
+    /// <returns>True for a value option.</returns>
+    public static bool TakesValue(string longName) => LongToKey.TryGetValue(longName, out var key) && IsValueKey(key);
+
+    /// <summary>Whether the option may be given more than once.</summary>
+    /// <param name="longName">The option's long name.</param>
+    /// <returns>True for a repeatable option.</returns>
+    public static bool IsRepeatable(string longName) =>
+        LongToKey.TryGetValue(longName, out var key) && RepeatableKeys.Contains(key, StringComparison.Ordinal);
+
+    /// <summary>Whether the option may be set in the configuration file and the environment (all but -h, -v, --config, --print-config).</summary>
+    /// <param name="longName">The option's long name.</param>
+    /// <returns>True when it is a configuration key.</returns>
+    public static bool IsConfigurable(string longName) =>
+        LongToKey.TryGetValue(longName, out var key) && !CommandLineOnlyKeys.Contains(key, StringComparison.Ordinal);
+
+    /// <summary>The long names of the configuration keys, in order.</summary>
+    public static IEnumerable<string> ConfigurableNames => LongToKey.Keys.Where(IsConfigurable).Order(StringComparer.Ordinal);
+
+    private static bool IsValueKey(char key) =>
+        ValueKeys.Contains(key, StringComparison.Ordinal) || UserValueKeys.Contains(key, StringComparison.Ordinal);
+
+    /// <summary>Each option in argv, with its value, or the shape error found there (and nothing after it).</summary>
+    private static IEnumerable<Occurrence> Occurrences(IReadOnlyList<string> args)
+    {
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
             if (arg == "--")
             {
-                return null;
+                yield break;
             }
 
             if (arg.StartsWith("--", StringComparison.Ordinal))
             {
                 var equals = arg.IndexOf('=', StringComparison.Ordinal);
                 var name = equals < 0 ? arg[2..] : arg[2..equals];
+                var display = "--" + name;
                 if (!LongToKey.TryGetValue(name, out var key))
                 {
-                    return $"unknown option '--{name}'";
+                    yield return Occurrence.Failed($"unknown option '{display}'");
+                    yield break;
                 }
 
-                var display = "--" + name;
-                if (ValueKeys.Contains(key, StringComparison.Ordinal) || UserValueKeys.Contains(key, StringComparison.Ordinal))
+                string? value = null;
+                if (IsValueKey(key))
                 {
                     if (equals < 0 && !HasValueAt(args, i + 1))
                     {
-                        return $"option '{display}' requires a value";
+                        yield return Occurrence.Failed($"option '{display}' requires a value");
+                        yield break;
                     }
 
-                    if (equals < 0)
-                    {
-                        i++;
-                    }
+                    value = equals < 0 ? args[++i] : arg[(equals + 1)..];
                 }
                 else if (equals >= 0)
                 {
-                    return $"option '{display}' does not take a value";
+                    yield return Occurrence.Failed($"option '{display}' does not take a value");
+                    yield break;
                 }
 
-                if (Repeated(seen, key, display) is { } error)
-                {
-                    return error;
-                }
-
+                yield return new Occurrence(key, display, value, null);
                 continue;
             }
 
@@ -109,40 +178,34 @@ internal static class ArgumentScanner
                 var display = "-" + c;
                 if (ShortFlags.Contains(c, StringComparison.Ordinal))
                 {
-                    if (Repeated(seen, c, display) is { } error)
-                    {
-                        return error;
-                    }
-
+                    yield return new Occurrence(c, display, null, null);
                     continue;
                 }
 
                 if (!ShortValues.Contains(c, StringComparison.Ordinal))
                 {
-                    return $"unknown option '{display}'";
+                    yield return Occurrence.Failed($"unknown option '{display}'");
+                    yield break;
                 }
 
-                if (Repeated(seen, c, display) is { } repeated)
+                if (j < arg.Length - 1)
                 {
-                    return repeated;
+                    // The rest of the token is the value.
+                    yield return new Occurrence(c, display, arg[(j + 1)..], null);
                 }
-
-                if (j == arg.Length - 1)
+                else if (!HasValueAt(args, i + 1))
                 {
-                    if (!HasValueAt(args, i + 1))
-                    {
-                        return $"option '{display}' requires a value";
-                    }
-
-                    i++;
+                    yield return Occurrence.Failed($"option '{display}' requires a value");
+                    yield break;
+                }
+                else
+                {
+                    yield return new Occurrence(c, display, args[++i], null);
                 }
 
-                // The rest of the token (or the next argument) is the value.
                 break;
             }
         }
-
-        return null;
     }
 
     private static bool HasValueAt(IReadOnlyList<string> args, int index) =>
@@ -164,5 +227,11 @@ internal static class ArgumentScanner
 
         seen[key] = display;
         return null;
+    }
+
+    /// <summary>One option found in argv: its key, the form it was given in, its value; or a shape error.</summary>
+    private readonly record struct Occurrence(char Key, string Display, string? Value, string? Error)
+    {
+        public static Occurrence Failed(string error) => new('\0', string.Empty, null, error);
     }
 }

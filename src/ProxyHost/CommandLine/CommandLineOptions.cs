@@ -77,6 +77,15 @@ internal sealed class CommandLineOptions
     [Option("pop3-ports", MetaValue = "LIST", HelpText = nameof(HelpTexts.Pop3Ports), ResourceType = typeof(HelpTexts))]
     public string? Pop3Ports { get; set; }
 
+    [Option("config", MetaValue = "FILE", HelpText = "Read settings from FILE (JSON; every long option is a key, e.g. \"max-connections\": 500). Flags win over SOCKS5D_* environment variables, which win over the file.")]
+    public string? Config { get; set; }
+
+    [Option("print-config", HelpText = "Print the effective configuration as JSON (passwords hidden) and exit.")]
+    public bool PrintConfig { get; set; }
+
+    [Option("users-from", MetaValue = "FILE", HelpText = "Add the users in FILE, one user:pass per line (like -u, but not visible in ps); # starts a comment.")]
+    public string? UsersFrom { get; set; }
+
     [Value(0, Hidden = true)]
     public IEnumerable<string> Operands { get; set; } = [];
 }
