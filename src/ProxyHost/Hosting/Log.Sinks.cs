@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ProxyHost.Hosting;
 
-/// <summary>Log messages of the access log, credentials log and dissector wiring (event ids 40-59).</summary>
+/// <summary>Log messages of the access log, credentials log and dissector wiring and the SIGHUP reload (event ids 40-59).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 40, Level = LogLevel.Information,
@@ -11,6 +11,14 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}")]
     public static partial void LogsReopened(ILogger logger, string accessLog, string credentialsLog);
+
+    [LoggerMessage(EventId = 45, Level = LogLevel.Information,
+        Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}; users file {UsersFile} reloaded: {Users} users ({Added} added, {Removed} removed, {Changed} changed)")]
+    public static partial void ReopenedAndUsersReloaded(ILogger logger, string accessLog, string credentialsLog, string usersFile, int users, int added, int removed, int changed);
+
+    [LoggerMessage(EventId = 46, Level = LogLevel.Warning,
+        Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}; users file not reloaded, the {Users} users loaded before are kept: {Problem}")]
+    public static partial void ReopenedUsersNotReloaded(ILogger logger, string accessLog, string credentialsLog, int users, string problem);
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "{Count} records could not be written to the {LogName} ({Path})")]
     public static partial void RecordsNotWritten(ILogger logger, long count, string logName, string path);

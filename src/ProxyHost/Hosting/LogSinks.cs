@@ -6,6 +6,7 @@ using ProxyHost.Unix;
 using Socks.Core.Dissectors;
 using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Logging;
+using Socks.Core.Users;
 
 namespace ProxyHost.Hosting;
 
@@ -27,6 +28,7 @@ internal sealed class LogSinks : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration? _hangUp;
     private int _closed;
+    private UserStore? _usersToReload;
 
     private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, ILogger logger)
     {
@@ -41,6 +43,13 @@ internal sealed class LogSinks : IAsyncDisposable
             _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp);
         }
     }
+
+    /// <summary>
+    /// Also re-reads <paramref name="users"/>' users file on every SIGHUP, after the logs are reopened; the outcome
+    /// joins the one line the signal logs. Call once the SOCKS server is subscribed to the store's removals.
+    /// </summary>
+    /// <param name="users">A store with a users file.</param>
+    public void ReloadOnHangUp(UserStore users) => Volatile.Write(ref _usersToReload, users);
 
     /// <summary>The access log (--access-log).</summary>
     public AccessLogWriter AccessLog { get; }
@@ -203,7 +212,24 @@ internal sealed class LogSinks : IAsyncDisposable
         try
         {
             var reopened = await Task.WhenAll(AccessLog.ReopenAsync(), CredentialsLog.ReopenAsync()).ConfigureAwait(false);
-            Log.LogsReopened(_logger, Reopened(_settings.AccessLogPath, reopened[0]), Reopened(_settings.CredentialsLogPath, reopened[1]));
+            var accessLog = Reopened(_settings.AccessLogPath, reopened[0]);
+            var credentialsLog = Reopened(_settings.CredentialsLogPath, reopened[1]);
+            if (Volatile.Read(ref _usersToReload) is not { } users)
+            {
+                Log.LogsReopened(_logger, accessLog, credentialsLog);
+                return;
+            }
+
+            try
+            {
+                var (added, removed, changed, count) = users.Reload();
+                Log.ReopenedAndUsersReloaded(_logger, accessLog, credentialsLog, users.FilePath!, count, added, removed, changed);
+            }
+            catch (UsersFileException exception)
+            {
+                // One line naming the file and the line, never password material; nothing changed.
+                Log.ReopenedUsersNotReloaded(_logger, accessLog, credentialsLog, users.Count, exception.Message);
+            }
         }
         catch (Exception exception)
         {

@@ -122,6 +122,12 @@ internal static class SocksHost
             // send one that the runtime's default action (terminate) would still get.
             host.Services.GetRequiredService<StatisticsSignalService>().Register();
             selfEndpoints.Attach(server, management);
+            if (users.FilePath is not null)
+            {
+                // The server is subscribed to removals now: a SIGHUP that drops users from the file ends their sessions.
+                host.Services.GetRequiredService<LogSinks>().ReloadOnHangUp(users);
+            }
+
             if (!TryListen(server, settings, logger, out var failure))
             {
                 await stderr.WriteLineAsync($"socks5d: {failure}").ConfigureAwait(false);

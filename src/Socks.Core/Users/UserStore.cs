@@ -285,6 +285,76 @@ public sealed class UserStore : IUserStore, IUserDirectory
         return UserChangeResult.Ok;
     }
 
+    /// <summary>
+    /// Re-reads the users file, which is the truth: users added to it can log in, users removed from it are removed
+    /// (and <see cref="UserRemoved"/> is raised for each, which ends their sessions), users whose password changed in
+    /// it take the new one (and are reported removed too: their sessions logged in with the old one). Users added
+    /// with <see cref="AddTemporary"/> are kept. Changes saved by this store are in the file already, so they are kept.
+    /// If the file cannot be read, is not valid, or does not fit beside the temporary users, nothing changes.
+    /// </summary>
+    /// <returns>What changed.</returns>
+    /// <exception cref="InvalidOperationException">The store has no users file.</exception>
+    /// <exception cref="UsersFileException">The file cannot be read or is not valid; the store is unchanged.</exception>
+    public UsersReloadResult Reload()
+    {
+        var file = _file ?? throw new InvalidOperationException("The store has no users file to reload.");
+        List<byte[]> ended = [];
+        int added = 0, removed = 0, changed = 0;
+        Snapshot next;
+        lock (_changeLock)
+        {
+            var current = _snapshot;
+            var loaded = file.Read(MaxUsers);
+            var users = ImmutableArray.CreateBuilder<UserRecord>(loaded.Length);
+            users.AddRange(current.Users.Where(static u => !u.Saved));
+            foreach (var record in loaded)
+            {
+                if (!current.Lookup.TryGetValue(record.Name, out var known))
+                {
+                    added++;
+                    users.Add(record);
+                }
+                else if (!known.Saved)
+                {
+                    throw new UsersFileException(file.Path, null, $"user '{HostileText.Escape(record.Name)}' is also given on the command line (-u): give it in one place only");
+                }
+                else if (known.Hash.SameAs(record.Hash))
+                {
+                    // The same user: keep its record, whose verified password is cached.
+                    users.Add(known);
+                }
+                else
+                {
+                    changed++;
+                    ended.Add(known.Name);
+                    users.Add(record);
+                }
+            }
+
+            if (users.Count > MaxUsers)
+            {
+                throw new UsersFileException(file.Path, null, $"holds {loaded.Length} users, and with the {users.Count - loaded.Length} given on the command line that is more than the limit of {MaxUsers}");
+            }
+
+            var kept = new HashSet<byte[]>(loaded.Select(static r => r.Name), ByteArrayComparer.Instance);
+            foreach (var user in current.Users.Where(u => u.Saved && !kept.Contains(u.Name)))
+            {
+                removed++;
+                ended.Add(user.Name);
+            }
+
+            next = Snapshot.Create(users.ToImmutable());
+            Volatile.Write(ref _snapshot, next);
+        }
+
+        foreach (var name in ended)
+        {
+            UserRemoved?.Invoke(this, new UserRemovedEventArgs(name));
+        }
+
+        return new UsersReloadResult(added, removed, changed, next.Users.Length);
+    }
+
     /// <inheritdoc />
     /// <remarks>
     /// Does what <see cref="Remove"/> does on a thread of its own (not a thread-pool thread), so the

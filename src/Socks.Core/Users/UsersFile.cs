@@ -76,6 +76,15 @@ internal sealed class UsersFile
         return file;
     }
 
+    /// <summary>Reads the users the file holds now (none when it no longer exists). Either all records load or <see cref="UsersFileException"/> is thrown.</summary>
+    /// <param name="maxUsers">The most records the file may hold.</param>
+    /// <returns>The records, in file order.</returns>
+    public ImmutableArray<UserRecord> Read(int maxUsers)
+    {
+        var content = ReadContent(Path, MaxFileSizeFor(maxUsers));
+        return content is null ? [] : Parse(Path, content, maxUsers);
+    }
+
     /// <summary>The size limit for a file of <paramref name="maxUsers"/> users: 1 MiB, or more for more than 1024 users.</summary>
     public static long MaxFileSizeFor(int maxUsers) => Math.Min(Array.MaxLength, Math.Max(MaxFileSize, (long)maxUsers * BytesPerUser));
 

@@ -82,6 +82,10 @@ public sealed class PasswordHash
     internal DerivationQueue Derivations =>
         Volatile.Read(ref _derivations) ?? Interlocked.CompareExchange(ref _derivations, new DerivationQueue(), null) ?? _derivations!;
 
+    /// <summary>Whether <paramref name="other"/> holds the same iterations, salt and hash (the same stored password).</summary>
+    internal bool SameAs(PasswordHash other) =>
+        Iterations == other.Iterations && _salt.AsSpan().SequenceEqual(other._salt) && _hash.AsSpan().SequenceEqual(other._hash);
+
     /// <summary>Hashes <paramref name="password"/> with a fresh random salt.</summary>
     internal static PasswordHash Create(ReadOnlySpan<byte> password, int iterations)
     {
