@@ -10,6 +10,7 @@ namespace ProxyHost;
 /// <code>
 ///   1- 99  Hosting     host (1-19), users and management plane (20-39), log sinks (40-59)
 /// 300-399  Management  the MCP listener
+/// 1000-1099 Metrics    the Prometheus endpoint and the OTLP exporter
 /// </code>
 /// Socks.Core owns 100-299, 400-899 and 5000-5199.
 /// </remarks>
@@ -23,4 +24,7 @@ internal static class EventIds
 
     /// <summary>Management/: the MCP listener (300-399).</summary>
     public const int Management = 300;
+
+    /// <summary>Metrics/: the Prometheus endpoint and the OTLP exporter (1000-1099).</summary>
+    public const int Metrics = 1000;
 }

@@ -23,6 +23,9 @@ internal sealed record HostSettings
     /// <summary>The most users when --max-users is not given.</summary>
     public const int DefaultMaxUsers = 10;
 
+    /// <summary>The default of --otlp-interval.</summary>
+    public static readonly TimeSpan DefaultOtlpInterval = TimeSpan.FromSeconds(60);
+
     /// <summary>The SOCKS address given with -l, or null for every interface (IPv6 dual-mode, IPv4 fallback).</summary>
     public IPAddress? ListenAddress { get; init; }
 
@@ -88,6 +91,15 @@ internal sealed record HostSettings
 
     /// <summary>--log-format json: one JSON object per diagnostic message instead of a text line.</summary>
     public bool JsonLog { get; init; }
+
+    /// <summary>Gets the Prometheus endpoint (--metrics-listen), or null for none.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
+
+    /// <summary>Gets the OTLP/HTTP metrics endpoint (--otlp-endpoint), or null for none.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>Gets how often metrics are pushed over OTLP (--otlp-interval).</summary>
+    public TimeSpan OtlpInterval { get; init; } = DefaultOtlpInterval;
 
     /// <summary>
     /// Where captured credentials go unless --credentials-log says otherwise: never standard output (under systemd that

@@ -36,7 +36,8 @@ internal static partial class ArgumentParser
         "               [--drain-timeout d] [--max-connections n] [--users-file path] [--max-users n]\n" +
         "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
         "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
-        "               [--config file] [--print-config] [--users-from file]";
+        "               [--config file] [--print-config] [--users-from file]\n" +
+        "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -270,8 +271,29 @@ internal static partial class ArgumentParser
             return $"invalid value '{maxText}' for --max-connections: expected a whole number 0..{int.MaxValue}";
         }
 
+        IPEndPoint? metricsListen = null;
+        if (options.MetricsListen is { } metricsText && !TryParseEndPoint(metricsText, out metricsListen))
+        {
+            return $"invalid value '{metricsText}' for --metrics-listen: expected ADDR:PORT, with an IPv4 address or [IPv6] and a port 0..65535";
+        }
+
+        Uri? otlp = null;
+        if (options.OtlpEndpoint is { } otlpText
+            && (!Uri.TryCreate(otlpText, UriKind.Absolute, out otlp) || otlp.Scheme is not ("http" or "https")))
+        {
+            return $"invalid value '{otlpText}' for --otlp-endpoint: expected an http:// or https:// URL";
+        }
+
+        if (!TryDuration(options.OtlpInterval, "--otlp-interval", HostSettings.DefaultOtlpInterval, allowZero: false, out var otlpInterval, out error))
+        {
+            return error;
+        }
+
         settings = new HostSettings
         {
+            MetricsListen = metricsListen,
+            OtlpEndpoint = otlp,
+            OtlpInterval = otlpInterval,
             ListenAddress = listen,
             Port = port,
             Users = users,
@@ -359,6 +381,25 @@ internal static partial class ArgumentParser
             return false;
         }
 
+        return true;
+    }
+
+    /// <summary>ADDR:PORT with an address as <see cref="TryParseAddress"/> takes it (IPv6 in brackets) and a port.</summary>
+    internal static bool TryParseEndPoint(string text, out IPEndPoint? endpoint)
+    {
+        endpoint = null;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || (text.Contains(':', StringComparison.Ordinal) && text.IndexOf(':', StringComparison.Ordinal) != colon && text[colon - 1] != ']'))
+        {
+            return false;
+        }
+
+        if (!TryParseAddress(text[..colon], out var address) || !TryParsePort(text[(colon + 1)..], out var port))
+        {
+            return false;
+        }
+
+        endpoint = new IPEndPoint(address!, port);
         return true;
     }
 

@@ -40,12 +40,15 @@ internal static class ArgumentScanner
         ["config"] = 'K',
         ["print-config"] = 'Q',
         ["users-from"] = 'U',
+        ["metrics-listen"] = 'X',
+        ["otlp-endpoint"] = 'Y',
+        ["otlp-interval"] = 'Z',
     };
 
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJWKU";
+    private const string ValueKeys = "lpLPu12345ACOGJWKUXYZ";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";

@@ -86,6 +86,15 @@ internal sealed class CommandLineOptions
     [Option("users-from", MetaValue = "FILE", HelpText = "Add the users in FILE, one user:pass per line (like -u, but not visible in ps); # starts a comment.")]
     public string? UsersFrom { get; set; }
 
+    [Option("metrics-listen", MetaValue = "ADDR:PORT", HelpText = "Serve the metrics in Prometheus text format at http://ADDR:PORT/metrics (port 0 picks a free port; [::1]:PORT for IPv6).")]
+    public string? MetricsListen { get; set; }
+
+    [Option("otlp-endpoint", MetaValue = "URL", HelpText = "Push the metrics over OTLP/HTTP (protobuf) to URL, e.g. http://127.0.0.1:4318/v1/metrics.")]
+    public string? OtlpEndpoint { get; set; }
+
+    [Option("otlp-interval", MetaValue = "DURATION", HelpText = "How often to push over OTLP (default 60s); a last push is made at exit.")]
+    public string? OtlpInterval { get; set; }
+
     [Value(0, Hidden = true)]
     public IEnumerable<string> Operands { get; set; } = [];
 }

@@ -68,6 +68,9 @@ internal static class EffectiveConfiguration
         "pop3-ports" => string.Join(',', settings.Pop3Ports),
         "log-level" => settings.LogLevel.ToString().ToLowerInvariant(),
         "log-format" => settings.JsonLog ? "json" : "text",
+        "metrics-listen" => settings.MetricsListen?.ToString(),
+        "otlp-endpoint" => settings.OtlpEndpoint?.ToString(),
+        "otlp-interval" => Durations.Format(settings.OtlpInterval),
         _ => AsGiven(name, options),
     };
 

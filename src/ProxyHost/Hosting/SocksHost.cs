@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using ProxyHost.CommandLine;
 using ProxyHost.Management;
+using ProxyHost.Metrics;
 using Socks.Core;
 using Socks.Core.Access;
 using Socks.Core.Dissectors;
@@ -63,6 +64,9 @@ internal static class SocksHost
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
         builder.Services.AddLogSinks(settings);
+        // Before the SOCKS server's service: stopped after the drain, so the last OTLP push has the final counts.
+        builder.Services.AddSingleton<MetricsExport>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MetricsExport>());
         // The POP3 dissector: it watches the relayed bytes and hands what it finds to the credentials log.
         builder.Services.AddSingleton(services => CreatePop3Dissector(
             services.GetRequiredService<LogSinks>().CredentialsLog,
@@ -138,6 +142,14 @@ internal static class SocksHost
             {
                 // Nothing may be left listening: close the SOCKS listener (aborting any client that slipped in
                 // meanwhile) before the one line goes out.
+                await server.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+                await stderr.WriteLineAsync($"socks5d: {failure}").ConfigureAwait(false);
+                return ExitCodes.CannotListen;
+            }
+
+            if (!host.Services.GetRequiredService<MetricsExport>().TryStart(out failure))
+            {
+                await management.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 await server.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
                 await stderr.WriteLineAsync($"socks5d: {failure}").ConfigureAwait(false);
                 return ExitCodes.CannotListen;

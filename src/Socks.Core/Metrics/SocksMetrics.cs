@@ -67,6 +67,12 @@ internal sealed class SocksMetrics : IDisposable
     // when a session ends (and, without effect on any sum, when one registers with zero bytes).
     private readonly ConcurrentDictionary<SessionTraffic, byte> _openTraffic = new();
 
+    /// <summary>Bucket boundaries of the duration histograms, in seconds: 0.5 ms to 10 s.</summary>
+    internal static readonly IReadOnlyList<double> DurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly Histogram<double> _handshakeDuration;
+    private readonly Histogram<double> _connectDuration;
+
     /// <summary>Creates the counters and publishes them on a meter named <see cref="MeterName"/>.</summary>
     /// <param name="meterFactory">The factory to create the meter from, or null to create (and own) one.</param>
     public SocksMetrics(IMeterFactory? meterFactory)
@@ -103,7 +109,22 @@ internal sealed class SocksMetrics : IDisposable
             "Sessions closed by a timeout, tagged by which.");
         meter.CreateObservableCounter("socks.connections.rejected", () => Volatile.Read(ref _rejectedAtLimit), "{connection}",
             "Connections closed at once because the server was at its connection limit.");
+        var durations = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
+        _handshakeDuration = meter.CreateHistogram("socks.handshake.duration", "s",
+            "From accepting the connection to having read the request (greeting and authentication included).", tags: null, durations);
+        _connectDuration = meter.CreateHistogram("socks.connect.duration", "s",
+            "How long reaching the destination of a CONNECT took (name resolution included), tagged by outcome.", tags: null, durations);
     }
+
+    /// <summary>A session read its request: the handshake took <paramref name="elapsed"/>.</summary>
+    /// <param name="elapsed">From accept to the request.</param>
+    public void HandshakeCompleted(TimeSpan elapsed) => _handshakeDuration.Record(elapsed.TotalSeconds);
+
+    /// <summary>A CONNECT reached its destination, or gave up, after <paramref name="elapsed"/>.</summary>
+    /// <param name="elapsed">The connector's time.</param>
+    /// <param name="succeeded">Whether the destination was reached.</param>
+    public void ConnectCompleted(TimeSpan elapsed, bool succeeded) =>
+        _connectDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("socks.outcome", succeeded ? "ok" : "failed"));
 
     /// <summary>A client connection was accepted and a session starts.</summary>
     public void SessionAccepted()

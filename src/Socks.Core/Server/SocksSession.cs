@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Socks.Core.AccessLog;
@@ -54,6 +55,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         // it sees its bytes (live until Finish moves them into the totals).
         _traffic = context.Metrics.OpenTraffic();
     }
+
+    /// <summary>The server's counters, for the command handlers.</summary>
+    public SocksMetrics Metrics => _context.Metrics;
 
     /// <summary>What the seams see of this session.</summary>
     public SessionContext Context { get; }
@@ -118,9 +122,11 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
             // Once per session, here: handshake replies and relayed chunks both go out at once. The
             // connector sets it on the outbound socket.
             _client.NoDelay = true;
+            var started = Stopwatch.GetTimestamp();
             var handler = await HandshakeAsync(handshake).ConfigureAwait(false);
             if (handler is not null)
             {
+                _context.Metrics.HandshakeCompleted(Stopwatch.GetElapsedTime(started));
                 await handler.ExecuteAsync(this, handshake).ConfigureAwait(false);
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Socks.Core.Protocol;
@@ -19,9 +20,11 @@ internal sealed class ConnectCommand(IConnector connector) : ICommandHandler
     public async Task ExecuteAsync(SocksSession session, HandshakeBuffer handshake)
     {
         ConnectResult result;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             result = await connector.ConnectAsync(session.Context, session.Closed).ConfigureAwait(false);
+            session.Metrics.ConnectCompleted(Stopwatch.GetElapsedTime(started), result.Succeeded);
         }
         catch (SocketException exception) when (!session.IsAborted)
         {
