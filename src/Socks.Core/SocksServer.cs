@@ -42,7 +42,9 @@ public sealed partial class SocksServer : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
 
         // Sessions must never take the descriptors the runtime needs: a configured limit above the
-        // descriptor budget is lowered to it (and logged below).
+        // descriptor budget is lowered to it (and logged below). The budget counts two per session; a BIND
+        // holds three while it waits for its peer (client, listener, then the peer; the listener is closed
+        // once the peer is accepted), so many BINDs waiting at once can exceed it.
         var budget = DescriptorLimit.DeriveMaxConnections();
         var maxConnections = options.MaxConnections > 0 ? Math.Min(options.MaxConnections, budget) : budget;
         _context = new ServerContext(

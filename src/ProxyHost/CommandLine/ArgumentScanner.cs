@@ -37,10 +37,13 @@ internal static class ArgumentScanner
         ["log-level"] = 'G',
         ["log-format"] = 'J',
         ["mcp-allow-uid"] = 'W',
+        ["bind"] = 'b',
+        ["no-bind"] = 'n',
+        ["bind-timeout"] = 'k',
     };
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJW";
+    private const string ValueKeys = "lpLPu12345ACOGJWk";
 
     // Keys of the user administration options that take a value (--users-file, --max-users).
     private const string UserValueKeys = "FM";
