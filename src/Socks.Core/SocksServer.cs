@@ -10,7 +10,7 @@ using Socks.Core.Server;
 namespace Socks.Core;
 
 /// <summary>
-/// A SOCKS5 server (RFC 1928, CONNECT only, with RFC 1929 username/password authentication):
+/// A SOCKS5 server (RFC 1928 CONNECT and BIND, Tor's RESOLVE and RESOLVE_PTR, with RFC 1929 username/password authentication):
 /// listens on the endpoints given to <see cref="Start"/>, relays sessions, counts them, and stops
 /// gracefully with a deadline.
 /// </summary>

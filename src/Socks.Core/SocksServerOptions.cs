@@ -129,7 +129,8 @@ public sealed class SocksServerOptions
     /// wait for a slot within their <see cref="ConnectTimeout"/>. When every slot and queue place is taken (a DNS
     /// server that never answers holds a slot until glibc gives up), a CONNECT by name gets REP X'01' at once and a
     /// warning is logged at most every 30 s. CONNECTs to an IP address (or a name that is an address literal) never
-    /// use the resolver. Ignored with a custom <see cref="Connector"/>.
+    /// use the resolver. BIND (for a name it is given) and RESOLVE / RESOLVE_PTR use the same slots, also with a
+    /// custom <see cref="Connector"/> (which then does its own lookups for CONNECT).
     /// </summary>
     /// <remarks>
     /// 16: a lookup is a wait, not work, so the number of cores does not matter; 16 stalled lookups cost 16 mostly idle
