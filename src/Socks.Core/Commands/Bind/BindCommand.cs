@@ -122,8 +122,16 @@ internal sealed class BindCommand(HostResolver resolver, IAccessPolicy? policy, 
             return;
         }
 
-        peer.NoDelay = true;
         var target = session.AttachTarget(peer, remote);
+        try
+        {
+            target.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // A peer that already reset: the relay reports it.
+        }
+
         await session.ReplyAsync(ReplyCode.Succeeded, remote).ConfigureAwait(false);
         await session.RelayAsync(target, handshake).ConfigureAwait(false);
     }
