@@ -68,6 +68,12 @@ internal sealed record HostSettings
     /// <summary>--drain-timeout.</summary>
     public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 
+    /// <summary>False with --no-bind: BIND is answered REP X'07'.</summary>
+    public bool AllowBind { get; init; } = true;
+
+    /// <summary>--bind-timeout.</summary>
+    public TimeSpan BindTimeout { get; init; } = SocksServerOptions.DefaultBindTimeout;
+
     /// <summary>--max-connections (0 derives it from the descriptor limit).</summary>
     public int MaxConnections { get; init; }
 

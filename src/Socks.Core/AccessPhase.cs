@@ -24,6 +24,8 @@ public enum AccessPhase : byte
     /// <summary>
     /// Once per resolved destination address, before it is dialed (<see cref="AccessRequest.Destination"/> is
     /// set). A denied address is skipped; when every address is denied, the reply is the code of the first denial.
+    /// For BIND, once for the peer that connected in (its address and port), before the second reply; a denial
+    /// closes the peer and answers with the decision's code. RESOLVE and RESOLVE_PTR dial nothing and have no such phase.
     /// </summary>
     Resolved,
 }

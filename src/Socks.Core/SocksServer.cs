@@ -10,7 +10,7 @@ using Socks.Core.Server;
 namespace Socks.Core;
 
 /// <summary>
-/// A SOCKS5 server (RFC 1928, CONNECT only, with RFC 1929 username/password authentication):
+/// A SOCKS5 server (RFC 1928 CONNECT and BIND, Tor's RESOLVE and RESOLVE_PTR, with RFC 1929 username/password authentication):
 /// listens on the endpoints given to <see cref="Start"/>, relays sessions, counts them, and stops
 /// gracefully with a deadline.
 /// </summary>
@@ -42,7 +42,9 @@ public sealed partial class SocksServer : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
 
         // Sessions must never take the descriptors the runtime needs: a configured limit above the
-        // descriptor budget is lowered to it (and logged below).
+        // descriptor budget is lowered to it (and logged below). The budget counts two per session; a BIND
+        // holds three while it waits for its peer (client, listener, then the peer; the listener is closed
+        // once the peer is accepted), so many BINDs waiting at once can exceed it.
         var budget = DescriptorLimit.DeriveMaxConnections();
         var maxConnections = options.MaxConnections > 0 ? Math.Min(options.MaxConnections, budget) : budget;
         _context = new ServerContext(

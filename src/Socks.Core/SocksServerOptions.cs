@@ -21,6 +21,9 @@ public sealed class SocksServerOptions
     /// <summary>The default <see cref="IdleTimeout"/>: 15 min.</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(15);
 
+    /// <summary>The default <see cref="BindTimeout"/>: 2 min.</summary>
+    public static readonly TimeSpan DefaultBindTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The default <see cref="MaxConcurrentLookups"/>: 16.</summary>
     public const int DefaultMaxConcurrentLookups = 16;
 
@@ -78,9 +81,23 @@ public sealed class SocksServerOptions
     public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
 
     /// <summary>
+    /// Serve BIND (RFC 1928 §4, §6): listen on the outbound interface, announce the address (first reply), accept
+    /// one peer within <see cref="BindTimeout"/>, announce it (second reply) and relay. Default true; false answers
+    /// every BIND with REP X'07' (command not supported).
+    /// </summary>
+    public bool AllowBind { get; init; } = true;
+
+    /// <summary>
+    /// The longest a BIND waits for its peer after the first reply; REP X'06' when it passes. Default
+    /// <see cref="DefaultBindTimeout"/>.
+    /// </summary>
+    public TimeSpan BindTimeout { get; init; } = DefaultBindTimeout;
+
+    /// <summary>
     /// The most client connections open at once. 0 (the default) derives it from the process's
     /// descriptor limit (RLIMIT_NOFILE), leaving headroom for the runtime: each session holds two
-    /// descriptors. A client connecting while the server is full is accepted and closed at once.
+    /// descriptors (a BIND three while it waits for its peer). A client connecting while the server is
+    /// full is accepted and closed at once.
     /// </summary>
     public int MaxConnections { get; init; }
 
@@ -112,7 +129,8 @@ public sealed class SocksServerOptions
     /// wait for a slot within their <see cref="ConnectTimeout"/>. When every slot and queue place is taken (a DNS
     /// server that never answers holds a slot until glibc gives up), a CONNECT by name gets REP X'01' at once and a
     /// warning is logged at most every 30 s. CONNECTs to an IP address (or a name that is an address literal) never
-    /// use the resolver. Ignored with a custom <see cref="Connector"/>.
+    /// use the resolver. BIND (for a name it is given) and RESOLVE / RESOLVE_PTR use the same slots, also with a
+    /// custom <see cref="Connector"/> (which then does its own lookups for CONNECT).
     /// </summary>
     /// <remarks>
     /// 16: a lookup is a wait, not work, so the number of cores does not matter; 16 stalled lookups cost 16 mostly idle
@@ -144,6 +162,9 @@ public sealed class SocksServerOptions
     /// <summary>Name resolution for domain-name requests; null uses DNS. Tests supply their own.</summary>
     internal Func<string, CancellationToken, Task<IPAddress[]>>? Resolver { get; init; }
 
+    /// <summary>Reverse (PTR) lookups for RESOLVE_PTR; null uses the system resolver. Tests supply their own.</summary>
+    internal Func<IPAddress, CancellationToken, Task<string>>? ReverseResolver { get; init; }
+
     /// <summary>
     /// Takes the next client from a listening socket; null uses <see cref="Socket.AcceptAsync(CancellationToken)"/>.
     /// Tests supply their own to fail the way the OS does (EMFILE) and then delegate to the real accept.
@@ -166,6 +187,7 @@ public sealed class SocksServerOptions
 
         ThrowIfNotPositive(HandshakeTimeout, nameof(HandshakeTimeout));
         ThrowIfNotPositive(ConnectTimeout, nameof(ConnectTimeout));
+        ThrowIfNotPositive(BindTimeout, nameof(BindTimeout));
         if (IdleTimeout != Timeout.InfiniteTimeSpan)
         {
             ThrowIfNotPositive(IdleTimeout, nameof(IdleTimeout));

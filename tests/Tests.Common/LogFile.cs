@@ -33,11 +33,12 @@ public static class LogFile
         "ok", "auth-failed", "no-acceptable-method", "bad-version", "bad-request", "command-not-supported",
         "handshake-timeout", "denied", "dial-failed", "connection-limit", "idle-timeout", "client-closed",
         "client-reset", "target-reset", "revoked", "shutdown", "aborted", "internal-error",
+        "bind-timeout", "resolve-failed",
     ];
 
     /// <summary>
     /// Checks the fields every access record has: twelve, two timestamps, duration = end - start, a command
-    /// (<c>CONNECT</c>, <c>BIND</c>, <c>UDP</c>, two hex digits or <c>-</c>) and a reason of the closed set.
+    /// (<c>CONNECT</c>, <c>BIND</c>, <c>UDP</c>, <c>RESOLVE</c>, <c>RESOLVE_PTR</c>, two hex digits or <c>-</c>) and a reason of the closed set.
     /// </summary>
     public static void ShouldBeWellFormedAccessRecord(string[] record)
     {
@@ -46,7 +47,7 @@ public static class LogFile
         record[1].Should().MatchRegex(TimestampPattern);
         var duration = (long)(Time(record[1]) - Time(record[0])).TotalMilliseconds;
         record[9].Should().Be(duration.ToString(CultureInfo.InvariantCulture), "the duration is end minus start as printed");
-        record[10].Should().MatchRegex("^(CONNECT|BIND|UDP|[0-9A-F]{2}|-)$");
+        record[10].Should().MatchRegex("^(CONNECT|BIND|UDP|RESOLVE|RESOLVE_PTR|[0-9A-F]{2}|-)$");
         record[11].Should().BeOneOf(EndReasons);
     }
 

@@ -4,7 +4,8 @@ namespace Tests.Common;
 
 /// <summary>
 /// Runs a script of a real SOCKS client library (the Node <c>socks</c> package, PySocks) as its own process: the script
-/// text is written to a temporary file, run with the arguments given, and its exit code and output returned.
+/// text is written to a temporary file, run with the arguments given, and its exit code and output returned. Also runs
+/// programs under torsocks.
 /// </summary>
 public static class ScriptRunner
 {
@@ -38,6 +39,17 @@ public static class ScriptRunner
         var environment = new Dictionary<string, string> { ["NODE_PATH"] = Path.Combine(NodeDirectory, "node_modules") };
         return await RunScriptAsync("node", ".js", script, arguments, environment);
     }
+
+    /// <summary>
+    /// Runs a program under torsocks (Debian's, installed by <see cref="RequiredTools"/>) with the configuration file
+    /// <paramref name="configuration"/> (TORSOCKS_CONF_FILE): its name lookups become RESOLVE / RESOLVE_PTR requests.
+    /// </summary>
+    /// <param name="configuration">The torsocks.conf to use (TorAddress, TorPort, ...).</param>
+    /// <param name="program">The program, for example <see cref="DebianPython"/>.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <returns>Exit code, stdout and stderr.</returns>
+    public static Task<RunResult> RunUnderTorsocksAsync(string configuration, string program, params string[] arguments) =>
+        RunAsync("torsocks", [program, .. arguments], new Dictionary<string, string> { ["TORSOCKS_CONF_FILE"] = configuration });
 
     private static async Task EnsureNodeSocksAsync()
     {

@@ -70,7 +70,8 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
     /// test's name server and the machine's file stays untouched. Needs root (the tests run as root).
     /// </param>
     /// <param name="launcher">A program that runs socks5d (<c>nohup</c>), exec'ed by bash with the command after it.</param>
-    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null, string? launcher = null)
+    /// <param name="hosts">A file the process sees as /etc/hosts, or null for the machine's: bind-mounted as <paramref name="resolvConf"/> is.</param>
+    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null, string? launcher = null, string? hosts = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "socks5d.dll");
         var startInfo = new ProcessStartInfo
@@ -83,7 +84,7 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         };
         var stateDirectory = Directory.CreateTempSubdirectory("socks5d-state-").FullName;
         startInfo.Environment["STATE_DIRECTORY"] = stateDirectory;
-        if (descriptorLimit is not null || resolvConf is not null || launcher is not null)
+        if (descriptorLimit is not null || resolvConf is not null || launcher is not null || hosts is not null)
         {
             // Every step execs the next, so the PID is socks5d's own.
             var script = "";
@@ -92,10 +93,20 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
                 script += $"ulimit -n {limit} && ";
             }
 
-            if (resolvConf is not null)
+            if (resolvConf is not null || hosts is not null)
             {
-                startInfo.Environment["TEST_RESOLV_CONF_OF_SOCKS5D"] = resolvConf;
-                script += "mount --bind \"$TEST_RESOLV_CONF_OF_SOCKS5D\" /etc/resolv.conf && ";
+                if (resolvConf is not null)
+                {
+                    startInfo.Environment["TEST_RESOLV_CONF_OF_SOCKS5D"] = resolvConf;
+                    script += "mount --bind \"$TEST_RESOLV_CONF_OF_SOCKS5D\" /etc/resolv.conf && ";
+                }
+
+                if (hosts is not null)
+                {
+                    startInfo.Environment["TEST_HOSTS_OF_SOCKS5D"] = hosts;
+                    script += "mount --bind \"$TEST_HOSTS_OF_SOCKS5D\" /etc/hosts && ";
+                }
+
                 startInfo.FileName = "unshare";
                 startInfo.ArgumentList.Add("--mount");
                 startInfo.ArgumentList.Add("bash");

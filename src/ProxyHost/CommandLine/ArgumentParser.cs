@@ -37,7 +37,8 @@ internal static partial class ArgumentParser
         "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
         "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
         "               [--config file] [--print-config] [--users-from file]\n" +
-        "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]";
+        "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]\n" +
+        "               [--bind | --no-bind] [--bind-timeout d]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -308,7 +309,7 @@ internal static partial class ArgumentParser
             UsersFile = options.UsersFile,
             MaxUsers = maxUsers,
         };
-        return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings);
+        return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings) ?? BindOptions.Apply(options, ref settings);
     }
 
     /// <summary>Checks one <c>user:pass</c> and adds it; never echoes the value, which holds a password.</summary>
@@ -366,7 +367,7 @@ internal static partial class ArgumentParser
         return null;
     }
 
-    private static bool TryDuration(string? text, string flag, TimeSpan defaultValue, bool allowZero, out TimeSpan value, out string? error)
+    internal static bool TryDuration(string? text, string flag, TimeSpan defaultValue, bool allowZero, out TimeSpan value, out string? error)
     {
         error = null;
         value = defaultValue;

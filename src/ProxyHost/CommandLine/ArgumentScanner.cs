@@ -43,12 +43,15 @@ internal static class ArgumentScanner
         ["metrics-listen"] = 'X',
         ["otlp-endpoint"] = 'Y',
         ["otlp-interval"] = 'Z',
+        ["bind"] = 'b',
+        ["no-bind"] = 'n',
+        ["bind-timeout"] = 'k',
     };
 
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJWKUXYZ";
+    private const string ValueKeys = "lpLPu12345ACOGJWKUXYZk";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";

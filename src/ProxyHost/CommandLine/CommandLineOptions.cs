@@ -53,6 +53,15 @@ internal sealed class CommandLineOptions
     [Option("drain-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.DrainTimeout), ResourceType = typeof(HelpTexts))]
     public string? DrainTimeout { get; set; }
 
+    [Option("bind", HelpText = "Serve BIND (the default).")]
+    public bool Bind { get; set; }
+
+    [Option("no-bind", HelpText = "Answer BIND with REP 07 (command not supported).")]
+    public bool NoBind { get; set; }
+
+    [Option("bind-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.BindTimeout), ResourceType = typeof(HelpTexts))]
+    public string? BindTimeout { get; set; }
+
     [Option("max-connections", MetaValue = "N", HelpText = "Most client connections at once; 0 derives it from the descriptor limit (default).")]
     public string? MaxConnections { get; set; }
 

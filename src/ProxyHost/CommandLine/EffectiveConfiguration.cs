@@ -71,6 +71,9 @@ internal static class EffectiveConfiguration
         "metrics-listen" => settings.MetricsListen?.ToString(),
         "otlp-endpoint" => settings.OtlpEndpoint?.ToString(),
         "otlp-interval" => Durations.Format(settings.OtlpInterval),
+        "bind" => settings.AllowBind,
+        "no-bind" => !settings.AllowBind,
+        "bind-timeout" => Durations.Format(settings.BindTimeout),
         _ => AsGiven(name, options),
     };
 

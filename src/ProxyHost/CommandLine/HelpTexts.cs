@@ -29,6 +29,9 @@ public static class HelpTexts
     /// <summary>Gets the help of --connect-timeout.</summary>
     public static string ConnectTimeout => $"Longest dial to a destination (default {Durations.Format(SocksServerOptions.DefaultConnectTimeout)}).";
 
+    /// <summary>Gets the help of --bind-timeout.</summary>
+    public static string BindTimeout => $"Longest wait of a BIND for its peer (default {Durations.Format(SocksServerOptions.DefaultBindTimeout)}).";
+
     /// <summary>Gets the help of --idle-timeout.</summary>
     public static string IdleTimeout => $"Close a session idle this long; 0 never (default {Durations.Format(SocksServerOptions.DefaultIdleTimeout)}).";
 

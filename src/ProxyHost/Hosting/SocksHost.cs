@@ -82,6 +82,8 @@ internal static class SocksHost
                 HandshakeTimeout = settings.HandshakeTimeout,
                 ConnectTimeout = settings.ConnectTimeout,
                 IdleTimeout = settings.IdleTimeout,
+                AllowBind = settings.AllowBind,
+                BindTimeout = settings.BindTimeout,
                 MaxConnections = settings.MaxConnections,
                 AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,

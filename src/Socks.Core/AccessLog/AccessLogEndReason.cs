@@ -66,4 +66,10 @@ public enum AccessLogEndReason : byte
 
     /// <summary><c>internal-error</c>: a bug of the server ended the session (it is logged as an error).</summary>
     InternalError = 17,
+
+    /// <summary><c>bind-timeout</c>: no peer connected to a BIND's listening socket within the bind timeout (REP X'06' was sent).</summary>
+    BindTimeout = 18,
+
+    /// <summary><c>resolve-failed</c>: a RESOLVE or RESOLVE_PTR found no address or name (REP X'04'), or the lookup failed (X'01', X'06').</summary>
+    ResolveFailed = 19,
 }

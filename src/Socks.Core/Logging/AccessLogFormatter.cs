@@ -9,7 +9,7 @@ namespace Socks.Core.Logging;
 /// <c>start end user client requested connected reply bytes_c2t bytes_t2c duration_ms command reason</c>.
 /// Times are UTC <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>; endpoints <c>addr:port</c> (<c>[v6]:port</c>);
 /// the reply is two hex digits; the duration is whole milliseconds (end minus start as printed); the command is
-/// <c>CONNECT</c>, <c>BIND</c>, <c>UDP</c> or two hex digits; the reason one token of <see cref="AccessLogEndReason"/>.
+/// <c>CONNECT</c>, <c>BIND</c>, <c>UDP</c>, <c>RESOLVE</c>, <c>RESOLVE_PTR</c> or two hex digits; the reason one token of <see cref="AccessLogEndReason"/>.
 /// Absent values are <c>-</c>; bytes from the network are escaped so a record is always one line of
 /// printable ASCII. Version 1 had only the first ten fields; fields are only ever appended.
 /// </summary>
@@ -119,6 +119,8 @@ internal static class AccessLogFormatter
         AccessLogEndReason.Revoked => "revoked",
         AccessLogEndReason.Shutdown => "shutdown",
         AccessLogEndReason.Aborted => "aborted",
+        AccessLogEndReason.BindTimeout => "bind-timeout",
+        AccessLogEndReason.ResolveFailed => "resolve-failed",
 
         // An embedder's record with a value outside the enum stays within the documented set.
         _ => "internal-error",
@@ -136,6 +138,12 @@ internal static class AccessLogFormatter
                 break;
             case SocksCommand.UdpAssociate:
                 line.AppendAscii("UDP");
+                break;
+            case SocksCommand.Resolve:
+                line.AppendAscii("RESOLVE");
+                break;
+            case SocksCommand.ResolvePtr:
+                line.AppendAscii("RESOLVE_PTR");
                 break;
             default:
                 line.AppendHex2((byte)command);

@@ -168,7 +168,8 @@ internal sealed class SocksMetrics : IDisposable
         if (!outcome.Succeeded)
         {
             Interlocked.Increment(ref _failed);
-            if (outcome.Reply is { } reply && (int)reply < ReplyCodeCount)
+            // A BIND that got only its first reply (X'00') failed without a failure code.
+            if (outcome.Reply is { } reply && reply != ReplyCode.Succeeded && (int)reply < ReplyCodeCount)
             {
                 Interlocked.Increment(ref _failuresByReply[(int)reply]);
             }

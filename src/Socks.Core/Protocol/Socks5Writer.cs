@@ -80,11 +80,7 @@ internal static class Socks5Writer
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="reply"/> is not an assigned code.</exception>
     public static void WriteReply(ReplyCode reply, IPEndPoint? bound, IBufferWriter<byte> output)
     {
-        if ((byte)reply > (byte)ReplyCode.AddressTypeNotSupported)
-        {
-            throw new ArgumentOutOfRangeException(nameof(reply), reply, "RFC 1928 §6 assigns REP values X'00' to X'08' only.");
-        }
-
+        CheckReplyCode(reply);
         ArgumentNullException.ThrowIfNull(output);
         var address = bound?.Address ?? IPAddress.Any;
         if (address.IsIPv4MappedToIPv6)
@@ -93,6 +89,24 @@ internal static class Socks5Writer
         }
 
         WriteAddressMessage((byte)reply, address, (ushort)(bound?.Port ?? 0), output);
+    }
+
+    /// <summary>
+    /// Writes a server's reply (RFC 1928 §6) whose BND.ADDR is a domain name (ATYP X'03'), as Tor's RESOLVE_PTR
+    /// answers: <c>05 REP 00 03 LEN NAME BND.PORT</c>.
+    /// </summary>
+    /// <param name="reply">REP; one of the codes RFC 1928 §6 assigns (X'00' to X'08').</param>
+    /// <param name="domainName">BND.ADDR, 1 to 255 octets, without a length prefix.</param>
+    /// <param name="port">BND.PORT.</param>
+    /// <param name="output">Where to write.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reply"/> is not an assigned code.</exception>
+    /// <exception cref="ArgumentException">The name is empty or longer than 255 octets.</exception>
+    public static void WriteReply(ReplyCode reply, ReadOnlySpan<byte> domainName, ushort port, IBufferWriter<byte> output)
+    {
+        CheckReplyCode(reply);
+        CheckFieldLength(domainName.Length, nameof(domainName));
+        ArgumentNullException.ThrowIfNull(output);
+        WriteDomainMessage((byte)reply, domainName, port, output);
     }
 
     /// <summary>Writes a client's version identifier/method selection message (RFC 1928 §3): <c>05 NMETHODS METHODS</c>.</summary>
@@ -237,12 +251,26 @@ internal static class Socks5Writer
         CheckCommand(command);
         CheckFieldLength(domainName.Length, nameof(domainName));
         ArgumentNullException.ThrowIfNull(output);
+        WriteDomainMessage((byte)command, domainName, port, output);
+    }
+
+    /// <summary>Writes <c>05 CODE 00 03 LEN NAME PORT</c>, the domain-name shape of requests (§4) and replies (§6).</summary>
+    private static void WriteDomainMessage(byte code, ReadOnlySpan<byte> domainName, ushort port, IBufferWriter<byte> output)
+    {
         var length = 5 + domainName.Length + PortLength;
         var span = output.GetSpan(length);
-        WriteDomainHeader((byte)command, domainName.Length, span);
+        WriteDomainHeader(code, domainName.Length, span);
         domainName.CopyTo(span[5..]);
         BinaryPrimitives.WriteUInt16BigEndian(span[(5 + domainName.Length)..], port);
         output.Advance(length);
+    }
+
+    private static void CheckReplyCode(ReplyCode reply)
+    {
+        if ((byte)reply > (byte)ReplyCode.AddressTypeNotSupported)
+        {
+            throw new ArgumentOutOfRangeException(nameof(reply), reply, "RFC 1928 §6 assigns REP values X'00' to X'08' only.");
+        }
     }
 
     /// <summary>Writes <c>05 CODE 00 ATYP ADDR PORT</c>, the shape shared by requests (§4) and replies (§6).</summary>
@@ -272,9 +300,9 @@ internal static class Socks5Writer
 
     private static void CheckCommand(SocksCommand command)
     {
-        if (command is not (SocksCommand.Connect or SocksCommand.Bind or SocksCommand.UdpAssociate))
+        if (command is not (SocksCommand.Connect or SocksCommand.Bind or SocksCommand.UdpAssociate or SocksCommand.Resolve or SocksCommand.ResolvePtr))
         {
-            throw new ArgumentOutOfRangeException(nameof(command), command, "RFC 1928 §4 defines CMD X'01' to X'03' only.");
+            throw new ArgumentOutOfRangeException(nameof(command), command, "RFC 1928 §4 defines CMD X'01' to X'03' only (and Tor X'F0', X'F1').");
         }
     }
 

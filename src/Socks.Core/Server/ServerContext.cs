@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Socks.Core.Commands;
+using Socks.Core.Commands.Bind;
 using Socks.Core.Commands.Connect;
+using Socks.Core.Commands.Resolve;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Metrics;
 using Socks.Core.Relay;
@@ -24,16 +26,18 @@ internal sealed class ServerContext
         Logger = logger;
         RelayLogger = relayLogger;
         AccessPolicy = options.AccessPolicy;
-        Connector = options.Connector
-            ?? new DirectConnector(
-                options.TimeProvider,
-                options.ConnectTimeout,
-                options.AccessPolicy,
-                options.Resolver,
-                maxConcurrentLookups: options.MaxConcurrentLookups,
-                logger: logger);
+
+        // One resolver, so CONNECT, BIND and RESOLVE share the lookup slots.
+        Resolver = new HostResolver(options.TimeProvider, options.ConnectTimeout, options.Resolver, options.ReverseResolver, options.MaxConcurrentLookups, logger);
+        Connector = options.Connector ?? new DirectConnector(Resolver, options.TimeProvider, options.ConnectTimeout, options.AccessPolicy);
         Relay = options.Relay ?? new UserSpaceRelay(options.RelayBufferSize);
-        Commands = new CommandTable(new ConnectCommand(Connector));
+        List<ICommandHandler> commands = [new ConnectCommand(Connector), new ResolveCommand(Resolver), new ResolvePtrCommand(Resolver)];
+        if (options.AllowBind)
+        {
+            commands.Add(new BindCommand(Resolver, options.AccessPolicy, options.BindTimeout, logger));
+        }
+
+        Commands = new CommandTable(commands);
     }
 
     /// <summary>The validated options.</summary>
@@ -53,6 +57,9 @@ internal sealed class ServerContext
 
     /// <summary>Asked at every phase of every session, or null to allow everything (then no phase costs anything).</summary>
     public IAccessPolicy? AccessPolicy { get; }
+
+    /// <summary>The server's name lookups (bounded), for the direct connector, BIND and RESOLVE.</summary>
+    public HostResolver Resolver { get; }
 
     /// <summary>Resolves and dials the destinations of CONNECT requests.</summary>
     public IConnector Connector { get; }

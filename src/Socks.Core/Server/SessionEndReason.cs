@@ -53,4 +53,19 @@ internal enum SessionEndReason : byte
 
     /// <summary>A bug of ours: an unexpected exception (logged).</summary>
     InternalError,
+
+    /// <summary>No peer connected to a BIND's listening socket within the bind timeout: REP X'06' was sent.</summary>
+    BindTimeout,
+
+    /// <summary>The peer that connected to a BIND's listening socket is not the host the request named: REP X'02' was sent.</summary>
+    BindPeerMismatch,
+
+    /// <summary>The client closed (or reset) its connection while its BIND waited for the peer.</summary>
+    ClientClosedWhileBinding,
+
+    /// <summary>A RESOLVE or RESOLVE_PTR was answered (REP X'00').</summary>
+    Resolved,
+
+    /// <summary>A RESOLVE or RESOLVE_PTR found nothing, or its lookup failed: the REP code was sent.</summary>
+    ResolveFailed,
 }

@@ -31,8 +31,14 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
     /// <summary>The phase of the denial, for <see cref="SessionEndReason.Denied"/>.</summary>
     public AccessPhase DeniedAt { get; init; }
 
-    /// <summary>True when the session was sent REP X'00'.</summary>
-    public bool Succeeded => Reply == ReplyCode.Succeeded;
+    /// <summary>
+    /// True when the reply sent last was the first of BIND's two (RFC 1928 §6): REP X'00' announced the listening
+    /// address, but no peer was relayed. Such a session did not succeed.
+    /// </summary>
+    public bool FirstReplyOnly { get; init; }
+
+    /// <summary>True when the session was sent its final REP X'00' (for BIND the second).</summary>
+    public bool Succeeded => Reply == ReplyCode.Succeeded && !FirstReplyOnly;
 
     /// <summary>The reason as the diagnostic log prints it.</summary>
     /// <returns>One short phrase.</returns>
@@ -55,6 +61,11 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.Shutdown => "server shutdown",
         SessionEndReason.Revoked => "user revoked",
         SessionEndReason.InternalError => "internal error",
+        SessionEndReason.BindTimeout => "no BIND peer within the bind timeout",
+        SessionEndReason.BindPeerMismatch => "the BIND peer is not the requested host",
+        SessionEndReason.ClientClosedWhileBinding => "client closed while its BIND waited for the peer",
+        SessionEndReason.Resolved => "resolved",
+        SessionEndReason.ResolveFailed => $"resolve failed ({Reply})",
         _ => Reason.ToString(),
     };
 
@@ -85,6 +96,11 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.Shutdown => AccessLogEndReason.Shutdown,
         SessionEndReason.Aborted => AccessLogEndReason.Aborted,
         SessionEndReason.InternalError => AccessLogEndReason.InternalError,
+        SessionEndReason.BindTimeout => AccessLogEndReason.BindTimeout,
+        SessionEndReason.BindPeerMismatch => AccessLogEndReason.Denied,
+        SessionEndReason.ClientClosedWhileBinding => AccessLogEndReason.ClientClosed,
+        SessionEndReason.Resolved => AccessLogEndReason.Ok,
+        SessionEndReason.ResolveFailed => AccessLogEndReason.ResolveFailed,
 
         // Not reached: a test maps every SessionEndReason. Never throw here, on the session's cleanup path.
         _ => AccessLogEndReason.InternalError,

@@ -22,9 +22,36 @@ internal sealed partial class SocksSession
     /// <param name="reply">The REP code.</param>
     /// <param name="bound">BND.ADDR and BND.PORT, or null for all zeros.</param>
     /// <returns>A task that completes when the reply is sent.</returns>
-    public async Task ReplyAsync(ReplyCode reply, IPEndPoint? bound = null)
+    public Task ReplyAsync(ReplyCode reply, IPEndPoint? bound = null)
     {
         Socks5Writer.WriteReply(reply, bound, _output);
+        return SendReplyAsync(reply, final: true);
+    }
+
+    /// <summary>Sends a reply whose BND.ADDR is a domain name (Tor's RESOLVE_PTR answer), BND.PORT 0; counted as a reply with an address is.</summary>
+    /// <param name="reply">The REP code.</param>
+    /// <param name="domainName">BND.ADDR, 1 to 255 octets.</param>
+    /// <returns>A task that completes when the reply is sent.</returns>
+    public Task ReplyAsync(ReplyCode reply, ReadOnlySpan<byte> domainName)
+    {
+        Socks5Writer.WriteReply(reply, domainName, 0, _output);
+        return SendReplyAsync(reply, final: true);
+    }
+
+    /// <summary>
+    /// Sends the first of BIND's two replies (RFC 1928 §6): REP X'00' with the listening address. It is recorded
+    /// as the reply sent, but the session counts as succeeded only with the second.
+    /// </summary>
+    /// <param name="bound">The listening socket's address and port.</param>
+    /// <returns>A task that completes when the reply is sent.</returns>
+    public Task ReplyFirstOfTwoAsync(IPEndPoint bound)
+    {
+        Socks5Writer.WriteReply(ReplyCode.Succeeded, bound, _output);
+        return SendReplyAsync(ReplyCode.Succeeded, final: false);
+    }
+
+    private async Task SendReplyAsync(ReplyCode reply, bool final)
+    {
         if (reply != ReplyCode.Succeeded)
         {
             Log.RequestRefused(_context.Logger, Id, reply);
@@ -32,7 +59,8 @@ internal sealed partial class SocksSession
 
         await SendAsync().ConfigureAwait(false);
         _reply = reply;
-        if (reply == ReplyCode.Succeeded)
+        _firstReplyOnly = !final;
+        if (final && reply == ReplyCode.Succeeded)
         {
             _context.Metrics.SessionSucceeded();
         }
@@ -114,7 +142,7 @@ internal sealed partial class SocksSession
         Context.Request = request;
         if (_context.Commands.Find(request!.Command) is not { } handler)
         {
-            // BIND, UDP ASSOCIATE and any unassigned command (RFC 1928 §6).
+            // UDP ASSOCIATE, BIND when switched off, and any unassigned command (RFC 1928 §6).
             await ReplyAsync(ReplyCode.CommandNotSupported).ConfigureAwait(false);
             SetEnd(new SessionOutcome(SessionEndReason.CommandNotSupported));
             return null;
@@ -250,7 +278,10 @@ internal sealed partial class SocksSession
     /// (a request sent right behind the credentials) stay in the socket for the request step, and end the
     /// watch: a close behind them is noticed only when the session reads again.
     /// </summary>
-    private async Task WatchForCloseAsync(CancellationTokenSource clientGone, CancellationToken stop)
+    /// <param name="clientGone">Cancelled when the client is gone.</param>
+    /// <param name="stop">Ends the watch.</param>
+    /// <returns>A task that completes when the watch is over; it never faults.</returns>
+    internal async Task WatchForCloseAsync(CancellationTokenSource clientGone, CancellationToken stop)
     {
         var probe = new byte[1];
         try

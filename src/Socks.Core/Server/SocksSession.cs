@@ -29,6 +29,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     // How the session ends: the reason (set where the session learns it), the reply sent, the address connected.
     private SessionOutcome _end = new(SessionEndReason.ClientClosedInHandshake);
     private ReplyCode? _reply;
+    private bool _firstReplyOnly;
     private IPEndPoint? _connected;
     private byte[]? _rejectedUsername;
     private long _clientToTarget;
@@ -227,7 +228,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         Volatile.Write(ref _ended, 1);
 
         // The one place the outcome is completed; the metrics, the record and the log line all read it.
-        var outcome = _end with { Reply = _reply, Command = Context.Request?.Command };
+        var outcome = _end with { Reply = _reply, FirstReplyOnly = _firstReplyOnly, Command = Context.Request?.Command };
 
         // Counted before the sockets close, so a client that sees the close also sees the count;
         // recorded after, so a record means the session's descriptors are gone.

@@ -52,13 +52,13 @@ public sealed class AccessLogProcessTests
         var target = $"127.0.0.1:{pop3.Port}";
         expected[client] = ["user", client, target, target, "00", "6", (pop3.Greeting.Length + 9).ToString(), "CONNECT", "ok"];
 
-        // Refused (05), unknown name (04), BIND (07), unknown ATYP (08), hostile name (04, escaped).
+        // Refused (05), unknown name (04), unserved commands (07), unknown ATYP (08), hostile name (04, escaped).
         byte[] hostile = [.. "a\r\nb\tc\0d"u8, 0xFF, .. "e\\.invalid"u8];
         var cases = new (byte[] Request, byte Reply, string Requested, string Command, string Reason)[]
         {
             (Request(SocksCommand.Connect, new IPEndPoint(IPAddress.Loopback, refusedPort)), 0x05, $"127.0.0.1:{refusedPort}", "CONNECT", "dial-failed"),
             (Request(SocksCommand.Connect, "nosuchhost.invalid"u8.ToArray(), 80), 0x04, "nosuchhost.invalid:80", "CONNECT", "dial-failed"),
-            (Request(SocksCommand.Bind, pop3.EndPoint), 0x07, target, "BIND", "command-not-supported"),
+            (Request((SocksCommand)0xF2, pop3.EndPoint), 0x07, target, "F2", "command-not-supported"),
             (Request(SocksCommand.UdpAssociate, pop3.EndPoint), 0x07, target, "UDP", "command-not-supported"),
             (Request((SocksCommand)0x09, pop3.EndPoint), 0x07, target, "09", "command-not-supported"),
             ([0x05, 0x01, 0x00, 0x02, 0x7F, 0x00, 0x00, 0x01, 0x00, 0x50], 0x08, "-", "-", "bad-request"),

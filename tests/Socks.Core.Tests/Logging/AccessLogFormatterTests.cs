@@ -150,7 +150,9 @@ public class AccessLogFormatterTests
     [TestCase(SocksCommand.UdpAssociate, "UDP")]
     [TestCase((SocksCommand)0x00, "00")]
     [TestCase((SocksCommand)0x09, "09")]
-    [TestCase((SocksCommand)0xF0, "F0")]
+    [TestCase(SocksCommand.Resolve, "RESOLVE")]
+    [TestCase(SocksCommand.ResolvePtr, "RESOLVE_PTR")]
+    [TestCase((SocksCommand)0xF2, "F2")]
     [TestCase((SocksCommand)0xFF, "FF")]
     public void Format_Command_NameOrTwoHexDigitsInField11(SocksCommand command, string expected)
     {

@@ -151,7 +151,7 @@ public sealed class AccessLogReasonTests
         record.Username.Should().Equal("user"u8.ToArray());
     }
 
-    [TestCase((byte)0x02, TestName = "CommandNotSupported_Bind")]
+    [TestCase((byte)0xF2, TestName = "CommandNotSupported_UnassignedExtension")]
     [TestCase((byte)0x03, TestName = "CommandNotSupported_UdpAssociate")]
     [TestCase((byte)0x09, TestName = "CommandNotSupported_UnknownCommand")]
     public async Task CommandNotSupported_RecordsTheCommandByte(byte command)

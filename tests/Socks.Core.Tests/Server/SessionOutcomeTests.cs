@@ -31,6 +31,11 @@ internal sealed class SessionOutcomeTests
         yield return Map(new(SessionEndReason.Shutdown), AccessLogEndReason.Shutdown);
         yield return Map(new(SessionEndReason.Aborted), AccessLogEndReason.Aborted);
         yield return Map(new(SessionEndReason.InternalError), AccessLogEndReason.InternalError);
+        yield return Map(new(SessionEndReason.BindTimeout), AccessLogEndReason.BindTimeout);
+        yield return Map(new(SessionEndReason.BindPeerMismatch), AccessLogEndReason.Denied);
+        yield return Map(new(SessionEndReason.ClientClosedWhileBinding), AccessLogEndReason.ClientClosed);
+        yield return Map(new(SessionEndReason.Resolved), AccessLogEndReason.Ok);
+        yield return Map(new(SessionEndReason.ResolveFailed), AccessLogEndReason.ResolveFailed);
     }
 
     [TestCaseSource(nameof(Mapping))]

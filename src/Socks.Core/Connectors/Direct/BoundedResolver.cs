@@ -23,6 +23,7 @@ internal sealed class BoundedResolver
     public const int QueuedPerSlot = 4;
 
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _lookup;
+    private readonly Func<IPAddress, Task<string>>? _reverse;
     private readonly int _maxConcurrent;
     private readonly int _maxQueued;
     private readonly ILogger? _logger;
@@ -37,12 +38,20 @@ internal sealed class BoundedResolver
     /// <param name="maxQueued">The most lookups waiting for a slot; zero or more.</param>
     /// <param name="timeProvider">The clock of the warning throttle.</param>
     /// <param name="logger">Receives the saturation warning, or null.</param>
-    public BoundedResolver(Func<string, CancellationToken, Task<IPAddress[]>> lookup, int maxConcurrent, int maxQueued, TimeProvider timeProvider, ILogger? logger)
+    /// <param name="reverse">The reverse (PTR) lookup step for <see cref="ReverseAsync"/>, or null for none.</param>
+    public BoundedResolver(
+        Func<string, CancellationToken, Task<IPAddress[]>> lookup,
+        int maxConcurrent,
+        int maxQueued,
+        TimeProvider timeProvider,
+        ILogger? logger,
+        Func<IPAddress, Task<string>>? reverse = null)
     {
         ArgumentNullException.ThrowIfNull(lookup);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxQueued);
         _lookup = lookup;
+        _reverse = reverse;
         _maxConcurrent = maxConcurrent;
         _maxQueued = maxQueued;
         _logger = logger;
@@ -81,14 +90,32 @@ internal sealed class BoundedResolver
     /// <see cref="ResolverSaturatedException"/> when no slot and no queue place is free; cancelled when the token fires
     /// while the caller waits in the queue.
     /// </returns>
-    public Task<IPAddress[]> ResolveAsync(string name, CancellationToken cancellationToken)
+    public Task<IPAddress[]> ResolveAsync(string name, CancellationToken cancellationToken) =>
+        RunAsync(() => _lookup(name, CancellationToken.None), cancellationToken);
+
+    /// <summary>
+    /// Looks the name of <paramref name="address"/> up (PTR, for RESOLVE_PTR) in a slot shared with the forward
+    /// lookups, on the same terms as <see cref="ResolveAsync"/>.
+    /// </summary>
+    /// <param name="address">The address.</param>
+    /// <param name="cancellationToken">Gives up waiting; a running lookup is left to finish.</param>
+    /// <returns>The name; faulted, saturated or cancelled as <see cref="ResolveAsync"/>.</returns>
+    /// <exception cref="InvalidOperationException">The resolver was made without a reverse lookup step.</exception>
+    public Task<string> ReverseAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        var reverse = _reverse ?? throw new InvalidOperationException("This resolver has no reverse lookup step.");
+        return RunAsync(() => reverse(address), cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="lookup"/> in a slot, now or when one frees up.</summary>
+    private Task<T> RunAsync<T>(Func<Task<T>> lookup, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<IPAddress[]>(cancellationToken);
+            return Task.FromCanceled<T>(cancellationToken);
         }
 
-        Waiter? waiter = null;
+        Waiter<T>? waiter = null;
         var saturated = false;
         var queued = 0;
         lock (_lock)
@@ -99,7 +126,7 @@ internal sealed class BoundedResolver
             }
             else if (_queue.Count < _maxQueued)
             {
-                waiter = new Waiter(this, name);
+                waiter = new Waiter<T>(this, lookup);
                 waiter.Node = _queue.AddLast(waiter);
             }
             else
@@ -116,12 +143,12 @@ internal sealed class BoundedResolver
                 Log.ResolverSaturated(_logger, _maxConcurrent, queued);
             }
 
-            return Task.FromException<IPAddress[]>(new ResolverSaturatedException());
+            return Task.FromException<T>(new ResolverSaturatedException());
         }
 
         if (waiter is null)
         {
-            return Start(name);
+            return Start(lookup);
         }
 
         // Registered after the waiter is queued: a token that fired in between runs the callback here, at once.
@@ -130,16 +157,16 @@ internal sealed class BoundedResolver
     }
 
     /// <summary>Runs a lookup in a slot already taken, and hands the slot on when it completes.</summary>
-    private Task<IPAddress[]> Start(string name)
+    private Task<T> Start<T>(Func<Task<T>> step)
     {
-        Task<IPAddress[]> lookup;
+        Task<T> lookup;
         try
         {
-            lookup = _lookup(name, CancellationToken.None);
+            lookup = step();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            lookup = Task.FromException<IPAddress[]>(ex);
+            lookup = Task.FromException<T>(ex);
         }
 
         lookup.ContinueWith(
@@ -169,25 +196,25 @@ internal sealed class BoundedResolver
         }
 
         next.Registration.Dispose();
-        next.Follow(Start(next.Name));
+        next.StartInSlot();
     }
 
     /// <summary>A lookup waiting for a slot.</summary>
-    private sealed class Waiter(BoundedResolver owner, string name)
+    private abstract class Waiter(BoundedResolver owner)
     {
-        public string Name { get; } = name;
-
-        /// <summary>Completes as the lookup does, or cancelled when the caller gave up while queued.</summary>
-        public TaskCompletionSource<IPAddress[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        protected BoundedResolver Owner { get; } = owner;
 
         /// <summary>The place in the queue while queued; guarded by the owner's lock.</summary>
         public LinkedListNode<Waiter>? Node { get; set; }
 
         public CancellationTokenRegistration Registration { get; set; }
 
+        /// <summary>Runs the lookup in the slot just handed over.</summary>
+        public abstract void StartInSlot();
+
         public void Cancel(CancellationToken token)
         {
-            lock (owner._lock)
+            lock (Owner._lock)
             {
                 if (Node is null)
                 {
@@ -195,19 +222,30 @@ internal sealed class BoundedResolver
                     return;
                 }
 
-                owner._queue.Remove(Node);
+                Owner._queue.Remove(Node);
                 Node = null;
             }
 
-            Done.TrySetCanceled(token);
+            SetCanceled(token);
         }
 
-        public void Follow(Task<IPAddress[]> lookup) =>
-            lookup.ContinueWith(
-                static (t, state) => ((TaskCompletionSource<IPAddress[]>)state!).TrySetFromTask(t),
+        protected abstract void SetCanceled(CancellationToken token);
+    }
+
+    /// <summary>A waiting lookup with its result type.</summary>
+    private sealed class Waiter<T>(BoundedResolver owner, Func<Task<T>> lookup) : Waiter(owner)
+    {
+        /// <summary>Completes as the lookup does, or cancelled when the caller gave up while queued.</summary>
+        public TaskCompletionSource<T> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void StartInSlot() =>
+            Owner.Start(lookup).ContinueWith(
+                static (t, state) => ((TaskCompletionSource<T>)state!).TrySetFromTask(t),
                 Done,
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
+
+        protected override void SetCanceled(CancellationToken token) => Done.TrySetCanceled(token);
     }
 }

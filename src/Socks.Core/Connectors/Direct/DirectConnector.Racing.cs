@@ -74,14 +74,6 @@ internal sealed partial class DirectConnector
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-    /// <summary>Marks a fault of an abandoned task as observed.</summary>
-    private static void ObserveFault(Task task) =>
-        task.ContinueWith(
-            static t => _ = t.Exception,
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-
     private static void SetNoDelay(Socket socket)
     {
         try

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Socks.Core.Protocol;
 
@@ -48,7 +47,7 @@ internal sealed partial class DirectConnector : IConnector
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _connectTimeout;
     private readonly IAccessPolicy? _policy;
-    private readonly BoundedResolver _resolver;
+    private readonly HostResolver _resolver;
     private readonly Func<IPEndPoint, CancellationToken, ValueTask<Socket>> _connect;
 
     /// <summary>Creates a dialer.</summary>
@@ -70,8 +69,25 @@ internal sealed partial class DirectConnector : IConnector
         Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect = null,
         int maxConcurrentLookups = SocksServerOptions.DefaultMaxConcurrentLookups,
         ILogger? logger = null)
+        : this(new HostResolver(timeProvider, connectTimeout, resolver, null, maxConcurrentLookups, logger), timeProvider, connectTimeout, policy, connect)
+    {
+    }
+
+    /// <summary>Creates a dialer that resolves names through a resolver it shares (with BIND and RESOLVE).</summary>
+    /// <param name="resolver">The server's resolver.</param>
+    /// <param name="timeProvider">Clock for the attempt delay and the connect timeout.</param>
+    /// <param name="connectTimeout">Upper bound for a whole dial, resolution included; positive and finite.</param>
+    /// <param name="policy">Checked for every resolved address; null allows everything.</param>
+    /// <param name="connect">Connects one endpoint, or null for a real TCP socket.</param>
+    internal DirectConnector(
+        HostResolver resolver,
+        TimeProvider timeProvider,
+        TimeSpan connectTimeout,
+        IAccessPolicy? policy,
+        Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(resolver);
         if (connectTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(connectTimeout), connectTimeout, "The connect timeout must be positive and finite.");
@@ -80,13 +96,7 @@ internal sealed partial class DirectConnector : IConnector
         _timeProvider = timeProvider;
         _connectTimeout = connectTimeout;
         _policy = policy;
-        if (resolver is null)
-        {
-            var threads = new LookupThreads(maxConcurrentLookups);
-            resolver = (name, _) => threads.LookupAsync(name);
-        }
-
-        _resolver = new BoundedResolver(resolver, maxConcurrentLookups, maxConcurrentLookups * BoundedResolver.QueuedPerSlot, timeProvider, logger);
+        _resolver = resolver;
         _connect = connect ?? ConnectSocketAsync;
     }
 
@@ -111,7 +121,7 @@ internal sealed partial class DirectConnector : IConnector
         using var dial = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var (addresses, failure) = await ResolveAsync(request, dial.Token).ConfigureAwait(false);
+            var (addresses, failure) = await _resolver.ResolveAsync(request, dial.Token).ConfigureAwait(false);
             if (failure is { } reply)
             {
                 return ConnectResult.Failed(reply, null);
@@ -146,73 +156,5 @@ internal sealed partial class DirectConnector : IConnector
         {
             return ConnectResult.Failed(ReplyCode.TtlExpired, null);
         }
-    }
-
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-
-    private static bool TryGetHostName(byte[] bytes, out string name)
-    {
-        // Printable ASCII only: a NUL, a space or a control octet in a name has no meaning to DNS and would reach
-        // getaddrinfo as a C string.
-        foreach (var b in bytes)
-        {
-            if (b is < 0x21 or > 0x7E)
-            {
-                name = string.Empty;
-                return false;
-            }
-        }
-
-        name = Encoding.ASCII.GetString(bytes);
-        return true;
-    }
-
-    private async Task<(IReadOnlyList<IPAddress> Addresses, ReplyCode? Failure)> ResolveAsync(SocksRequest request, CancellationToken cancellationToken)
-    {
-        if (request.AddressType != AddressType.DomainName)
-        {
-            var address = request.Address ?? throw new ArgumentException("An IPv4/IPv6 request carries an address.", nameof(request));
-            return ([Normalize(address)], null);
-        }
-
-        var bytes = request.DomainName ?? throw new ArgumentException("A DOMAINNAME request carries a name.", nameof(request));
-        if (!TryGetHostName(bytes, out var name))
-        {
-            return ([], ReplyCode.HostUnreachable);
-        }
-
-        if (IPAddress.TryParse(name, out var literal))
-        {
-            return ([Normalize(literal)], null);
-        }
-
-        IPAddress[] resolved;
-        Task<IPAddress[]>? lookup = null;
-        try
-        {
-            lookup = _resolver.ResolveAsync(name, cancellationToken);
-
-            // WaitAsync: the time limit holds even if a resolver ignores its token.
-            resolved = await lookup.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SocketException or ArgumentException)
-        {
-            // Name not found, no address records, or a name the resolver rejects: the host cannot be reached by it.
-            return ([], ReplyCode.HostUnreachable);
-        }
-        catch (ResolverSaturatedException)
-        {
-            // Every slot is held by lookups that have not returned (a silent DNS server): failing at once keeps the
-            // client from waiting out a deadline no slot would free in time, and X'01' says the fault is here.
-            return ([], ReplyCode.GeneralFailure);
-        }
-        catch (OperationCanceledException) when (lookup is not null)
-        {
-            ObserveFault(lookup);
-            throw;
-        }
-
-        var addresses = resolved.Select(Normalize).Distinct().ToList();
-        return addresses.Count == 0 ? ([], ReplyCode.HostUnreachable) : (addresses, null);
     }
 }

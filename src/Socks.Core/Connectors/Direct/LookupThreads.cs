@@ -24,20 +24,23 @@ internal sealed class LookupThreads
 
     private readonly int _maxThreads;
     private readonly Func<string, IPAddress[]> _lookup;
+    private readonly Func<IPAddress, string> _reverse;
     // An object, not a Lock: the threads wait on it with Monitor.Wait.
     private readonly object _lock = new();
-    private readonly Queue<(string Name, TaskCompletionSource<IPAddress[]> Done)> _work = new();
+    private readonly Queue<Action> _work = new();
     private int _threads;
     private int _idle;
 
     /// <summary>Creates the (threadless) set.</summary>
     /// <param name="maxThreads">The most threads ever running; positive.</param>
     /// <param name="lookup">The blocking lookup; null for <see cref="Dns.GetHostAddresses(string)"/>.</param>
-    public LookupThreads(int maxThreads, Func<string, IPAddress[]>? lookup = null)
+    /// <param name="reverse">The blocking reverse (PTR) lookup; null for the host name of <see cref="Dns.GetHostEntry(IPAddress)"/>.</param>
+    public LookupThreads(int maxThreads, Func<string, IPAddress[]>? lookup = null, Func<IPAddress, string>? reverse = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         _maxThreads = maxThreads;
         _lookup = lookup ?? Dns.GetHostAddresses;
+        _reverse = reverse ?? (address => Dns.GetHostEntry(address).HostName);
     }
 
     /// <summary>Threads alive now (working or idle).</summary>
@@ -55,13 +58,32 @@ internal sealed class LookupThreads
     /// <summary>Queues a lookup for the next free thread.</summary>
     /// <param name="name">The host name.</param>
     /// <returns>The addresses, or the lookup's exception; continuations never run on a lookup thread.</returns>
-    public Task<IPAddress[]> LookupAsync(string name)
+    public Task<IPAddress[]> LookupAsync(string name) => Run(name, _lookup);
+
+    /// <summary>Queues a reverse (PTR) lookup for the next free thread.</summary>
+    /// <param name="address">The address.</param>
+    /// <returns>The name, or the lookup's exception; continuations never run on a lookup thread.</returns>
+    public Task<string> ReverseLookupAsync(IPAddress address) => Run(address, _reverse);
+
+    private Task<TResult> Run<TArgument, TResult>(TArgument argument, Func<TArgument, TResult> lookup)
     {
-        var done = new TaskCompletionSource<IPAddress[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = false;
         lock (_lock)
         {
-            _work.Enqueue((name, done));
+            _work.Enqueue(() =>
+            {
+                try
+                {
+                    done.TrySetResult(lookup(argument));
+                }
+                catch (Exception ex)
+                {
+                    // The caller decides what a failed lookup means (SocketException: no such name); this thread only
+                    // carries it over.
+                    done.TrySetException(ex);
+                }
+            });
 
             // Idle threads each take one item after the pulse; a thread starts only for the items they cannot take.
             if (_work.Count > _idle && _threads < _maxThreads)
@@ -87,7 +109,7 @@ internal sealed class LookupThreads
     {
         while (true)
         {
-            (string Name, TaskCompletionSource<IPAddress[]> Done) item;
+            Action item;
             lock (_lock)
             {
                 while (_work.Count == 0)
@@ -105,16 +127,7 @@ internal sealed class LookupThreads
                 item = _work.Dequeue();
             }
 
-            try
-            {
-                item.Done.TrySetResult(_lookup(item.Name));
-            }
-            catch (Exception ex)
-            {
-                // The caller decides what a failed lookup means (SocketException: no such name); this thread only
-                // carries it over.
-                item.Done.TrySetException(ex);
-            }
+            item();
         }
     }
 }
