@@ -21,6 +21,9 @@ public sealed class SocksServerOptions
     /// <summary>The default <see cref="IdleTimeout"/>: 15 min.</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(15);
 
+    /// <summary>The default <see cref="UdpIdleTimeout"/>: 2 min.</summary>
+    public static readonly TimeSpan DefaultUdpIdleTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The default <see cref="MaxConcurrentLookups"/>: 16.</summary>
     public const int DefaultMaxConcurrentLookups = 16;
 
@@ -78,9 +81,21 @@ public sealed class SocksServerOptions
     public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
 
     /// <summary>
+    /// Serve UDP ASSOCIATE (RFC 1928 §7): true (the default) relays datagrams for the client while its TCP connection
+    /// lasts; false answers the command REP X'07' (command not supported), like any command not served.
+    /// </summary>
+    public bool UdpAssociate { get; init; } = true;
+
+    /// <summary>
+    /// A UDP association that relays no datagram either way for this long is closed (with its TCP connection).
+    /// Default <see cref="DefaultUdpIdleTimeout"/>; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan UdpIdleTimeout { get; init; } = DefaultUdpIdleTimeout;
+
+    /// <summary>
     /// The most client connections open at once. 0 (the default) derives it from the process's
     /// descriptor limit (RLIMIT_NOFILE), leaving headroom for the runtime: each session holds two
-    /// descriptors. A client connecting while the server is full is accepted and closed at once.
+    /// descriptors. A UDP association takes two places (its TCP connection and its two UDP sockets: three descriptors). A client connecting while the server is full is accepted and closed at once.
     /// </summary>
     public int MaxConnections { get; init; }
 
@@ -169,6 +184,11 @@ public sealed class SocksServerOptions
         if (IdleTimeout != Timeout.InfiniteTimeSpan)
         {
             ThrowIfNotPositive(IdleTimeout, nameof(IdleTimeout));
+        }
+
+        if (UdpIdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            ThrowIfNotPositive(UdpIdleTimeout, nameof(UdpIdleTimeout));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections, nameof(MaxConnections));

@@ -30,7 +30,8 @@ internal static class ArgumentParser
         "               [--allow-anonymous] [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d]\n" +
         "               [--drain-timeout d] [--max-connections n] [--users-file path] [--max-users n]\n" +
         "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
-        "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]";
+        "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
+        "               [--udp | --no-udp] [--udp-idle-timeout d]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -205,7 +206,8 @@ internal static class ArgumentParser
         if (!TryDuration(options.HandshakeTimeout, "--handshake-timeout", SocksServerOptions.DefaultHandshakeTimeout, allowZero: false, out var handshake, out var error)
             || !TryDuration(options.ConnectTimeout, "--connect-timeout", SocksServerOptions.DefaultConnectTimeout, allowZero: false, out var connect, out error)
             || !TryDuration(options.IdleTimeout, "--idle-timeout", SocksServerOptions.DefaultIdleTimeout, allowZero: true, out var idle, out error)
-            || !TryDuration(options.DrainTimeout, "--drain-timeout", HostSettings.DefaultDrainTimeout, allowZero: true, out var drain, out error))
+            || !TryDuration(options.DrainTimeout, "--drain-timeout", HostSettings.DefaultDrainTimeout, allowZero: true, out var drain, out error)
+            || !TryDuration(options.UdpIdleTimeout, "--udp-idle-timeout", SocksServerOptions.DefaultUdpIdleTimeout, allowZero: true, out var udpIdle, out error))
         {
             return error;
         }
@@ -229,6 +231,8 @@ internal static class ArgumentParser
             ConnectTimeout = connect,
             IdleTimeout = idle == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : idle,
             DrainTimeout = drain,
+            UdpAssociate = !options.NoUdp,
+            UdpIdleTimeout = udpIdle == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : udpIdle,
             MaxConnections = maxConnections,
             UsersFile = options.UsersFile,
             MaxUsers = maxUsers,

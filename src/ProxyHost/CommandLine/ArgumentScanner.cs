@@ -37,10 +37,15 @@ internal static class ArgumentScanner
         ["log-level"] = 'G',
         ["log-format"] = 'J',
         ["mcp-allow-uid"] = 'W',
+
+        // One key for both: giving both is "given more than once".
+        ["udp"] = 'U',
+        ["no-udp"] = 'U',
+        ["udp-idle-timeout"] = '6',
     };
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJW";
+    private const string ValueKeys = "lpLPu123456ACOGJW";
 
     // Keys of the user administration options that take a value (--users-file, --max-users).
     private const string UserValueKeys = "FM";

@@ -78,6 +78,8 @@ internal static class SocksHost
                 HandshakeTimeout = settings.HandshakeTimeout,
                 ConnectTimeout = settings.ConnectTimeout,
                 IdleTimeout = settings.IdleTimeout,
+                UdpAssociate = settings.UdpAssociate,
+                UdpIdleTimeout = settings.UdpIdleTimeout,
                 MaxConnections = settings.MaxConnections,
                 AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,

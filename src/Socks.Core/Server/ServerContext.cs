@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Socks.Core.Commands;
 using Socks.Core.Commands.Connect;
+using Socks.Core.Commands.UdpAssociate;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Metrics;
 using Socks.Core.Relay;
@@ -33,7 +34,20 @@ internal sealed class ServerContext
                 maxConcurrentLookups: options.MaxConcurrentLookups,
                 logger: logger);
         Relay = options.Relay ?? new UserSpaceRelay(options.RelayBufferSize);
-        Commands = new CommandTable(new ConnectCommand(Connector));
+        List<ICommandHandler> commands = [new ConnectCommand(Connector)];
+        if (options.UdpAssociate)
+        {
+            commands.Add(new UdpAssociateCommand(new UdpRelaySettings(
+                options.TimeProvider,
+                options.UdpIdleTimeout,
+                options.ConnectTimeout,
+                options.AccessPolicy,
+                ResolverFor(options, Connector, logger),
+                metrics,
+                logger)));
+        }
+
+        Commands = new CommandTable(commands);
     }
 
     /// <summary>The validated options.</summary>
@@ -62,4 +76,21 @@ internal sealed class ServerContext
 
     /// <summary>The command dispatch: one handler per supported command.</summary>
     public CommandTable Commands { get; }
+
+    /// <summary>The direct connector's bounded resolver, so every lookup of the server shares its slots; a resolver of its own beside a custom connector.</summary>
+    private static BoundedResolver ResolverFor(SocksServerOptions options, IConnector connector, ILogger logger)
+    {
+        if (connector is DirectConnector direct)
+        {
+            return direct.Resolver;
+        }
+
+        var threads = new LookupThreads(options.MaxConcurrentLookups);
+        return new BoundedResolver(
+            options.Resolver ?? ((name, _) => threads.LookupAsync(name)),
+            options.MaxConcurrentLookups,
+            options.MaxConcurrentLookups * BoundedResolver.QueuedPerSlot,
+            options.TimeProvider,
+            logger);
+    }
 }

@@ -53,4 +53,7 @@ internal enum SessionEndReason : byte
 
     /// <summary>A bug of ours: an unexpected exception (logged).</summary>
     InternalError,
+
+    /// <summary>A UDP ASSOCIATE found no place for its UDP sockets under the connection limit: REP X'01' was sent.</summary>
+    AssociationLimit,
 }

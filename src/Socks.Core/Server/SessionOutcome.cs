@@ -55,6 +55,7 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.Shutdown => "server shutdown",
         SessionEndReason.Revoked => "user revoked",
         SessionEndReason.InternalError => "internal error",
+        SessionEndReason.AssociationLimit => "no place for a UDP association under the connection limit",
         _ => Reason.ToString(),
     };
 
@@ -85,6 +86,7 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.Shutdown => AccessLogEndReason.Shutdown,
         SessionEndReason.Aborted => AccessLogEndReason.Aborted,
         SessionEndReason.InternalError => AccessLogEndReason.InternalError,
+        SessionEndReason.AssociationLimit => AccessLogEndReason.ConnectionLimit,
 
         // Not reached: a test maps every SessionEndReason. Never throw here, on the session's cleanup path.
         _ => AccessLogEndReason.InternalError,

@@ -114,7 +114,7 @@ internal sealed partial class SocksSession
         Context.Request = request;
         if (_context.Commands.Find(request!.Command) is not { } handler)
         {
-            // BIND, UDP ASSOCIATE and any unassigned command (RFC 1928 §6).
+            // BIND, UDP ASSOCIATE when switched off, and any unassigned command (RFC 1928 §6).
             await ReplyAsync(ReplyCode.CommandNotSupported).ConfigureAwait(false);
             SetEnd(new SessionOutcome(SessionEndReason.CommandNotSupported));
             return null;

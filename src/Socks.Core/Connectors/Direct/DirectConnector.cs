@@ -90,6 +90,9 @@ internal sealed partial class DirectConnector : IConnector
         _connect = connect ?? ConnectSocketAsync;
     }
 
+    /// <summary>The connector's bounded name lookups, shared with the server's other users of names (UDP ASSOCIATE).</summary>
+    internal BoundedResolver Resolver => _resolver;
+
     /// <inheritdoc/>
     public ValueTask<ConnectResult> ConnectAsync(SessionContext session, CancellationToken cancellationToken)
     {
@@ -150,7 +153,7 @@ internal sealed partial class DirectConnector : IConnector
 
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    private static bool TryGetHostName(byte[] bytes, out string name)
+    internal static bool TryGetHostName(ReadOnlySpan<byte> bytes, out string name)
     {
         // Printable ASCII only: a NUL, a space or a control octet in a name has no meaning to DNS and would reach
         // getaddrinfo as a C string.
