@@ -14,11 +14,17 @@ public sealed class UdpEchoServer : IAsyncDisposable
     private readonly List<byte[]> _received = [];
     private readonly List<IPEndPoint> _senders = [];
 
-    /// <summary>Binds on <paramref name="address"/> (127.0.0.1 when null) and starts echoing.</summary>
+    /// <summary>Binds on <paramref name="address"/> (127.0.0.1 when null; [::] dual-stack) and starts echoing.</summary>
     public UdpEchoServer(IPAddress? address = null)
     {
         address ??= IPAddress.Loopback;
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+
+        // [::] also takes IPv4, so a name that resolves to either loopback address reaches it.
+        if (address.Equals(IPAddress.IPv6Any))
+        {
+            _socket.DualMode = true;
+        }
         _socket.Bind(new IPEndPoint(address, 0));
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         _loop = Task.Run(EchoAsync);
