@@ -4,6 +4,7 @@ using System.Text;
 using Socks.Core.AccessLog;
 using Socks.Core.Metrics;
 using Socks.Core.Protocol;
+using Socks.Core.Tests.Connectors.Direct;
 using Socks.Core.Tests.Server.Infrastructure;
 
 namespace Socks.Core.Tests.Commands.UdpAssociate;
@@ -59,6 +60,11 @@ public sealed class UdpAssociateTests
         metrics.UdpBytesClientToTarget.Should().Be(Hello.Length);
         metrics.UdpBytesTargetToClient.Should().Be(Hello.Length);
         metrics.SuccessfulConnections.Should().Be(1);
+
+        // GET_METRICS counts the datagrams as the session's bytes: the handshake (38) and both 15-byte datagrams on
+        // the client leg, the two 5-byte DATA on the destination leg.
+        metrics.ClientBytes.Should().Be(38 + 15 + 15);
+        metrics.BytesTransferred.Should().Be(38 + 15 + 15 + 5 + 5);
     }
 
     [Test]
@@ -178,7 +184,7 @@ public sealed class UdpAssociateTests
     {
         await using var allowed = new UdpEchoServer();
         await using var denied = new UdpEchoServer();
-        var policy = new DestinationPolicy(denied.EndPoint.Port);
+        var policy = new RecordingPolicy(destination => destination.Port == denied.EndPoint.Port ? ReplyCode.ConnectionNotAllowed : ReplyCode.Succeeded, allowOtherPhases: true);
         await using var harness = ServerHarness.Start(log => new SocksServerOptions { Users = TestUsers.Create(("user", "pass")), AccessLog = log, AccessPolicy = policy });
         var (control, relay) = await AssociateAsync(harness);
         using (control)
@@ -358,38 +364,5 @@ public sealed class UdpAssociateTests
         var reply = await control.RequestUdpAssociateAsync(announce);
         reply.Code.Should().Be(ReplyCode.Succeeded);
         return (control, new IPEndPoint(reply.Address!, reply.Port));
-    }
-
-    /// <summary>Denies one port at the Resolved phase and remembers every destination asked about; allows every other phase.</summary>
-    private sealed class DestinationPolicy(int deniedPort) : IAccessPolicy
-    {
-        private readonly Lock _lock = new();
-        private readonly List<IPEndPoint> _checked = [];
-
-        public IReadOnlyList<IPEndPoint> Checked
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return [.. _checked];
-                }
-            }
-        }
-
-        public ValueTask<AccessDecision> EvaluateAsync(AccessRequest request, CancellationToken cancellationToken)
-        {
-            if (request.Phase != AccessPhase.Resolved)
-            {
-                return ValueTask.FromResult(AccessDecision.Allow);
-            }
-
-            lock (_lock)
-            {
-                _checked.Add(request.Destination!);
-            }
-
-            return ValueTask.FromResult(request.Destination!.Port == deniedPort ? AccessDecision.DenyByRuleset : AccessDecision.Allow);
-        }
     }
 }
