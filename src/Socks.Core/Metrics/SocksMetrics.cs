@@ -78,6 +78,7 @@ internal sealed class SocksMetrics : IDisposable
     private long _closedUdpBytesTargetToClient;
     private readonly long[] _closedDrops = new long[DropReasonCount];
     private readonly ConcurrentDictionary<AssociationTraffic, byte> _openAssociations = new();
+    private static readonly IReadOnlyDictionary<UdpDropReason, long> NoDrops = new Dictionary<UdpDropReason, long>();
 
     /// <summary>Creates the counters and publishes them on a meter named <see cref="MeterName"/>.</summary>
     /// <param name="meterFactory">The factory to create the meter from, or null to create (and own) one.</param>
@@ -292,7 +293,12 @@ internal sealed class SocksMetrics : IDisposable
                     targetBytes += traffic.TargetBytes;
                 }
 
-                ReadUdp(udp, drops);
+                // A server that never had an association pays nothing more here, and one with none open
+                // enumerates no registry: both counts are read in this bracket, so they match the registry.
+                if (associations != 0)
+                {
+                    ReadUdp(udp, drops, anyOpen: associations != associationsEnded);
+                }
             }
 
             if (Volatile.Read(ref _begun) == finished)
@@ -336,8 +342,8 @@ internal sealed class SocksMetrics : IDisposable
         };
     }
 
-    /// <summary>Sums the UDP counters, closed and open, inside the caller's read bracket.</summary>
-    private void ReadUdp(Span<long> udp, Span<long> drops)
+    /// <summary>Sums the UDP counters, closed and (when <paramref name="anyOpen"/>) open, inside the caller's read bracket.</summary>
+    private void ReadUdp(Span<long> udp, Span<long> drops, bool anyOpen)
     {
         udp[0] = Volatile.Read(ref _closedDatagramsClientToTarget);
         udp[1] = Volatile.Read(ref _closedDatagramsTargetToClient);
@@ -346,6 +352,11 @@ internal sealed class SocksMetrics : IDisposable
         for (var i = 0; i < DropReasonCount; i++)
         {
             drops[i] = Volatile.Read(ref _closedDrops[i]);
+        }
+
+        if (!anyOpen)
+        {
+            return;
         }
 
         foreach (var (traffic, _) in _openAssociations)
@@ -361,8 +372,14 @@ internal sealed class SocksMetrics : IDisposable
         }
     }
 
-    private static Dictionary<UdpDropReason, long> DropsOf(ReadOnlySpan<long> drops)
+    private static IReadOnlyDictionary<UdpDropReason, long> DropsOf(ReadOnlySpan<long> drops)
     {
+        // One shared empty set in the usual case: a snapshot allocates nothing more for UDP.
+        if (!drops.ContainsAnyExcept(0L))
+        {
+            return NoDrops;
+        }
+
         var result = new Dictionary<UdpDropReason, long>();
         for (var i = 0; i < drops.Length; i++)
         {
