@@ -65,6 +65,12 @@ internal sealed record HostSettings
     /// <summary>--idle-timeout (<see cref="Timeout.InfiniteTimeSpan"/> for never).</summary>
     public TimeSpan IdleTimeout { get; init; } = SocksServerOptions.DefaultIdleTimeout;
 
+    /// <summary>False when --no-udp was given: UDP ASSOCIATE is answered REP X'07'.</summary>
+    public bool UdpAssociate { get; init; } = true;
+
+    /// <summary>--udp-idle-timeout (<see cref="Timeout.InfiniteTimeSpan"/> for never).</summary>
+    public TimeSpan UdpIdleTimeout { get; init; } = SocksServerOptions.DefaultUdpIdleTimeout;
+
     /// <summary>--drain-timeout.</summary>
     public TimeSpan DrainTimeout { get; init; } = DefaultDrainTimeout;
 

@@ -10,7 +10,7 @@ using Socks.Core.Server;
 namespace Socks.Core;
 
 /// <summary>
-/// A SOCKS5 server (RFC 1928 CONNECT and BIND, Tor's RESOLVE and RESOLVE_PTR, with RFC 1929 username/password authentication):
+/// A SOCKS5 server (RFC 1928 CONNECT, BIND and UDP ASSOCIATE, Tor's RESOLVE and RESOLVE_PTR, with RFC 1929 username/password authentication):
 /// listens on the endpoints given to <see cref="Start"/>, relays sessions, counts them, and stops
 /// gracefully with a deadline.
 /// </summary>
@@ -307,6 +307,19 @@ public sealed partial class SocksServer : IAsyncDisposable
 
     /// <summary>Called by a session once its sockets are closed: its place under the connection limit is free.</summary>
     internal void ReleaseSlot() => Interlocked.Decrement(ref _slots);
+
+    /// <summary>Takes one more place under the connection limit for a session that holds more descriptors (a UDP association).</summary>
+    /// <returns>False when the server is full; nothing was taken.</returns>
+    internal bool TryTakeSlot()
+    {
+        if (Interlocked.Increment(ref _slots) > _context.MaxConnections)
+        {
+            Interlocked.Decrement(ref _slots);
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>Called by a session when it has completely ended (record written, sockets closed).</summary>
     /// <param name="session">The session.</param>

@@ -24,6 +24,9 @@ public sealed class SocksServerOptions
     /// <summary>The default <see cref="BindTimeout"/>: 2 min.</summary>
     public static readonly TimeSpan DefaultBindTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>The default <see cref="UdpIdleTimeout"/>: 2 min.</summary>
+    public static readonly TimeSpan DefaultUdpIdleTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The default <see cref="MaxConcurrentLookups"/>: 16.</summary>
     public const int DefaultMaxConcurrentLookups = 16;
 
@@ -94,10 +97,23 @@ public sealed class SocksServerOptions
     public TimeSpan BindTimeout { get; init; } = DefaultBindTimeout;
 
     /// <summary>
+    /// Serve UDP ASSOCIATE (RFC 1928 §7): true (the default) relays datagrams for the client while its TCP connection
+    /// lasts; false answers the command REP X'07' (command not supported), like any command not served.
+    /// </summary>
+    public bool UdpAssociate { get; init; } = true;
+
+    /// <summary>
+    /// A UDP association that relays no datagram either way for this long is closed (with its TCP connection).
+    /// Default <see cref="DefaultUdpIdleTimeout"/>; <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan UdpIdleTimeout { get; init; } = DefaultUdpIdleTimeout;
+
+    /// <summary>
     /// The most client connections open at once. 0 (the default) derives it from the process's
     /// descriptor limit (RLIMIT_NOFILE), leaving headroom for the runtime: each session holds two
-    /// descriptors (a BIND three while it waits for its peer). A client connecting while the server is
-    /// full is accepted and closed at once.
+    /// descriptors (a BIND three while it waits for its peer). A UDP association takes two places (its TCP
+    /// connection and its two UDP sockets: three descriptors). A client connecting while the server is full is
+    /// accepted and closed at once.
     /// </summary>
     public int MaxConnections { get; init; }
 
@@ -191,6 +207,11 @@ public sealed class SocksServerOptions
         if (IdleTimeout != Timeout.InfiniteTimeSpan)
         {
             ThrowIfNotPositive(IdleTimeout, nameof(IdleTimeout));
+        }
+
+        if (UdpIdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            ThrowIfNotPositive(UdpIdleTimeout, nameof(UdpIdleTimeout));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections, nameof(MaxConnections));

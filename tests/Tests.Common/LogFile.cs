@@ -37,12 +37,14 @@ public static class LogFile
     ];
 
     /// <summary>
-    /// Checks the fields every access record has: twelve, two timestamps, duration = end - start, a command
+    /// Checks the fields every access record has: twelve (sixteen for a UDP association), two timestamps, duration = end - start, a command
     /// (<c>CONNECT</c>, <c>BIND</c>, <c>UDP</c>, <c>RESOLVE</c>, <c>RESOLVE_PTR</c>, two hex digits or <c>-</c>) and a reason of the closed set.
     /// </summary>
     public static void ShouldBeWellFormedAccessRecord(string[] record)
     {
-        record.Should().HaveCount(12, "an access record has twelve fields: {0}", string.Join("|", record));
+        // Format version 3: a UDP association's record has four more (datagrams each way, destinations, dropped).
+        var udp = record.Length > 10 && record[10] == "UDP" && record[6] == "00";
+        record.Should().HaveCount(udp ? 16 : 12, "an access record has twelve fields, a UDP association's sixteen: {0}", string.Join("|", record));
         record[0].Should().MatchRegex(TimestampPattern);
         record[1].Should().MatchRegex(TimestampPattern);
         var duration = (long)(Time(record[1]) - Time(record[0])).TotalMilliseconds;

@@ -162,6 +162,13 @@ public sealed class SocksTestClient : IDisposable
         return await ReadReplyAsync();
     }
 
+    /// <summary>Sends UDP ASSOCIATE (CMD X'03') announcing <paramref name="from"/> (0.0.0.0:0 when null) and reads the reply.</summary>
+    public async Task<Reply> RequestUdpAssociateAsync(IPEndPoint? from = null)
+    {
+        await SendAsync(ConnectRequest(from ?? new IPEndPoint(IPAddress.Any, 0), command: 0x03));
+        return await ReadReplyAsync();
+    }
+
     /// <summary>Sends CONNECT to an address and returns REP (null when the proxy closed first).</summary>
     public Task<byte?> ConnectAsync(IPAddress address, int port) => RequestAsync(ConnectRequest(new IPEndPoint(address, port)));
 
@@ -298,7 +305,7 @@ public sealed class SocksTestClient : IDisposable
 
     public void Dispose() => Socket.Dispose();
 
-    private static byte[] Port(int port)
+    internal static byte[] Port(int port)
     {
         var bytes = new byte[2];
         BinaryPrimitives.WriteUInt16BigEndian(bytes, checked((ushort)port));

@@ -38,7 +38,8 @@ internal static partial class ArgumentParser
         "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
         "               [--config file] [--print-config] [--users-from file]\n" +
         "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]\n" +
-        "               [--bind | --no-bind] [--bind-timeout d]";
+        "               [--bind | --no-bind] [--bind-timeout d]\n" +
+        "               [--udp | --no-udp] [--udp-idle-timeout d]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -257,10 +258,16 @@ internal static partial class ArgumentParser
             return "invalid value for --users-file: expected a file path";
         }
 
+        if (options.Udp && options.NoUdp)
+        {
+            return "--udp and --no-udp contradict each other: give one";
+        }
+
         if (!TryDuration(options.HandshakeTimeout, "--handshake-timeout", SocksServerOptions.DefaultHandshakeTimeout, allowZero: false, out var handshake, out var error)
             || !TryDuration(options.ConnectTimeout, "--connect-timeout", SocksServerOptions.DefaultConnectTimeout, allowZero: false, out var connect, out error)
             || !TryDuration(options.IdleTimeout, "--idle-timeout", SocksServerOptions.DefaultIdleTimeout, allowZero: true, out var idle, out error)
-            || !TryDuration(options.DrainTimeout, "--drain-timeout", HostSettings.DefaultDrainTimeout, allowZero: true, out var drain, out error))
+            || !TryDuration(options.DrainTimeout, "--drain-timeout", HostSettings.DefaultDrainTimeout, allowZero: true, out var drain, out error)
+            || !TryDuration(options.UdpIdleTimeout, "--udp-idle-timeout", SocksServerOptions.DefaultUdpIdleTimeout, allowZero: true, out var udpIdle, out error))
         {
             return error;
         }
@@ -305,6 +312,8 @@ internal static partial class ArgumentParser
             ConnectTimeout = connect,
             IdleTimeout = idle == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : idle,
             DrainTimeout = drain,
+            UdpAssociate = !options.NoUdp,
+            UdpIdleTimeout = udpIdle == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : udpIdle,
             MaxConnections = maxConnections,
             UsersFile = options.UsersFile,
             MaxUsers = maxUsers,

@@ -46,12 +46,15 @@ internal static class ArgumentScanner
         ["bind"] = 'b',
         ["no-bind"] = 'n',
         ["bind-timeout"] = 'k',
+        ["udp"] = 'd',
+        ["no-udp"] = 'e',
+        ["udp-idle-timeout"] = '6',
     };
 
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJWKUXYZk";
+    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZk";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";

@@ -50,6 +50,15 @@ internal sealed class CommandLineOptions
     [Option("idle-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.IdleTimeout), ResourceType = typeof(HelpTexts))]
     public string? IdleTimeout { get; set; }
 
+    [Option("udp", HelpText = "Serve UDP ASSOCIATE (the default).")]
+    public bool Udp { get; set; }
+
+    [Option("no-udp", HelpText = "Answer UDP ASSOCIATE with REP 07 (command not supported).")]
+    public bool NoUdp { get; set; }
+
+    [Option("udp-idle-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.UdpIdleTimeout), ResourceType = typeof(HelpTexts))]
+    public string? UdpIdleTimeout { get; set; }
+
     [Option("drain-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.DrainTimeout), ResourceType = typeof(HelpTexts))]
     public string? DrainTimeout { get; set; }
 

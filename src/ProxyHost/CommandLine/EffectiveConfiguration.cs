@@ -74,6 +74,9 @@ internal static class EffectiveConfiguration
         "bind" => settings.AllowBind,
         "no-bind" => !settings.AllowBind,
         "bind-timeout" => Durations.Format(settings.BindTimeout),
+        "udp" => settings.UdpAssociate,
+        "no-udp" => !settings.UdpAssociate,
+        "udp-idle-timeout" => settings.UdpIdleTimeout == Timeout.InfiniteTimeSpan ? "0" : Durations.Format(settings.UdpIdleTimeout),
         _ => AsGiven(name, options),
     };
 

@@ -35,6 +35,10 @@ public static class HelpTexts
     /// <summary>Gets the help of --idle-timeout.</summary>
     public static string IdleTimeout => $"Close a session idle this long; 0 never (default {Durations.Format(SocksServerOptions.DefaultIdleTimeout)}).";
 
+    /// <summary>Gets the help of --udp-idle-timeout.</summary>
+    public static string UdpIdleTimeout =>
+        $"Close a UDP association with no datagram this long; 0 never (default {Durations.Format(SocksServerOptions.DefaultUdpIdleTimeout)}).";
+
     /// <summary>Gets the help of --drain-timeout.</summary>
     public static string DrainTimeout =>
         $"On SIGTERM/SIGINT, let sessions finish this long (default {Durations.Format(HostSettings.DefaultDrainTimeout)}).";

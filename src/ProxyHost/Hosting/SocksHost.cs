@@ -84,6 +84,8 @@ internal static class SocksHost
                 IdleTimeout = settings.IdleTimeout,
                 AllowBind = settings.AllowBind,
                 BindTimeout = settings.BindTimeout,
+                UdpAssociate = settings.UdpAssociate,
+                UdpIdleTimeout = settings.UdpIdleTimeout,
                 MaxConnections = settings.MaxConnections,
                 AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,

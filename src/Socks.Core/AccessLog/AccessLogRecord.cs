@@ -52,6 +52,12 @@ public sealed record AccessLogRecord
     /// <summary>Bytes relayed from the target to the client.</summary>
     public long BytesTargetToClient { get; init; }
 
+    /// <summary>
+    /// For a UDP ASSOCIATE that got REP X'00', what the association relayed (then <see cref="BytesClientToTarget"/> and
+    /// <see cref="BytesTargetToClient"/> count the datagrams' DATA bytes); null for every other session.
+    /// </summary>
+    public UdpAssociationSummary? Udp { get; init; }
+
     /// <summary>How long the session lasted.</summary>
     public TimeSpan Duration => End - Start;
 }

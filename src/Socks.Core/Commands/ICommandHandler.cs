@@ -4,7 +4,7 @@ namespace Socks.Core.Commands;
 
 /// <summary>
 /// Serves one SOCKS command (RFC 1928 §4 CMD) once the request was read and allowed: one implementation per command,
-/// each in its own folder (<c>Connect/</c>, <c>Bind/</c>, <c>Resolve/</c>), registered in <see cref="CommandTable"/>.
+/// each in its own folder (<c>Connect/</c>, <c>Bind/</c>, <c>Resolve/</c>, <c>UdpAssociate/</c>), registered in <see cref="CommandTable"/>.
 /// </summary>
 internal interface ICommandHandler
 {

@@ -11,15 +11,20 @@ namespace Socks.Core.Logging;
 /// the reply is two hex digits; the duration is whole milliseconds (end minus start as printed); the command is
 /// <c>CONNECT</c>, <c>BIND</c>, <c>UDP</c>, <c>RESOLVE</c>, <c>RESOLVE_PTR</c> or two hex digits; the reason one token of <see cref="AccessLogEndReason"/>.
 /// Absent values are <c>-</c>; bytes from the network are escaped so a record is always one line of
-/// printable ASCII. Version 1 had only the first ten fields; fields are only ever appended.
+/// printable ASCII. Version 1 had only the first ten fields; fields are only ever appended. Version 3: a UDP
+/// association's record (<see cref="AccessLogRecord.Udp"/> set) appends four more, <c>datagrams_c2t datagrams_t2c
+/// destinations dropped</c>; every other record keeps its twelve.
 /// </summary>
 internal static class AccessLogFormatter
 {
     /// <summary>The format version written (docs/access-log.md "Format versions").</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
-    /// <summary>How many fields a record of <see cref="FormatVersion"/> has.</summary>
+    /// <summary>How many fields a record has (a UDP association's: <see cref="UdpFieldCount"/>).</summary>
     public const int FieldCount = 12;
+
+    /// <summary>How many fields a UDP association's record has.</summary>
+    public const int UdpFieldCount = 16;
 
     /// <summary>Formats one record as a line, without the line terminator.</summary>
     /// <param name="record">The record.</param>
@@ -95,6 +100,19 @@ internal static class AccessLogFormatter
 
         line.AppendSeparator();
         line.AppendAscii(Token(record.EndReason));
+
+        // Version 3: only a UDP association's record has these, so the other records keep their twelve fields.
+        if (record.Udp is { } udp)
+        {
+            line.AppendSeparator();
+            line.AppendNumber(udp.DatagramsClientToTarget);
+            line.AppendSeparator();
+            line.AppendNumber(udp.DatagramsTargetToClient);
+            line.AppendSeparator();
+            line.AppendNumber(udp.Destinations);
+            line.AppendSeparator();
+            line.AppendNumber(udp.Dropped);
+        }
     }
 
     /// <summary>The token written for <paramref name="reason"/> (field 12).</summary>

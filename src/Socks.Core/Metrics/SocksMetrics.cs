@@ -73,6 +73,19 @@ internal sealed class SocksMetrics : IDisposable
     private readonly Histogram<double> _handshakeDuration;
     private readonly Histogram<double> _connectDuration;
 
+    // UDP associations: counted like sessions (inside the sequence lock), their datagrams like session bytes
+    // (each association's own AssociationTraffic, summed live while open, moved into the totals when it ends).
+    private const int DropReasonCount = 8;
+    private long _associations;
+    private long _associationsEnded;
+    private long _closedDatagramsClientToTarget;
+    private long _closedDatagramsTargetToClient;
+    private long _closedUdpBytesClientToTarget;
+    private long _closedUdpBytesTargetToClient;
+    private readonly long[] _closedDrops = new long[DropReasonCount];
+    private readonly ConcurrentDictionary<AssociationTraffic, byte> _openAssociations = new();
+    private static readonly IReadOnlyDictionary<UdpDropReason, long> NoDrops = new Dictionary<UdpDropReason, long>();
+
     /// <summary>Creates the counters and publishes them on a meter named <see cref="MeterName"/>.</summary>
     /// <param name="meterFactory">The factory to create the meter from, or null to create (and own) one.</param>
     public SocksMetrics(IMeterFactory? meterFactory)
@@ -114,6 +127,17 @@ internal sealed class SocksMetrics : IDisposable
             "From accepting the connection to having read the request (greeting and authentication included).", tags: null, durations);
         _connectDuration = meter.CreateHistogram("socks.connect.duration", "s",
             "How long reaching the destination of a CONNECT took (name resolution included), tagged by outcome.", tags: null, durations);
+
+        meter.CreateObservableCounter("socks.udp.associations", () => Volatile.Read(ref _associations), "{association}",
+            "UDP associations opened since start.");
+        meter.CreateObservableGauge("socks.udp.associations.active", () => Read(includeBytes: false).ActiveUdpAssociations, "{association}",
+            "UDP associations open now.");
+        meter.CreateObservableCounter("socks.udp.datagrams", ObserveDatagrams, "{datagram}",
+            "Datagrams relayed by UDP associations, tagged by direction.");
+        meter.CreateObservableCounter("socks.udp.io", ObserveUdpBytes, "By",
+            "DATA bytes relayed by UDP associations (without the RFC 1928 headers), tagged by direction.");
+        meter.CreateObservableCounter("socks.udp.dropped", ObserveDrops, "{datagram}",
+            "Datagrams the UDP relay dropped, tagged by reason.");
     }
 
     /// <summary>A session read its request: the handshake took <paramref name="elapsed"/>.</summary>
@@ -198,6 +222,37 @@ internal sealed class SocksMetrics : IDisposable
         Interlocked.Increment(ref _finished);
     }
 
+    /// <summary>A UDP association starts relaying: counts it and registers its counters as open.</summary>
+    /// <returns>The association's counters, all zero.</returns>
+    public AssociationTraffic OpenAssociation()
+    {
+        var traffic = new AssociationTraffic();
+        Interlocked.Increment(ref _begun);
+        Interlocked.Increment(ref _associations);
+        _openAssociations.TryAdd(traffic, 0);
+        Interlocked.Increment(ref _finished);
+        return traffic;
+    }
+
+    /// <summary>A UDP association from <see cref="OpenAssociation"/> ended; its counters must not change any more.</summary>
+    /// <param name="traffic">Its counters.</param>
+    public void AssociationEnded(AssociationTraffic traffic)
+    {
+        Interlocked.Increment(ref _begun);
+        Interlocked.Increment(ref _associationsEnded);
+        Interlocked.Add(ref _closedDatagramsClientToTarget, traffic.DatagramsClientToTarget);
+        Interlocked.Add(ref _closedDatagramsTargetToClient, traffic.DatagramsTargetToClient);
+        Interlocked.Add(ref _closedUdpBytesClientToTarget, traffic.BytesClientToTarget);
+        Interlocked.Add(ref _closedUdpBytesTargetToClient, traffic.BytesTargetToClient);
+        for (var i = 0; i < DropReasonCount; i++)
+        {
+            Interlocked.Add(ref _closedDrops[i], traffic.DroppedFor((UdpDropReason)i));
+        }
+
+        _openAssociations.TryRemove(traffic, out _);
+        Interlocked.Increment(ref _finished);
+    }
+
     /// <summary>A connection was accepted and closed at once because the server was full.</summary>
     public void ConnectionRejectedAtLimit()
     {
@@ -226,6 +281,9 @@ internal sealed class SocksMetrics : IDisposable
         var spin = default(SpinWait);
         long accepted, succeeded, ended, failed, authFailures, noMethod, handshakeTimeouts, idleTimeouts, rejected;
         long clientBytes = 0, targetBytes = 0;
+        long associations, associationsEnded;
+        Span<long> udp = stackalloc long[4];
+        Span<long> drops = stackalloc long[DropReasonCount];
         while (true)
         {
             var finished = Volatile.Read(ref _finished);
@@ -238,6 +296,8 @@ internal sealed class SocksMetrics : IDisposable
             handshakeTimeouts = Volatile.Read(ref _handshakeTimeouts);
             idleTimeouts = Volatile.Read(ref _idleTimeouts);
             rejected = Volatile.Read(ref _rejectedAtLimit);
+            associations = Volatile.Read(ref _associations);
+            associationsEnded = Volatile.Read(ref _associationsEnded);
             for (var i = 0; i < ReplyCodeCount; i++)
             {
                 byReply[i] = Volatile.Read(ref _failuresByReply[i]);
@@ -254,6 +314,13 @@ internal sealed class SocksMetrics : IDisposable
                 {
                     clientBytes += traffic.ClientBytes;
                     targetBytes += traffic.TargetBytes;
+                }
+
+                // A server that never had an association pays nothing more here, and one with none open
+                // enumerates no registry: both counts are read in this bracket, so they match the registry.
+                if (associations != 0)
+                {
+                    ReadUdp(udp, drops, anyOpen: associations != associationsEnded);
                 }
             }
 
@@ -288,7 +355,87 @@ internal sealed class SocksMetrics : IDisposable
             IdleTimeouts = idleTimeouts,
             RejectedAtLimit = rejected,
             FailuresByReply = failures,
+            UdpAssociations = associations,
+            ActiveUdpAssociations = associations - associationsEnded,
+            UdpDatagramsClientToTarget = udp[0],
+            UdpDatagramsTargetToClient = udp[1],
+            UdpBytesClientToTarget = udp[2],
+            UdpBytesTargetToClient = udp[3],
+            UdpDrops = DropsOf(drops),
         };
+    }
+
+    /// <summary>Sums the UDP counters, closed and (when <paramref name="anyOpen"/>) open, inside the caller's read bracket.</summary>
+    private void ReadUdp(Span<long> udp, Span<long> drops, bool anyOpen)
+    {
+        udp[0] = Volatile.Read(ref _closedDatagramsClientToTarget);
+        udp[1] = Volatile.Read(ref _closedDatagramsTargetToClient);
+        udp[2] = Volatile.Read(ref _closedUdpBytesClientToTarget);
+        udp[3] = Volatile.Read(ref _closedUdpBytesTargetToClient);
+        for (var i = 0; i < DropReasonCount; i++)
+        {
+            drops[i] = Volatile.Read(ref _closedDrops[i]);
+        }
+
+        if (!anyOpen)
+        {
+            return;
+        }
+
+        foreach (var (traffic, _) in _openAssociations)
+        {
+            udp[0] += traffic.DatagramsClientToTarget;
+            udp[1] += traffic.DatagramsTargetToClient;
+            udp[2] += traffic.BytesClientToTarget;
+            udp[3] += traffic.BytesTargetToClient;
+            for (var i = 0; i < DropReasonCount; i++)
+            {
+                drops[i] += traffic.DroppedFor((UdpDropReason)i);
+            }
+        }
+    }
+
+    private static IReadOnlyDictionary<UdpDropReason, long> DropsOf(ReadOnlySpan<long> drops)
+    {
+        // One shared empty set in the usual case: a snapshot allocates nothing more for UDP.
+        if (!drops.ContainsAnyExcept(0L))
+        {
+            return NoDrops;
+        }
+
+        var result = new Dictionary<UdpDropReason, long>();
+        for (var i = 0; i < drops.Length; i++)
+        {
+            if (drops[i] != 0)
+            {
+                result[(UdpDropReason)i] = drops[i];
+            }
+        }
+
+        return result;
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDatagrams()
+    {
+        var snapshot = Snapshot();
+        yield return new Measurement<long>(snapshot.UdpDatagramsClientToTarget, new KeyValuePair<string, object?>("socks.direction", "client_to_target"));
+        yield return new Measurement<long>(snapshot.UdpDatagramsTargetToClient, new KeyValuePair<string, object?>("socks.direction", "target_to_client"));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveUdpBytes()
+    {
+        var snapshot = Snapshot();
+        yield return new Measurement<long>(snapshot.UdpBytesClientToTarget, new KeyValuePair<string, object?>("socks.direction", "client_to_target"));
+        yield return new Measurement<long>(snapshot.UdpBytesTargetToClient, new KeyValuePair<string, object?>("socks.direction", "target_to_client"));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveDrops()
+    {
+        var snapshot = Snapshot();
+        foreach (var reason in Enum.GetValues<UdpDropReason>())
+        {
+            yield return new Measurement<long>(snapshot.UdpDroppedFor(reason), new KeyValuePair<string, object?>("socks.udp.reason", UdpDropTokens.Token(reason)));
+        }
     }
 
     private IEnumerable<Measurement<long>> ObserveFailures()

@@ -54,6 +54,40 @@ public readonly record struct SocksMetricsSnapshot(
 
     private static readonly IReadOnlyDictionary<ReplyCode, long> EmptyFailures = new Dictionary<ReplyCode, long>();
 
+    private static readonly IReadOnlyDictionary<UdpDropReason, long> EmptyDrops = new Dictionary<UdpDropReason, long>();
+
+    private readonly IReadOnlyDictionary<UdpDropReason, long>? _udpDrops;
+
+    /// <summary>UDP associations opened since start (each is also a session, counted in <see cref="HistoricalConnections"/>).</summary>
+    public long UdpAssociations { get; init; }
+
+    /// <summary>UDP associations open now.</summary>
+    public long ActiveUdpAssociations { get; init; }
+
+    /// <summary>Datagrams the UDP relay sent to destinations.</summary>
+    public long UdpDatagramsClientToTarget { get; init; }
+
+    /// <summary>Datagrams the UDP relay sent to clients.</summary>
+    public long UdpDatagramsTargetToClient { get; init; }
+
+    /// <summary>DATA bytes (without the RFC 1928 §7 header) the UDP relay sent to destinations.</summary>
+    public long UdpBytesClientToTarget { get; init; }
+
+    /// <summary>DATA bytes (without the header the relay added) the UDP relay sent to clients.</summary>
+    public long UdpBytesTargetToClient { get; init; }
+
+    /// <summary>Datagrams the UDP relay dropped, per reason (reasons with none left out). Empty when the snapshot is <c>default</c>.</summary>
+    public IReadOnlyDictionary<UdpDropReason, long> UdpDrops
+    {
+        get => _udpDrops ?? EmptyDrops;
+        init => _udpDrops = value;
+    }
+
+    /// <summary>The number of datagrams dropped for <paramref name="reason"/>.</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The count, 0 when none.</returns>
+    public long UdpDroppedFor(UdpDropReason reason) => UdpDrops.TryGetValue(reason, out var count) ? count : 0;
+
     private readonly IReadOnlyDictionary<ReplyCode, long>? _failuresByReply;
 
     /// <summary>The number of failed sessions that were sent <paramref name="reply"/>.</summary>
@@ -75,7 +109,13 @@ public readonly record struct SocksMetricsSnapshot(
             || NoAcceptableMethods != other.NoAcceptableMethods
             || HandshakeTimeouts != other.HandshakeTimeouts
             || RejectedAtLimit != other.RejectedAtLimit
-            || IdleTimeouts != other.IdleTimeouts)
+            || IdleTimeouts != other.IdleTimeouts
+            || UdpAssociations != other.UdpAssociations
+            || ActiveUdpAssociations != other.ActiveUdpAssociations
+            || UdpDatagramsClientToTarget != other.UdpDatagramsClientToTarget
+            || UdpDatagramsTargetToClient != other.UdpDatagramsTargetToClient
+            || UdpBytesClientToTarget != other.UdpBytesClientToTarget
+            || UdpBytesTargetToClient != other.UdpBytesTargetToClient)
         {
             return false;
         }
@@ -84,6 +124,14 @@ public readonly record struct SocksMetricsSnapshot(
         foreach (var code in Enum.GetValues<ReplyCode>())
         {
             if (FailuresWith(code) != other.FailuresWith(code))
+            {
+                return false;
+            }
+        }
+
+        foreach (var reason in Enum.GetValues<UdpDropReason>())
+        {
+            if (UdpDroppedFor(reason) != other.UdpDroppedFor(reason))
             {
                 return false;
             }

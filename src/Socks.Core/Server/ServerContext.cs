@@ -3,6 +3,7 @@ using Socks.Core.Commands;
 using Socks.Core.Commands.Bind;
 using Socks.Core.Commands.Connect;
 using Socks.Core.Commands.Resolve;
+using Socks.Core.Commands.UdpAssociate;
 using Socks.Core.Connectors.Direct;
 using Socks.Core.Metrics;
 using Socks.Core.Relay;
@@ -35,6 +36,18 @@ internal sealed class ServerContext
         if (options.AllowBind)
         {
             commands.Add(new BindCommand(Resolver, options.AccessPolicy, options.BindTimeout, logger));
+        }
+
+        if (options.UdpAssociate)
+        {
+            commands.Add(new UdpAssociateCommand(new UdpRelaySettings(
+                options.TimeProvider,
+                options.UdpIdleTimeout,
+                options.ConnectTimeout,
+                options.AccessPolicy,
+                Resolver.Bounded,
+                metrics,
+                logger)));
         }
 
         Commands = new CommandTable(commands);

@@ -68,4 +68,7 @@ internal enum SessionEndReason : byte
 
     /// <summary>A RESOLVE or RESOLVE_PTR found nothing, or its lookup failed: the REP code was sent.</summary>
     ResolveFailed,
+
+    /// <summary>A UDP ASSOCIATE found no place for its UDP sockets under the connection limit: REP X'01' was sent.</summary>
+    AssociationLimit,
 }

@@ -66,6 +66,7 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.ClientClosedWhileBinding => "client closed while its BIND waited for the peer",
         SessionEndReason.Resolved => "resolved",
         SessionEndReason.ResolveFailed => $"resolve failed ({Reply})",
+        SessionEndReason.AssociationLimit => "no place for a UDP association under the connection limit",
         _ => Reason.ToString(),
     };
 
@@ -101,6 +102,7 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.ClientClosedWhileBinding => AccessLogEndReason.ClientClosed,
         SessionEndReason.Resolved => AccessLogEndReason.Ok,
         SessionEndReason.ResolveFailed => AccessLogEndReason.ResolveFailed,
+        SessionEndReason.AssociationLimit => AccessLogEndReason.ConnectionLimit,
 
         // Not reached: a test maps every SessionEndReason. Never throw here, on the session's cleanup path.
         _ => AccessLogEndReason.InternalError,

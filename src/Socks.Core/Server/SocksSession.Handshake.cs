@@ -142,7 +142,7 @@ internal sealed partial class SocksSession
         Context.Request = request;
         if (_context.Commands.Find(request!.Command) is not { } handler)
         {
-            // UDP ASSOCIATE, BIND when switched off, and any unassigned command (RFC 1928 §6).
+            // BIND or UDP ASSOCIATE when switched off, and any unassigned command (RFC 1928 §6).
             await ReplyAsync(ReplyCode.CommandNotSupported).ConfigureAwait(false);
             SetEnd(new SessionOutcome(SessionEndReason.CommandNotSupported));
             return null;

@@ -250,6 +250,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
                 EndReason = outcome.ToAccessLogReason(),
                 BytesClientToTarget = _clientToTarget,
                 BytesTargetToClient = _targetToClient,
+                Udp = _udp,
             },
             Id);
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))

@@ -31,7 +31,8 @@ public sealed class AccessLogProcessTests
     {
         await using var pop3 = new Pop3TestServer();
         var path = Path.Combine(_dir, "access.log");
-        await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0", "--access-log", path]);
+        // --no-udp: UDP ASSOCIATE is then answered 07 like BIND (served UDP: tests/EndToEnd.Tests/Udp).
+        await using var socks5d = Socks5dProcess.Start(["-u", "user:pass", "-p", "0", "--access-log", path, "--no-udp"]);
         var (proxy, _) = await socks5d.WaitForListeningAsync();
         using var closedPort = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         closedPort.Bind(new IPEndPoint(IPAddress.Loopback, 0)); // bound, never listening: connecting is refused

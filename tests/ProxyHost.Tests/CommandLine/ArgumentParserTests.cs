@@ -65,6 +65,19 @@ public sealed class ArgumentParserTests
     }
 
     [Test]
+    public void Parse_UdpOptions_AreRead()
+    {
+        var defaults = ParseOk();
+        defaults.UdpAssociate.Should().BeTrue();
+        defaults.UdpIdleTimeout.Should().Be(TimeSpan.FromMinutes(2));
+
+        ParseOk("--udp").UdpAssociate.Should().BeTrue();
+        ParseOk("--no-udp").UdpAssociate.Should().BeFalse();
+        ParseOk("--udp-idle-timeout", "30s").UdpIdleTimeout.Should().Be(TimeSpan.FromSeconds(30));
+        ParseOk("--udp-idle-timeout=0").UdpIdleTimeout.Should().Be(Timeout.InfiniteTimeSpan);
+    }
+
+    [Test]
     public void Parse_UserWithMultibyteName_CountsUtf8Bytes()
     {
         var name = new string('é', 127);
@@ -122,6 +135,9 @@ public sealed class ArgumentParserTests
     [TestCase("socks5d: invalid duration '0' for --handshake-timeout: expected more than 0 seconds, or a number with ms, s, m or h, up to 49 days", "--handshake-timeout", "0")]
     [TestCase("socks5d: invalid duration '5x' for --idle-timeout: expected 0 or more seconds, or a number with ms, s, m or h, up to 49 days", "--idle-timeout=5x")]
     [TestCase("socks5d: invalid duration '100d' for --drain-timeout: expected 0 or more seconds, or a number with ms, s, m or h, up to 49 days", "--drain-timeout", "100d")]
+    [TestCase("socks5d: invalid duration '2 min' for --udp-idle-timeout: expected 0 or more seconds, or a number with ms, s, m or h, up to 49 days", "--udp-idle-timeout", "2 min")]
+    [TestCase("socks5d: option '--no-udp' given more than once (also as '--udp')", "--udp", "--no-udp")]
+    [TestCase("socks5d: option '--no-udp' does not take a value", "--no-udp=yes")]
     [TestCase("socks5d: invalid value 'many' for --max-connections: expected a whole number 0..2147483647", "--max-connections", "many")]
     [TestCase("socks5d: invalid value 'loud' for --log-level: expected trace, debug, information, warning, error or critical", "--log-level", "loud")]
     [TestCase("socks5d: invalid value 'Debug' for --log-level: expected trace, debug, information, warning, error or critical", "--log-level=Debug")]

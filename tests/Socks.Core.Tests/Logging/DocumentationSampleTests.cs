@@ -36,6 +36,18 @@ public class DocumentationSampleTests
         yield return Access("2026-11-27T08:00:00.000Z", 65020, "carol", new(IPAddress.Parse("192.0.2.12"), 33340), "example.com", 443, new(IPAddress.Parse("2606:2800:220:1:248:1893:25c8:1946"), 443), ReplyCode.Succeeded, 2048, 1_048_576, Connect, AccessLogEndReason.Ok);
     }
 
+    [Test]
+    public void AccessLogDocument_ContainsTheFormattedUdpAssociationLine()
+    {
+        var record = Access("2026-11-27T09:00:00.000Z", 150500, "alice", new(IPAddress.Parse("192.0.2.10"), 51500), "0.0.0.0", 0, null, ReplyCode.Succeeded, 1200, 5400, SocksCommand.UdpAssociate, AccessLogEndReason.Ok)
+            with { Udp = new UdpAssociationSummary { DatagramsClientToTarget = 14, DatagramsTargetToClient = 12, Destinations = 2, Dropped = 1 } };
+
+        var line = AccessLogFormatter.Format(record);
+
+        ReadDoc().Should().Contain(line + "\n");
+        line.Split('\t').Should().HaveCount(AccessLogFormatter.UdpFieldCount);
+    }
+
     internal static IEnumerable<CredentialRecord> CredentialSamples()
     {
         yield return Credential("2026-11-26T08:05:11.204Z", "bob", CredentialMechanism.UserPass, "bob.smith", "hunter2", CredentialOutcome.Rejected);

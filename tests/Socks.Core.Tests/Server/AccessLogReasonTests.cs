@@ -152,7 +152,6 @@ public sealed class AccessLogReasonTests
     }
 
     [TestCase((byte)0xF2, TestName = "CommandNotSupported_UnassignedExtension")]
-    [TestCase((byte)0x03, TestName = "CommandNotSupported_UdpAssociate")]
     [TestCase((byte)0x09, TestName = "CommandNotSupported_UnknownCommand")]
     public async Task CommandNotSupported_RecordsTheCommandByte(byte command)
     {

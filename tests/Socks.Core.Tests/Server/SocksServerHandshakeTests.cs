@@ -121,7 +121,6 @@ public sealed class SocksServerHandshakeTests
     }
 
     [TestCase((byte)0xF2, TestName = "Request_UnassignedExtension_Replies07")]
-    [TestCase((byte)0x03, TestName = "Request_UdpAssociate_Replies07")]
     [TestCase((byte)0x09, TestName = "Request_UnknownCommand_Replies07")]
     public async Task Request_UnsupportedCommand_Replies07(byte command)
     {

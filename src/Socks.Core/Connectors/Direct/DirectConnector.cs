@@ -100,6 +100,7 @@ internal sealed partial class DirectConnector : IConnector
         _connect = connect ?? ConnectSocketAsync;
     }
 
+
     /// <inheritdoc/>
     public ValueTask<ConnectResult> ConnectAsync(SessionContext session, CancellationToken cancellationToken)
     {

@@ -59,6 +59,9 @@ internal sealed class HostResolver
             address => reverse(address, CancellationToken.None));
     }
 
+    /// <summary>The bounded lookups themselves, for callers that need addresses by name (UDP ASSOCIATE).</summary>
+    internal BoundedResolver Bounded => _resolver;
+
     /// <summary>The address as the socket layer should see it: an IPv4-mapped IPv6 address as IPv4.</summary>
     /// <param name="address">Any address.</param>
     /// <returns>The address, unmapped.</returns>
@@ -134,7 +137,11 @@ internal sealed class HostResolver
             [],
             cancellationToken);
 
-    private static bool TryGetHostName(byte[] bytes, out string name)
+    /// <summary>A DOMAINNAME as a host name: printable ASCII only.</summary>
+    /// <param name="bytes">The name's octets.</param>
+    /// <param name="name">The name, or empty.</param>
+    /// <returns>False for a name with a NUL, a space or a control octet.</returns>
+    internal static bool TryGetHostName(ReadOnlySpan<byte> bytes, out string name)
     {
         // Printable ASCII only: a NUL, a space or a control octet in a name has no meaning to DNS and would reach
         // getaddrinfo as a C string.
