@@ -30,7 +30,7 @@ internal static class ArgumentParser
         "               [--allow-anonymous] [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d]\n" +
         "               [--drain-timeout d] [--max-connections n] [--users-file path] [--max-users n]\n" +
         "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
-        "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]";
+        "               [--dissect proto=ports]... [--log-level level] [--log-format text|json] [--mcp-allow-uid list]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -233,7 +233,7 @@ internal static class ArgumentParser
             UsersFile = options.UsersFile,
             MaxUsers = maxUsers,
         };
-        return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings);
+        return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings) ?? DissectOptions.Apply(options, ref settings);
     }
 
     private static bool TryDuration(string? text, string flag, TimeSpan defaultValue, bool allowZero, out TimeSpan value, out string? error)

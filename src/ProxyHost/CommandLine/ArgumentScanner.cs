@@ -34,19 +34,20 @@ internal static class ArgumentScanner
         ["access-log"] = 'A',
         ["credentials-log"] = 'C',
         ["pop3-ports"] = 'O',
+        ["dissect"] = 'X',
         ["log-level"] = 'G',
         ["log-format"] = 'J',
         ["mcp-allow-uid"] = 'W',
     };
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu12345ACOGJW";
+    private const string ValueKeys = "lpLPu12345ACOXGJW";
 
     // Keys of the user administration options that take a value (--users-file, --max-users).
     private const string UserValueKeys = "FM";
 
     // Keys that may be given more than once.
-    private const string RepeatableKeys = "u";
+    private const string RepeatableKeys = "uX";
 
     /// <summary>Scans argv.</summary>
     /// <param name="args">The arguments.</param>

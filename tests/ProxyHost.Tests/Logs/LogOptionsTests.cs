@@ -1,4 +1,5 @@
 using ProxyHost.CommandLine;
+using Socks.Core.Dissectors;
 
 namespace ProxyHost.Tests.Logs;
 
@@ -12,7 +13,7 @@ public sealed class LogOptionsTests
 
         settings.AccessLogPath.Should().Be("-");
         settings.CredentialsLogPath.Should().Be(HostSettings.DefaultCredentialsLogPath()).And.NotBe("-").And.EndWith("/credentials.log");
-        settings.Pop3Ports.Should().Equal(110);
+        settings.DissectPorts[DissectorProtocol.Pop3].Should().Equal(110);
     }
 
     [Test]
@@ -22,7 +23,7 @@ public sealed class LogOptionsTests
 
         settings.AccessLogPath.Should().Be("/var/log/socks5d/access.log");
         settings.CredentialsLogPath.Should().Be("-");
-        settings.Pop3Ports.Should().Equal(110, 995, 1110);
+        settings.DissectPorts[DissectorProtocol.Pop3].Should().Equal(110, 995, 1110);
     }
 
     [Test]
