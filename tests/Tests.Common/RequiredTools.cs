@@ -10,7 +10,7 @@ namespace Tests.Common;
 public static class RequiredTools
 {
     /// <summary>Debian packages by the command they provide.</summary>
-    private static readonly (string Command, string Package)[] Tools = [("curl", "curl"), ("fail2ban-regex", "fail2ban"), ("fail2ban-client", "fail2ban"), ("setpriv", "util-linux"), ("unshare", "util-linux"), ("mount", "mount")];
+    private static readonly (string Command, string Package)[] Tools = [("curl", "curl"), ("fail2ban-regex", "fail2ban"), ("fail2ban-client", "fail2ban"), ("setpriv", "util-linux"), ("unshare", "util-linux"), ("mount", "mount"), ("dovecot", "dovecot-imapd")];
 
     private static readonly TimeSpan AptTimeout = TimeSpan.FromMinutes(5);
 
