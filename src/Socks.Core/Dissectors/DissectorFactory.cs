@@ -134,9 +134,9 @@ public sealed class DissectorFactory : ITrafficObserverFactory
             return protocol switch
             {
                 DissectorProtocol.Http => new HttpObserver(_context, session, sniff: false),
-                DissectorProtocol.Ftp => new FtpObserver(_context, session),
-                DissectorProtocol.Imap => new ImapObserver(_context, session),
-                DissectorProtocol.Smtp => new SmtpObserver(_context, session),
+                DissectorProtocol.Ftp => new DialogueObserver(_context, session, "FTP", FtpDialogue.MaxLineLength, static emitter => new FtpDialogue(emitter)),
+                DissectorProtocol.Imap => new DialogueObserver(_context, session, "IMAP", ImapDialogue.MaxLineLength, static emitter => new ImapDialogue(emitter)),
+                DissectorProtocol.Smtp => new DialogueObserver(_context, session, "SMTP", SmtpDialogue.MaxLineLength, static emitter => new SmtpDialogue(emitter)),
                 _ => new Pop3Observer(_context, session, sniffGreeting: false),
             };
         }

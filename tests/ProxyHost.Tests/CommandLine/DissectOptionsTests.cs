@@ -1,4 +1,5 @@
 using ProxyHost.CommandLine;
+using ProxyHost.Tests.Logs;
 using Socks.Core.Dissectors;
 
 namespace ProxyHost.Tests.CommandLine;
@@ -62,18 +63,8 @@ public sealed class DissectOptionsTests
     [TestCase("socks5d: invalid value 'http=81' for --dissect: the ports of http are already given", "--dissect", "http=80", "--dissect", "http=81")]
     [TestCase("socks5d: invalid value 'pop3=995' for --dissect: the ports of pop3 are already given", "--pop3-ports", "110", "--dissect", "pop3=995")]
     [TestCase("socks5d: option '--dissect' requires a value", "--dissect")]
-    public void Parse_BadDissectOption_OneLineNamingTheValueAndExit64(string expected, params string[] args)
-    {
-        var stderr = new StringWriter();
-
-        var outcome = ArgumentParser.Parse(args, new StringWriter(), stderr);
-
-        outcome.ExitCode.Should().Be(64);
-        outcome.Settings.Should().BeNull();
-        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        lines[0].TrimEnd('\r').Should().Be(expected);
-        lines[1].Should().StartWith("usage: socks5d");
-    }
+    public void Parse_BadDissectOption_OneLineNamingTheValueAndExit64(string expected, params string[] args) =>
+        LogOptionsTests.ShouldBeUsageError(expected, args);
 
     [Test]
     public void Usage_NamesDissectWithItsDefaults()
@@ -84,12 +75,5 @@ public sealed class DissectOptionsTests
         usage.Should().Contain("--dissect=PROTO=PORTS").And.Contain("http=80,8080;").And.Contain("smtp=25,587");
     }
 
-    private static HostSettings ParseOk(params string[] args)
-    {
-        var stderr = new StringWriter();
-        var outcome = ArgumentParser.Parse(args, new StringWriter(), stderr);
-        stderr.ToString().Should().BeEmpty();
-        outcome.ExitCode.Should().Be(0);
-        return outcome.Settings!;
-    }
+    private static HostSettings ParseOk(params string[] args) => LogOptionsTests.ParseOk(args);
 }

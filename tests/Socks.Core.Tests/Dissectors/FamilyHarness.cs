@@ -119,7 +119,8 @@ internal sealed class FamilyHarness
         await relayTask.WaitAsync(TestTimeouts.Generous, ct);
     }
 
-    private static async Task CopyAsync(Socket from, Socket to, ITrafficObserver observer, bool fromClient, CancellationToken ct)
+    /// <summary>Copies one direction, feeding the observer each chunk right after forwarding it; shuts the other side down at the end.</summary>
+    internal static async Task CopyAsync(Socket from, Socket to, ITrafficObserver observer, bool fromClient, CancellationToken ct)
     {
         var buffer = new byte[4096];
         while (true)

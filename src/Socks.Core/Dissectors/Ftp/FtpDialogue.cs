@@ -8,6 +8,9 @@ namespace Socks.Core.Dissectors.Ftp;
 /// </summary>
 internal sealed class FtpDialogue : NumericReplyDialogue<FtpCommand>
 {
+    /// <summary>The longest line accepted, CRLF included (RFC 959 does not limit it; real clients stay far below).</summary>
+    internal const int MaxLineLength = 512;
+
     // The user of the last USER the server accepted (331/332), consumed by the next PASS.
     private byte[]? _user;
 
@@ -18,9 +21,7 @@ internal sealed class FtpDialogue : NumericReplyDialogue<FtpCommand>
 
     protected override FtpCommand Parse(ReadOnlySpan<byte> line)
     {
-        var space = line.IndexOf((byte)' ');
-        var verb = space < 0 ? line : line[..space];
-        var argument = space < 0 ? [] : line[(space + 1)..];
+        AsciiCase.SplitVerb(line, out var verb, out var argument);
         if (AsciiCase.EqualsIgnoreCase(verb, "USER"u8))
         {
             return new FtpCommand(FtpCommandKind.User, argument.ToArray(), default);

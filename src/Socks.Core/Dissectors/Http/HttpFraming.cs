@@ -34,7 +34,7 @@ internal struct HttpFraming
     {
         if (AsciiCase.EqualsIgnoreCase(name, "CONTENT-LENGTH"u8))
         {
-            if (!TryParseDecimal(value, out var length))
+            if (!AsciiCase.TryParseNumber(value, hex: false, maxDigits: 18, out var length))
             {
                 return false;
             }
@@ -89,7 +89,7 @@ internal struct HttpFraming
         {
             case HttpPart.ChunkSize:
                 var end = line.IndexOfAny((byte)';', (byte)' ');
-                if (!TryParseHex(end < 0 ? line : line[..end], out var size))
+                if (!AsciiCase.TryParseNumber(end < 0 ? line : line[..end], hex: true, maxDigits: 15, out var size))
                 {
                     return false;
                 }
@@ -118,48 +118,6 @@ internal struct HttpFraming
 
                 return true;
         }
-    }
-
-    private static bool TryParseDecimal(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > 18)
-        {
-            return false;
-        }
-
-        foreach (var b in text)
-        {
-            if (!char.IsAsciiDigit((char)b))
-            {
-                return false;
-            }
-
-            value = (value * 10) + (b - '0');
-        }
-
-        return true;
-    }
-
-    private static bool TryParseHex(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > 15)
-        {
-            return false;
-        }
-
-        foreach (var b in text)
-        {
-            if (!char.IsAsciiHexDigit((char)b))
-            {
-                return false;
-            }
-
-            value = (value << 4) | (long)(b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10);
-        }
-
-        return true;
     }
 }
 

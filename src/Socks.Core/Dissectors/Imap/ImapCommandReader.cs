@@ -163,21 +163,12 @@ internal struct ImapCommandReader
             digits = digits[..^1];
         }
 
-        if (digits.IsEmpty || digits.Length > 9)
+        if (!AsciiCase.TryParseNumber(digits, hex: false, maxDigits: 9, out var value))
         {
             return false;
         }
 
-        foreach (var d in digits)
-        {
-            if (!char.IsAsciiDigit((char)d))
-            {
-                return false;
-            }
-
-            size = (size * 10) + (d - '0');
-        }
-
+        size = (int)value;
         return true;
     }
 }

@@ -12,8 +12,11 @@ namespace Socks.Core.Dissectors.Imap;
 /// </remarks>
 internal sealed class ImapDialogue : ILineDialogue
 {
+    /// <summary>The longest line, or command with its literals, accepted (RFC 7162 §4 suggests servers accept 8192 octets).</summary>
+    internal const int MaxLineLength = 8192;
+
     private readonly RecordEmitter _emitter;
-    private ImapCommandReader _reader = new(ImapObserver.MaxLineLength);
+    private ImapCommandReader _reader = new(MaxLineLength);
     private bool _greetingSeen;
 
     // The tag of an AUTHENTICATE PLAIN whose response is the next client line.

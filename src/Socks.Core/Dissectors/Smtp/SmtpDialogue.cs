@@ -14,6 +14,9 @@ namespace Socks.Core.Dissectors.Smtp;
 /// </remarks>
 internal sealed class SmtpDialogue : NumericReplyDialogue<SmtpCommand>
 {
+    /// <summary>The longest line accepted, CRLF included: RFC 5321's text line limit (§4.5.3.1.6), which also bounds AUTH lines in practice (RFC 4954 §4 lifts the 512 command limit for them).</summary>
+    internal const int MaxLineLength = 1000;
+
     // Client side: SASL responses still expected, and for LOGIN the user name already sent.
     private int _expected;
     private CredentialMechanism _mechanism;
@@ -36,27 +39,23 @@ internal sealed class SmtpDialogue : NumericReplyDialogue<SmtpCommand>
             return ParseResponse(line);
         }
 
-        var space = line.IndexOf((byte)' ');
-        var verb = space < 0 ? line : line[..space];
+        var hasArgument = AsciiCase.SplitVerb(line, out var verb, out var argument);
         if (AsciiCase.EqualsIgnoreCase(verb, "STARTTLS"u8))
         {
             return new SmtpCommand { Kind = SmtpCommandKind.StartTls };
         }
 
-        if (!AsciiCase.EqualsIgnoreCase(verb, "AUTH"u8) || space < 0)
+        if (!AsciiCase.EqualsIgnoreCase(verb, "AUTH"u8) || !hasArgument)
         {
             return new SmtpCommand { Kind = SmtpCommandKind.Other };
         }
 
-        var argument = line[(space + 1)..];
-        var next = argument.IndexOf((byte)' ');
-        var mechanism = next < 0 ? argument : argument[..next];
-        var initial = next < 0 ? [] : argument[(next + 1)..];
+        var hasInitial = AsciiCase.SplitVerb(argument, out var mechanism, out var initial);
         var command = new SmtpCommand { Kind = SmtpCommandKind.Auth, Exchange = ++_exchange };
         if (AsciiCase.EqualsIgnoreCase(mechanism, "PLAIN"u8))
         {
             _mechanism = CredentialMechanism.AuthPlain;
-            if (next < 0)
+            if (!hasInitial)
             {
                 _expected = 1;
                 return command;
@@ -70,7 +69,7 @@ internal sealed class SmtpDialogue : NumericReplyDialogue<SmtpCommand>
             _mechanism = CredentialMechanism.AuthLogin;
             _loginUser = null;
             _expected = 2;
-            if (next >= 0 && Sasl.TryDecode(initial, out var user))
+            if (hasInitial && Sasl.TryDecode(initial, out var user))
             {
                 // RFC 4954 §4: the initial response of LOGIN is the user name.
                 _loginUser = user;

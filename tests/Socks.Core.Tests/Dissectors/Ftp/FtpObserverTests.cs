@@ -1,5 +1,4 @@
 using Socks.Core.Tests.Dissectors.Pop3;
-using static Socks.Core.Tests.Dissectors.FamilyHarness;
 using static Socks.Core.Tests.Dissectors.Pop3.Pop3Harness;
 
 namespace Socks.Core.Tests.Dissectors.Ftp;
@@ -8,7 +7,7 @@ namespace Socks.Core.Tests.Dissectors.Ftp;
 public class FtpObserverTests
 {
     /// <summary>A multi-line greeting, a refused login, lower-case commands, then an accepted one.</summary>
-    private static readonly Step[] Session =
+    internal static readonly Step[] Session =
     [
         S("220-Welcome\r\n230 this line is inside the greeting\r\n220 ready\r\n"),
         C("USER alice\r\n"),
@@ -23,36 +22,7 @@ public class FtpObserverTests
         S("331 x\r\n230 y\r\n"),
     ];
 
-    private static readonly string[] SessionRecords = ["FTP UserPass alice wrong Rejected", "FTP UserPass alice s3cret with spaces Accepted"];
-
-    [Test]
-    public void Logins_OneRecordEach_OutcomeFrom230Or530_NothingAfterLogin()
-    {
-        var harness = new FamilyHarness();
-
-        harness.Run(21, Session);
-
-        harness.Records.Should().Equal(SessionRecords);
-    }
-
-    [Test]
-    public void Logins_SplitAtEveryByte_SameRecords()
-    {
-        foreach (var (split, records) in SplitEverywhere(21, Session))
-        {
-            records.Should().Equal(SessionRecords, split);
-        }
-    }
-
-    [Test]
-    public async Task Logins_OverRealSockets_SameRecords()
-    {
-        var harness = new FamilyHarness();
-
-        await harness.RunOverLoopbackAsync(21, Session, TestContext.CurrentContext.CancellationToken);
-
-        harness.Records.Should().Equal(SessionRecords);
-    }
+    internal static readonly string[] SessionRecords = ["FTP UserPass alice wrong Rejected", "FTP UserPass alice s3cret with spaces Accepted"];
 
     [Test]
     public void Pipelined_UserAndPassInOneChunk_RepliesLater()

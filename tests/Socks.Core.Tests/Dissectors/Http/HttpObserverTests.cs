@@ -13,7 +13,7 @@ public class HttpObserverTests
     private static readonly string FakeHeaders = "Authorization: Basic " + Base64("body:not-a-header") + "\r\n\r\nxxxxx";
 
     /// <summary>Keep-alive: a refused Basic login, a body of known length, then an accepted one with a chunked body.</summary>
-    private static readonly Step[] KeepAlive =
+    internal static readonly Step[] KeepAlive =
     [
         C("GET /private HTTP/1.1\r\nHost: www.example.net\r\nAuthorization: Basic " + Base64("alice:wrong") + "\r\n\r\n"),
         S("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: " + FakeResponse.Length + "\r\n\r\n" + FakeResponse),
@@ -24,44 +24,11 @@ public class HttpObserverTests
         S("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n"),
     ];
 
-    private static readonly string[] KeepAliveRecords =
+    internal static readonly string[] KeepAliveRecords =
     [
         "HTTP Basic alice wrong Rejected",
         "HTTP Basic alice pa:ss word Accepted",
     ];
-
-    [Test]
-    public void KeepAlive_OneRecordPerBasicCredential_OutcomeFromStatus()
-    {
-        var harness = new FamilyHarness();
-
-        harness.Run(80, KeepAlive);
-
-        harness.Records.Should().Equal(KeepAliveRecords);
-        var record = harness.Sink.Records[0];
-        record.Protocol.Should().Be("HTTP");
-        Text(record.ServerName).Should().Be("pop.example.net");
-        record.Server.Port.Should().Be(80);
-    }
-
-    [Test]
-    public void KeepAlive_SplitAtEveryByte_SameRecords()
-    {
-        foreach (var (split, records) in SplitEverywhere(8080, KeepAlive))
-        {
-            records.Should().Equal(KeepAliveRecords, split);
-        }
-    }
-
-    [Test]
-    public async Task KeepAlive_OverRealSockets_SameRecords()
-    {
-        var harness = new FamilyHarness();
-
-        await harness.RunOverLoopbackAsync(80, KeepAlive, TestContext.CurrentContext.CancellationToken);
-
-        harness.Records.Should().Equal(KeepAliveRecords);
-    }
 
     [Test]
     public void Pipelined_RequestsBeforeResponses_MatchedInOrder()

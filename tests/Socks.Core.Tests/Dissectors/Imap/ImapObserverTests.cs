@@ -8,7 +8,7 @@ namespace Socks.Core.Tests.Dissectors.Imap;
 public class ImapObserverTests
 {
     /// <summary>Atoms refused, synchronizing literals refused, quoted strings with escapes accepted.</summary>
-    private static readonly Step[] Session =
+    internal static readonly Step[] Session =
     [
         S("* OK [CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN] ready\r\n"),
         C("a1 CAPABILITY\r\n"),
@@ -27,41 +27,12 @@ public class ImapObserverTests
         S("a5 OK\r\n"),
     ];
 
-    private static readonly string[] SessionRecords =
+    internal static readonly string[] SessionRecords =
     [
         "IMAP Login alice wrong Rejected",
         "IMAP Login alice two\r\nlines! Rejected",
         "IMAP Login alice s3\"cr\\et Accepted",
     ];
-
-    [Test]
-    public void Logins_AtomsLiteralsQuoted_OneRecordEach()
-    {
-        var harness = new FamilyHarness();
-
-        harness.Run(143, Session);
-
-        harness.Records.Should().Equal(SessionRecords);
-    }
-
-    [Test]
-    public void Logins_SplitAtEveryByte_SameRecords()
-    {
-        foreach (var (split, records) in SplitEverywhere(143, Session))
-        {
-            records.Should().Equal(SessionRecords, split);
-        }
-    }
-
-    [Test]
-    public async Task Logins_OverRealSockets_SameRecords()
-    {
-        var harness = new FamilyHarness();
-
-        await harness.RunOverLoopbackAsync(143, Session, TestContext.CurrentContext.CancellationToken);
-
-        harness.Records.Should().Equal(SessionRecords);
-    }
 
     [Test]
     public void NonSynchronizingLiterals_Pipelined()
