@@ -27,7 +27,6 @@ public sealed class DissectorFactory : ITrafficObserverFactory
 {
     private readonly DissectorContext _context;
     private readonly FrozenDictionary<int, DissectorProtocol> _byPort;
-    private readonly Pop3DissectorFactory _pop3;
     private readonly bool _sniffPop3;
     private readonly bool _sniffHttp;
 
@@ -88,7 +87,6 @@ public sealed class DissectorFactory : ITrafficObserverFactory
         _byPort = byPort.ToFrozenDictionary();
         Ports = lists;
         SniffedProtocols = [.. (sniffOtherPorts ?? []).Distinct().Order()];
-        _pop3 = new Pop3DissectorFactory(_context, lists[DissectorProtocol.Pop3]);
     }
 
     /// <summary>The ports each protocol watches when none are given: HTTP 80, 8080; FTP 21; IMAP 143; POP3 110; SMTP 25, 587.</summary>
