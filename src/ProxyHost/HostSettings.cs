@@ -1,7 +1,7 @@
 using System.Net;
 using Mcp.Protocol;
 using Socks.Core;
-using Socks.Core.Dissectors.Pop3;
+using Socks.Core.Dissectors;
 
 namespace ProxyHost;
 
@@ -53,7 +53,7 @@ internal sealed record HostSettings
     /// <summary>--allow-all-destinations: turns off the default refusal of link-local, metadata, unspecified, multicast and broadcast destinations.</summary>
     public bool AllowAllDestinations { get; init; }
 
-    /// <summary>False when -N was given: the POP3 dissector starts switched off.</summary>
+    /// <summary>False when -N was given: the dissectors start switched off.</summary>
     public bool DissectorEnabled { get; init; } = true;
 
     /// <summary>--handshake-timeout.</summary>
@@ -95,8 +95,11 @@ internal sealed record HostSettings
     /// <summary>--credentials-log: a file path, or <c>-</c> for standard output; default <see cref="DefaultCredentialsLogPath"/>.</summary>
     public string CredentialsLogPath { get; init; } = DefaultCredentialsLogPath();
 
-    /// <summary>--pop3-ports: the ports whose sessions are always dissected as POP3 (default 110).</summary>
-    public IReadOnlyList<int> Pop3Ports { get; init; } = [Pop3DissectorFactory.DefaultPort];
+    /// <summary>--dissect (and --pop3-ports): the ports each dissector watches (default <see cref="DissectorFactory.DefaultPorts"/>).</summary>
+    public IReadOnlyDictionary<DissectorProtocol, IReadOnlyList<int>> DissectPorts { get; init; } = DissectorFactory.DefaultPorts;
+
+    /// <summary>--dissect PROTO=*: the protocols also detected by their first bytes on ports no dissector watches (default none).</summary>
+    public IReadOnlyList<DissectorProtocol> DissectSniff { get; init; } = [];
 
     /// <summary>--log-level: the least severe diagnostic message written.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;

@@ -35,7 +35,7 @@ internal static partial class ArgumentParser
         "               [--allow-anonymous] [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d]\n" +
         "               [--drain-timeout d] [--max-connections n] [--users-file path] [--max-users n]\n" +
         "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
-        "               [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
+        "               [--dissect proto=ports]... [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
         "               [--config file] [--print-config] [--users-from file]\n" +
         "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]\n" +
         "               [--bind | --no-bind] [--bind-timeout d]\n" +
@@ -318,7 +318,8 @@ internal static partial class ArgumentParser
             UsersFile = options.UsersFile,
             MaxUsers = maxUsers,
         };
-        return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings) ?? BindOptions.Apply(options, ref settings);
+        return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings) ?? DissectOptions.Apply(options, ref settings)
+            ?? BindOptions.Apply(options, ref settings);
     }
 
     /// <summary>Checks one <c>user:pass</c> and adds it; never echoes the value, which holds a password.</summary>

@@ -34,6 +34,7 @@ internal static class ArgumentScanner
         ["access-log"] = 'A',
         ["credentials-log"] = 'C',
         ["pop3-ports"] = 'O',
+        ["dissect"] = 'j',
         ["log-level"] = 'G',
         ["log-format"] = 'J',
         ["mcp-allow-uid"] = 'W',
@@ -54,7 +55,7 @@ internal static class ArgumentScanner
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZk";
+    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkj";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";
@@ -63,7 +64,7 @@ internal static class ArgumentScanner
     private const string UserValueKeys = "FM";
 
     // Keys that may be given more than once.
-    private const string RepeatableKeys = "u";
+    private const string RepeatableKeys = "uj";
 
     /// <summary>The long option that names the configuration file.</summary>
     public const string ConfigOption = "config";

@@ -14,7 +14,7 @@ internal sealed class CommandLineOptions
     [Option('v', "version", HelpText = "Print the version and exit.")]
     public bool Version { get; set; }
 
-    [Option('N', "no-dissector", HelpText = "Start with the POP3 credential dissector switched off.")]
+    [Option('N', "no-dissector", HelpText = "Start with the credential dissectors (HTTP, FTP, IMAP, POP3, SMTP) switched off.")]
     public bool NoDissector { get; set; }
 
     [Option('l', "listen", MetaValue = "ADDR", HelpText = "SOCKS address (default: all IPv4 and IPv6 interfaces).")]
@@ -83,7 +83,7 @@ internal sealed class CommandLineOptions
     [Option("access-log", MetaValue = "PATH", HelpText = "Append one line per SOCKS session to PATH; - for standard output (default).")]
     public string? AccessLog { get; set; }
 
-    [Option("credentials-log", MetaValue = "PATH", HelpText = "Append one line per POP3 credential seen to PATH (default credentials.log in $STATE_DIRECTORY or the working directory, mode 0600); - for standard output.")]
+    [Option("credentials-log", MetaValue = "PATH", HelpText = "Append one line per credential the dissectors see to PATH (default credentials.log in $STATE_DIRECTORY or the working directory, mode 0600); - for standard output.")]
     public string? CredentialsLog { get; set; }
 
     [Option("log-level", MetaValue = "LEVEL", HelpText = "Diagnostic log: least severe level written (trace, debug, information, warning, error, critical; default information).")]
@@ -112,6 +112,9 @@ internal sealed class CommandLineOptions
 
     [Option("otlp-interval", MetaValue = "DURATION", HelpText = "How often to push over OTLP (default 60s); a last push is made at exit.")]
     public string? OtlpInterval { get; set; }
+
+    [Option("dissect", MetaValue = "PROTO=PORTS", HelpText = nameof(HelpTexts.Dissect), ResourceType = typeof(HelpTexts))]
+    public IEnumerable<string> Dissect { get; set; } = [];
 
     [Value(0, Hidden = true)]
     public IEnumerable<string> Operands { get; set; } = [];

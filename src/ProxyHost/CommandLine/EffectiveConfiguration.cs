@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CommandLine;
+using Socks.Core.Dissectors;
 
 namespace ProxyHost.CommandLine;
 
@@ -65,7 +66,11 @@ internal static class EffectiveConfiguration
         "max-users" => settings.MaxUsers,
         "access-log" => settings.AccessLogPath,
         "credentials-log" => settings.CredentialsLogPath,
-        "pop3-ports" => string.Join(',', settings.Pop3Ports),
+        // --pop3-ports is the older spelling of --dissect pop3=LIST: the effective ports are all in "dissect".
+        "pop3-ports" => null,
+        "dissect" => settings.DissectPorts.Select(pair => DissectorFactory.Name(pair.Key).ToLowerInvariant() + "="
+            + (pair.Value.Count == 0 ? "none" : string.Join(',', pair.Value))
+            + (settings.DissectSniff.Contains(pair.Key) ? ",*" : "")).ToArray(),
         "log-level" => settings.LogLevel.ToString().ToLowerInvariant(),
         "log-format" => settings.JsonLog ? "json" : "text",
         "metrics-listen" => settings.MetricsListen?.ToString(),

@@ -44,5 +44,9 @@ public static class HelpTexts
         $"On SIGTERM/SIGINT, let sessions finish this long (default {Durations.Format(HostSettings.DefaultDrainTimeout)}).";
 
     /// <summary>Gets the help of --pop3-ports.</summary>
-    public static string Pop3Ports => $"Comma-separated ports always dissected as POP3 (default {Socks.Core.Dissectors.Pop3.Pop3DissectorFactory.DefaultPort}).";
+    public static string Pop3Ports => $"Comma-separated ports dissected as POP3 (default {Socks.Core.Dissectors.Pop3.Pop3DissectorFactory.DefaultPort}); the same as --dissect pop3=LIST.";
+
+    /// <summary>Gets the help of --dissect.</summary>
+    public static string Dissect => "Ports of one dissector (repeatable): PROTO is http, ftp, imap, pop3 or smtp; PORTS a comma-separated list, * to also detect pop3 or http on unwatched ports, or none (defaults "
+        + string.Join("; ", Socks.Core.Dissectors.DissectorFactory.DefaultPorts.Select(p => $"{Socks.Core.Dissectors.DissectorFactory.Name(p.Key).ToLowerInvariant()}={string.Join(',', p.Value)}")) + ").";
 }

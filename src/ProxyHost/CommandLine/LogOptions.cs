@@ -1,8 +1,6 @@
-using System.Globalization;
-
 namespace ProxyHost.CommandLine;
 
-/// <summary>Checks the logging flags (--access-log, --credentials-log, --pop3-ports, --log-level, --log-format) into <see cref="HostSettings"/>.</summary>
+/// <summary>Checks the logging flags (--access-log, --credentials-log, --log-level, --log-format) into <see cref="HostSettings"/>; the dissector ports are <see cref="DissectOptions"/>.</summary>
 internal static class LogOptions
 {
     /// <summary>Validates the logging flags and adds them to <paramref name="settings"/>.</summary>
@@ -19,12 +17,6 @@ internal static class LogOptions
         if (options.CredentialsLog is { Length: 0 })
         {
             return "invalid value '' for --credentials-log: expected a file path, or - for standard output";
-        }
-
-        IReadOnlyList<int> ports = settings.Pop3Ports;
-        if (options.Pop3Ports is { } list && !TryParsePorts(list, out ports, out var error))
-        {
-            return error;
         }
 
         var level = settings.LogLevel;
@@ -48,7 +40,6 @@ internal static class LogOptions
         {
             AccessLogPath = options.AccessLog ?? settings.AccessLogPath,
             CredentialsLogPath = options.CredentialsLog ?? settings.CredentialsLogPath,
-            Pop3Ports = ports,
             LogLevel = level,
             JsonLog = json,
         };
@@ -69,27 +60,5 @@ internal static class LogOptions
             _ => (false, Microsoft.Extensions.Logging.LogLevel.Information),
         };
         return known;
-    }
-
-    /// <summary>Parses "110,1110": ports 1..65535 separated by commas, spaces around them allowed, duplicates ignored.</summary>
-    private static bool TryParsePorts(string list, out IReadOnlyList<int> ports, out string? error)
-    {
-        ports = [];
-        error = null;
-        var parsed = new SortedSet<int>();
-        foreach (var item in list.Split(','))
-        {
-            var text = item.Trim(' ');
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-            {
-                error = $"invalid port '{text}' in --pop3-ports: expected a comma-separated list of ports 1..65535";
-                return false;
-            }
-
-            parsed.Add(port);
-        }
-
-        ports = [.. parsed];
-        return true;
     }
 }

@@ -6,7 +6,7 @@ namespace ProxyHost.Hosting;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 40, Level = LogLevel.Information,
-        Message = "Access log: {AccessLog}; credentials log: {CredentialsLog}; POP3 dissector {State}, ports {Ports}")]
+        Message = "Access log: {AccessLog}; credentials log: {CredentialsLog}; dissectors {State}: {Ports}")]
     public static partial void LogsOpened(ILogger logger, string accessLog, string credentialsLog, string state, string ports);
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}")]

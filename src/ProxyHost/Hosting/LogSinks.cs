@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ProxyHost.Unix;
 using Socks.Core.Dissectors;
-using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Logging;
 using Socks.Core.Users;
 
@@ -84,14 +83,28 @@ internal sealed class LogSinks : IAsyncDisposable
     }
 
     /// <summary>Logs where the records go and the state of the dissector that feeds the credentials log (once the server is up).</summary>
-    /// <param name="dissector">The POP3 dissector writing to <see cref="CredentialsLog"/>.</param>
+    /// <param name="dissector">The dissectors writing to <see cref="CredentialsLog"/>.</param>
     /// <param name="switch">Its run-time switch.</param>
-    public void ReportStarted(Pop3DissectorFactory dissector, DissectorSwitch @switch)
+    public void ReportStarted(DissectorFactory dissector, DissectorSwitch @switch)
     {
         Log.LogsOpened(_logger, Describe(_settings.AccessLogPath), Describe(_settings.CredentialsLogPath),
-            @switch.Enabled ? "on" : "off (-N)", string.Join(",", dissector.Ports));
+            @switch.Enabled ? "on" : "off (-N)", Describe(dissector));
         WarnIfOthersCanRead(_settings.CredentialsLogPath);
     }
+
+    /// <summary>"http 80,8080; ftp 21; imap 143; pop3 110,*; smtp 25,587": the ports of each dissector, * when it is also detected elsewhere.</summary>
+    private static string Describe(DissectorFactory dissector) =>
+        string.Join("; ", dissector.Ports.Select(p =>
+        {
+            var ports = p.Value.Select(port => port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (dissector.SniffedProtocols.Contains(p.Key))
+            {
+                ports = ports.Append("*");
+            }
+
+            var list = string.Join(',', ports);
+            return $"{DissectorFactory.Name(p.Key).ToLowerInvariant()} {(list.Length == 0 ? "none" : list)}";
+        }));
 
     /// <summary>A credentials log that was created by hand (or by an older socks5d) may be readable by others: say so once.</summary>
     private void WarnIfOthersCanRead(string path)

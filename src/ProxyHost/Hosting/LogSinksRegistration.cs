@@ -11,7 +11,7 @@ internal static class LogSinksRegistration
     /// Adds <see cref="LogSinks"/> (opened when first resolved; <see cref="LogSinks.TryOpen"/> reports a
     /// bad path) and the <see cref="LogSinksService"/> that closes the logs after the server stopped.
     /// The service reports the dissector's state at start-up, so starting the host needs the
-    /// <see cref="Socks.Core.Dissectors.Pop3.Pop3DissectorFactory"/> and its
+    /// <see cref="Socks.Core.Dissectors.DissectorFactory"/> and its
     /// <see cref="Socks.Core.Dissectors.DissectorSwitch"/> registered (<see cref="SocksHost"/> composes them).
     /// </summary>
     /// <param name="services">The host's services.</param>

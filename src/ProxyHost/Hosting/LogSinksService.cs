@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Socks.Core;
 using Socks.Core.Dissectors;
-using Socks.Core.Dissectors.Pop3;
 
 namespace ProxyHost.Hosting;
 
@@ -14,7 +13,7 @@ internal sealed class LogSinksService : IHostedService
     private readonly LogSinks _sinks;
     private readonly SocksServer _server;
     private readonly HostSettings _settings;
-    private readonly Pop3DissectorFactory _dissector;
+    private readonly DissectorFactory _dissector;
     private readonly DissectorSwitch _switch;
 
     /// <summary>Creates the service.</summary>
@@ -23,7 +22,7 @@ internal sealed class LogSinksService : IHostedService
     /// <param name="settings">The drain timeout.</param>
     /// <param name="dissector">The dissector feeding the credentials log, whose state the start-up line reports.</param>
     /// <param name="switch">The dissector's run-time switch.</param>
-    public LogSinksService(LogSinks sinks, SocksServer server, HostSettings settings, Pop3DissectorFactory dissector, DissectorSwitch @switch)
+    public LogSinksService(LogSinks sinks, SocksServer server, HostSettings settings, DissectorFactory dissector, DissectorSwitch @switch)
     {
         _sinks = sinks;
         _server = server;

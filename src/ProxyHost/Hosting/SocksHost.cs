@@ -12,7 +12,6 @@ using ProxyHost.Metrics;
 using Socks.Core;
 using Socks.Core.Access;
 using Socks.Core.Dissectors;
-using Socks.Core.Dissectors.Pop3;
 using Socks.Core.Users;
 
 namespace ProxyHost.Hosting;
@@ -59,7 +58,7 @@ internal static class SocksHost
         UserStore? users = null;
         builder.Services.AddSingleton<IUserStore>(_ => users ?? throw new InvalidOperationException("The users are not loaded yet."));
         builder.Services.AddSingleton<IUserDirectory>(_ => users ?? throw new InvalidOperationException("The users are not loaded yet."));
-        // One switch for the POP3 dissector: -N sets its start state, MCP TOGGLE_DISECTOR flips it.
+        // One switch for the whole dissector family: -N sets its start state, MCP TOGGLE_DISECTOR flips it.
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
@@ -67,8 +66,8 @@ internal static class SocksHost
         // Before the SOCKS server's service: stopped after the drain, so the last OTLP push has the final counts.
         builder.Services.AddSingleton<MetricsExport>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MetricsExport>());
-        // The POP3 dissector: it watches the relayed bytes and hands what it finds to the credentials log.
-        builder.Services.AddSingleton(services => CreatePop3Dissector(
+        // The dissectors: they watch the relayed bytes and hand what they find to the credentials log.
+        builder.Services.AddSingleton(services => CreateDissectors(
             services.GetRequiredService<LogSinks>().CredentialsLog,
             services.GetRequiredService<DissectorSwitch>(),
             settings,
@@ -89,7 +88,7 @@ internal static class SocksHost
                 MaxConnections = settings.MaxConnections,
                 AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
-                TrafficObservers = services.GetRequiredService<Pop3DissectorFactory>(),
+                TrafficObservers = services.GetRequiredService<DissectorFactory>(),
             },
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
@@ -206,14 +205,15 @@ internal static class SocksHost
         }
     }
 
-    /// <summary>Creates the POP3 dissector factory of <c>socks5d</c>.</summary>
-    /// <param name="credentials">Where the credentials it finds go: the credentials log.</param>
+    /// <summary>Creates the dissector family of <c>socks5d</c>.</summary>
+    /// <param name="credentials">Where the credentials they find go: the credentials log.</param>
     /// <param name="switch">The run-time switch (<c>-N</c>, MCP TOGGLE_DISECTOR).</param>
-    /// <param name="settings">The command line (<c>--pop3-ports</c>).</param>
+    /// <param name="settings">The command line (<c>--dissect</c>, <c>--pop3-ports</c>).</param>
     /// <param name="loggerFactory">Diagnostics.</param>
     /// <returns>The factory handed to the server as its traffic observers.</returns>
-    internal static Pop3DissectorFactory CreatePop3Dissector(ICredentialSink credentials, DissectorSwitch @switch, HostSettings settings, ILoggerFactory loggerFactory) =>
-        new(credentials, @switch, settings.Pop3Ports, logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
+    internal static DissectorFactory CreateDissectors(ICredentialSink credentials, DissectorSwitch @switch, HostSettings settings, ILoggerFactory loggerFactory) =>
+        new(credentials, @switch, settings.DissectPorts.ToDictionary(p => p.Key, p => (IReadOnlyCollection<int>)p.Value), settings.DissectSniff,
+            logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
 
     /// <summary>
     /// The proxy's access policy: never its own endpoints (self-protection), and unless

@@ -34,6 +34,9 @@ internal struct LineAssembler
     private bool _skipped;
     private bool _skippedToLineEnd;
 
+    // Bytes still to let by unparsed before the next line (see PassOpaque).
+    private long _opaque;
+
     /// <summary>Creates an assembler for lines of at most <paramref name="maxLineLength"/> bytes, line end included.</summary>
     /// <param name="maxLineLength">The longest line accepted, CRLF (or LF) included; at least 2.</param>
     public LineAssembler(int maxLineLength)
@@ -47,6 +50,20 @@ internal struct LineAssembler
 
     /// <summary>Bytes of the partial line kept so far (0 between lines).</summary>
     public readonly int BufferedLength => _length;
+
+    /// <summary>Bytes still to let by unparsed before the next line.</summary>
+    public readonly long OpaqueRemaining => _opaque;
+
+    /// <summary>
+    /// Lets the next <paramref name="count"/> bytes go by unparsed (they are not lines: an HTTP body of
+    /// known length); <see cref="TryReadLine"/> resumes with the byte after them. Nothing is buffered.
+    /// </summary>
+    /// <param name="count">How many bytes; at least 0.</param>
+    public void PassOpaque(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        _opaque += count;
+    }
 
     /// <summary>
     /// Notes that <paramref name="data"/> went by without being parsed (the caller is not watching at
@@ -73,6 +90,7 @@ internal struct LineAssembler
         }
 
         _skipped = false;
+        _opaque = 0;
         Release();
         _discarding = !_skippedToLineEnd;
         return true;
@@ -104,6 +122,14 @@ internal struct LineAssembler
 
         while (!data.IsEmpty)
         {
+            if (_opaque > 0)
+            {
+                var passed = (int)Math.Min(_opaque, data.Length);
+                data = data[passed..];
+                _opaque -= passed;
+                continue;
+            }
+
             var lf = data.IndexOf((byte)'\n');
             if (_discarding)
             {
@@ -165,6 +191,7 @@ internal struct LineAssembler
     public void Release()
     {
         _length = 0;
+        _opaque = 0;
         ReturnBuffer();
     }
 

@@ -24,12 +24,15 @@ internal static class CredentialLogFormatter
 
     /// <summary>The log token of a mechanism.</summary>
     /// <param name="mechanism">The mechanism.</param>
-    /// <returns><c>USER/PASS</c>, <c>APOP</c> or <c>AUTH-PLAIN</c>.</returns>
+    /// <returns><c>USER/PASS</c>, <c>APOP</c>, <c>AUTH-PLAIN</c>, <c>BASIC</c>, <c>LOGIN</c> or <c>AUTH-LOGIN</c>.</returns>
     public static string ToToken(CredentialMechanism mechanism) => mechanism switch
     {
         CredentialMechanism.UserPass => "USER/PASS",
         CredentialMechanism.Apop => "APOP",
         CredentialMechanism.AuthPlain => "AUTH-PLAIN",
+        CredentialMechanism.Basic => "BASIC",
+        CredentialMechanism.Login => "LOGIN",
+        CredentialMechanism.AuthLogin => "AUTH-LOGIN",
         _ => throw new ArgumentOutOfRangeException(nameof(mechanism), mechanism, "Unknown credential mechanism."),
     };
 

@@ -98,7 +98,7 @@ public sealed class CredentialsLogProcessTests
         exitCode.Should().Be(0);
         File.ReadAllText(credentials).Should().BeEmpty();
         LogFile.Records(access).Should().ContainSingle().Which[6].Should().Be("00");
-        socks5d.StandardError.Should().Contain(line => line.Contains("POP3 dissector off (-N)", StringComparison.Ordinal));
+        socks5d.StandardError.Should().Contain(line => line.Contains("dissectors off (-N): http 80,8080; ftp 21; imap 143; pop3 " + pop3.Port + "; smtp 25,587", StringComparison.Ordinal));
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using ProxyHost.CommandLine;
+using Socks.Core.Dissectors;
 
 namespace ProxyHost.Tests.Logs;
 
@@ -12,7 +13,7 @@ public sealed class LogOptionsTests
 
         settings.AccessLogPath.Should().Be("-");
         settings.CredentialsLogPath.Should().Be(HostSettings.DefaultCredentialsLogPath()).And.NotBe("-").And.EndWith("/credentials.log");
-        settings.Pop3Ports.Should().Equal(110);
+        settings.DissectPorts[DissectorProtocol.Pop3].Should().Equal(110);
     }
 
     [Test]
@@ -22,7 +23,7 @@ public sealed class LogOptionsTests
 
         settings.AccessLogPath.Should().Be("/var/log/socks5d/access.log");
         settings.CredentialsLogPath.Should().Be("-");
-        settings.Pop3Ports.Should().Equal(110, 995, 1110);
+        settings.DissectPorts[DissectorProtocol.Pop3].Should().Equal(110, 995, 1110);
     }
 
     [Test]
@@ -41,7 +42,11 @@ public sealed class LogOptionsTests
     [TestCase("socks5d: option '--credentials-log' given more than once", "--credentials-log", "a", "--credentials-log", "b")]
     [TestCase("socks5d: invalid value '' for --access-log: expected a file path, or - for standard output", "--access-log", "")]
     [TestCase("socks5d: invalid value '' for --credentials-log: expected a file path, or - for standard output", "--credentials-log", "")]
-    public void Parse_BadLogOption_OneLineNamingTheValueAndExit64(string expected, params string[] args)
+    public void Parse_BadLogOption_OneLineNamingTheValueAndExit64(string expected, params string[] args) =>
+        ShouldBeUsageError(expected, args);
+
+    /// <summary>Parsing <paramref name="args"/> fails with status 64: <paramref name="expected"/>, then the usage.</summary>
+    internal static void ShouldBeUsageError(string expected, params string[] args)
     {
         var stderr = new StringWriter();
 
@@ -64,7 +69,7 @@ public sealed class LogOptionsTests
         usage.Should().Contain("73 cannot open a log");
     }
 
-    private static HostSettings ParseOk(params string[] args)
+    internal static HostSettings ParseOk(params string[] args)
     {
         var stderr = new StringWriter();
         var outcome = ArgumentParser.Parse(args, new StringWriter(), stderr);

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using ProxyHost.Hosting;
 using Socks.Core.AccessLog;
 using Socks.Core.Dissectors;
-using Socks.Core.Dissectors.Pop3;
 
 namespace ProxyHost.Tests.Logs;
 
@@ -61,7 +60,7 @@ public sealed class LogSinksTests
 
             seen.Should().Contain("socks.accesslog.records.failed", (2L, "Socks.Core"));
             seen.Should().Contain("socks.credentials.records.failed", (0L, "Socks.Core"));
-            host.Services.GetRequiredService<Pop3DissectorFactory>().Ports.Should().Equal(110);
+            host.Services.GetRequiredService<DissectorFactory>().Ports[DissectorProtocol.Pop3].Should().Equal(110);
         }
         finally
         {
@@ -97,7 +96,7 @@ public sealed class LogSinksTests
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d-test" });
         builder.Services.AddSingleton(new DissectorSwitch(true));
         builder.Services.AddLogSinks(settings);
-        builder.Services.AddSingleton(services => SocksHost.CreatePop3Dissector(
+        builder.Services.AddSingleton(services => SocksHost.CreateDissectors(
             services.GetRequiredService<LogSinks>().CredentialsLog,
             services.GetRequiredService<DissectorSwitch>(),
             settings,

@@ -54,6 +54,18 @@ public class DocumentationSampleTests
         yield return Credential("2026-11-26T08:05:14.870Z", "bob", CredentialMechanism.UserPass, "bob.smith", "Hunter2!", CredentialOutcome.Accepted);
         yield return Credential("2026-11-27T06:30:00.015Z", null, CredentialMechanism.AuthPlain, "carol@example.net", "pa\tss", CredentialOutcome.Unknown);
         yield return Credential("2026-11-27T06:31:10.500Z", null, CredentialMechanism.Apop, "mrose", "c4c9334bac560ecc979e58001b3e22fb", CredentialOutcome.Accepted);
+        yield return Credential("2026-11-27T07:12:40.001Z", "bob", CredentialMechanism.Basic, "bob", "Winter2026", CredentialOutcome.Rejected) with
+        {
+            Protocol = "HTTP", ServerName = "intranet.example.net"u8.ToArray(), Server = new IPEndPoint(IPAddress.Parse("198.51.100.80"), 80),
+        };
+        yield return Credential("2026-11-27T07:15:02.310Z", "bob", CredentialMechanism.Login, "bob.smith", "Hunter2!", CredentialOutcome.Accepted) with
+        {
+            Protocol = "IMAP", ServerName = "imap.example.net"u8.ToArray(), Server = new IPEndPoint(IPAddress.Parse("198.51.100.143"), 143),
+        };
+        yield return Credential("2026-11-27T07:20:30.500Z", null, CredentialMechanism.AuthLogin, "carol@example.net", "s3cret", CredentialOutcome.Rejected) with
+        {
+            Protocol = "SMTP", ServerName = "smtp.example.net"u8.ToArray(), Server = new IPEndPoint(IPAddress.Parse("198.51.100.25"), 587),
+        };
     }
 
     [Test]

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
-
 namespace Socks.Core.Dissectors.Pop3;
 
 /// <summary>
@@ -137,39 +134,6 @@ internal struct Pop3CommandParser
         }
     }
 
-    /// <summary>
-    /// Decodes a SASL PLAIN message (RFC 4616 §2): base64 of <c>authzid NUL authcid NUL passwd</c>.
-    /// </summary>
-    private static bool TryDecodePlain(ReadOnlySpan<byte> base64, out byte[]? user, out byte[]? password)
-    {
-        user = null;
-        password = null;
-
-        // A line is at most 511 bytes, so the decoded message fits in 384.
-        Span<byte> decoded = stackalloc byte[Pop3Observer.MaxLineLength];
-        if (base64.IsEmpty
-            || Base64.DecodeFromUtf8(base64, decoded, out var consumed, out var written) != OperationStatus.Done
-            || consumed != base64.Length)
-        {
-            return false;
-        }
-
-        decoded = decoded[..written];
-        var first = decoded.IndexOf((byte)0);
-        if (first < 0)
-        {
-            return false;
-        }
-
-        var rest = decoded[(first + 1)..];
-        var second = rest.IndexOf((byte)0);
-        if (second < 0)
-        {
-            return false;
-        }
-
-        user = rest[..second].ToArray();
-        password = rest[(second + 1)..].ToArray();
-        return true;
-    }
+    private static bool TryDecodePlain(ReadOnlySpan<byte> base64, out byte[]? user, out byte[]? password) =>
+        Sasl.TryDecodePlain(base64, out user, out password);
 }

@@ -12,11 +12,11 @@ namespace Socks.Core.Dissectors.Pop3;
 /// open; the client lines sent during it are SASL responses, not commands. Multi-line replies seen
 /// before login (CAPA, AUTH without arguments) are skipped up to the terminating <c>.</c> line.</para>
 /// <para>Not thread-safe: the observer calls it under its lock. A call that returns a
-/// <see cref="Pop3StopReason"/> means the watch is over; the observer then stops feeding it.</para>
+/// <see cref="StopReason"/> means the watch is over; the observer then stops feeding it.</para>
 /// </remarks>
-internal sealed class Pop3Dialogue
+internal sealed class Pop3Dialogue : ILineDialogue
 {
-    private readonly Pop3RecordEmitter _emitter;
+    private readonly RecordEmitter _emitter;
     private Pop3CommandParser _parser;
 
     private bool _greetingSeen;
@@ -33,21 +33,32 @@ internal sealed class Pop3Dialogue
 
     /// <summary>Creates the dialogue of one session.</summary>
     /// <param name="emitter">Where credentials go once their outcome is known.</param>
-    /// <param name="time">The clock for the time a credential went by.</param>
-    public Pop3Dialogue(Pop3RecordEmitter emitter, TimeProvider time)
+    public Pop3Dialogue(RecordEmitter emitter)
     {
         _emitter = emitter;
-        _parser = new Pop3CommandParser(time);
+        _parser = new Pop3CommandParser(emitter.Time);
     }
 
-    /// <summary>Server bytes went by unseen, so the greeting did.</summary>
-    public void SkipGreeting() => _greetingSeen = true;
+    /// <inheritdoc/>
+    public void OnResume(bool fromClient, bool newExchange)
+    {
+        if (!fromClient)
+        {
+            // Server bytes went by unseen, so the greeting did.
+            _greetingSeen = true;
+        }
+
+        if (newExchange)
+        {
+            ResetExchange();
+        }
+    }
 
     /// <summary>
     /// Forgets the exchange in progress: commands or replies were skipped, so what was pending cannot
     /// be matched any more.
     /// </summary>
-    public void ResetExchange()
+    private void ResetExchange()
     {
         _commands?.Clear();
         _replies?.Clear();
@@ -61,13 +72,13 @@ internal sealed class Pop3Dialogue
     /// <summary>Takes one server line.</summary>
     /// <param name="line">The line without its line end.</param>
     /// <returns>Why the watch is over, or null to go on.</returns>
-    public Pop3StopReason? OnServerLine(ReadOnlySpan<byte> line)
+    public StopReason? OnServerLine(ReadOnlySpan<byte> line)
     {
         _serverLines++;
         if (!_greetingSeen)
         {
             _greetingSeen = true;
-            return AsciiCase.StartsWithIgnoreCase(line, "+OK"u8) ? null : Pop3StopReason.NotPop3;
+            return AsciiCase.StartsWithIgnoreCase(line, "+OK"u8) ? null : StopReason.NotThisProtocol;
         }
 
         if (_inBody)
@@ -111,9 +122,9 @@ internal sealed class Pop3Dialogue
         }
 
         _replies ??= new Queue<Pop3ServerReply>(2);
-        if (_replies.Count >= Pop3Observer.MaxPending)
+        if (_replies.Count >= LineObserver.MaxPending)
         {
-            return Pop3StopReason.TooManyPending;
+            return StopReason.TooManyPending;
         }
 
         _replies.Enqueue(reply);
@@ -123,7 +134,7 @@ internal sealed class Pop3Dialogue
     /// <summary>Takes one client line.</summary>
     /// <param name="line">The line without its line end.</param>
     /// <returns>Why the watch is over, or null to go on.</returns>
-    public Pop3StopReason? OnClientLine(ReadOnlySpan<byte> line)
+    public StopReason? OnClientLine(ReadOnlySpan<byte> line)
     {
         var unit = _parser.Parse(line);
         if (_replies is { Count: > 0 })
@@ -132,9 +143,9 @@ internal sealed class Pop3Dialogue
         }
 
         _commands ??= new Queue<Pop3ClientLine>(2);
-        if (_commands.Count >= Pop3Observer.MaxPending)
+        if (_commands.Count >= LineObserver.MaxPending)
         {
-            return Pop3StopReason.TooManyPending;
+            return StopReason.TooManyPending;
         }
 
         _commands.Enqueue(unit);
@@ -156,7 +167,7 @@ internal sealed class Pop3Dialogue
 
         if (_saslActive && _saslCredential is { } credential)
         {
-            _emitter.Emit(CredentialMechanism.AuthPlain, credential, Pop3ReplyKind.Unknown);
+            Emit(CredentialMechanism.AuthPlain, credential, Pop3ReplyKind.Unknown);
         }
     }
 
@@ -170,7 +181,7 @@ internal sealed class Pop3Dialogue
     }
 
     /// <summary>Applies a server reply to the client line it answers.</summary>
-    private Pop3StopReason? Match(Pop3ClientLine unit, Pop3ServerReply reply)
+    private StopReason? Match(Pop3ClientLine unit, Pop3ServerReply reply)
     {
         if (_saslActive)
         {
@@ -186,7 +197,7 @@ internal sealed class Pop3Dialogue
             case Pop3CommandKind.Pass:
                 if (_lastUser is { } user)
                 {
-                    _emitter.Emit(CredentialMechanism.UserPass, unit with { User = user }, reply.Kind);
+                    Emit(CredentialMechanism.UserPass, unit with { User = user }, reply.Kind);
                 }
 
                 // Without a USER (none, refused, or already used by an earlier PASS) it names nobody's password and
@@ -194,7 +205,7 @@ internal sealed class Pop3Dialogue
                 _lastUser = null;
                 return LoggedInIfAccepted(reply);
             case Pop3CommandKind.Apop:
-                _emitter.Emit(CredentialMechanism.Apop, unit, reply.Kind);
+                Emit(CredentialMechanism.Apop, unit, reply.Kind);
                 return LoggedInIfAccepted(reply);
             case Pop3CommandKind.AuthPlain:
                 if (reply.Kind is Pop3ReplyKind.Continue || (reply.Kind is Pop3ReplyKind.Unknown && !unit.HasInitialResponse))
@@ -209,7 +220,7 @@ internal sealed class Pop3Dialogue
 
                 if (unit.User is not null)
                 {
-                    _emitter.Emit(CredentialMechanism.AuthPlain, unit, reply.Kind);
+                    Emit(CredentialMechanism.AuthPlain, unit, reply.Kind);
                 }
 
                 return LoggedInIfAccepted(reply);
@@ -226,7 +237,7 @@ internal sealed class Pop3Dialogue
                 _inBody = reply.Kind == Pop3ReplyKind.Ok && reply.LineNumber == _serverLines;
                 return null;
             case Pop3CommandKind.StartTls:
-                return reply.Kind == Pop3ReplyKind.Ok ? Pop3StopReason.StartTls : null;
+                return reply.Kind == Pop3ReplyKind.Ok ? StopReason.StartTls : null;
             case Pop3CommandKind.Transaction:
                 // Accepted only in the TRANSACTION state (RFC 1939 §5): the login happened unseen
                 // (while the switch was off).
@@ -237,7 +248,7 @@ internal sealed class Pop3Dialogue
     }
 
     /// <summary>This client line answered a challenge (RFC 5034 §4), whatever it looks like.</summary>
-    private Pop3StopReason? MatchSaslResponse(Pop3ClientLine unit, Pop3ServerReply reply)
+    private StopReason? MatchSaslResponse(Pop3ClientLine unit, Pop3ServerReply reply)
     {
         if (_saslPlainPending)
         {
@@ -257,12 +268,20 @@ internal sealed class Pop3Dialogue
         if (_saslCredential is { } credential)
         {
             _saslCredential = null;
-            _emitter.Emit(CredentialMechanism.AuthPlain, credential, reply.Kind);
+            Emit(CredentialMechanism.AuthPlain, credential, reply.Kind);
         }
 
         return LoggedInIfAccepted(reply);
     }
 
-    private static Pop3StopReason? LoggedInIfAccepted(Pop3ServerReply reply) =>
-        reply.Kind == Pop3ReplyKind.Ok ? Pop3StopReason.LoggedIn : null;
+    private static StopReason? LoggedInIfAccepted(Pop3ServerReply reply) =>
+        reply.Kind == Pop3ReplyKind.Ok ? StopReason.LoggedIn : null;
+
+    private void Emit(CredentialMechanism mechanism, Pop3ClientLine unit, Pop3ReplyKind reply) =>
+        _emitter.Emit(mechanism, unit.User, unit.Secret, unit.Time, reply switch
+        {
+            Pop3ReplyKind.Ok => CredentialOutcome.Accepted,
+            Pop3ReplyKind.Error => CredentialOutcome.Rejected,
+            _ => CredentialOutcome.Unknown,
+        });
 }

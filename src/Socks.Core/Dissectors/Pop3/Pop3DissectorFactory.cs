@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Socks.Core.Dissectors.Pop3;
 
@@ -20,7 +19,6 @@ public sealed class Pop3DissectorFactory : ITrafficObserverFactory
     public const int DefaultPort = 110;
 
     private readonly HashSet<int> _ports;
-    private int _failureReported;
 
     /// <summary>Creates the factory.</summary>
     /// <param name="sink">Receives each credential found.</param>
@@ -31,9 +29,14 @@ public sealed class Pop3DissectorFactory : ITrafficObserverFactory
     /// <exception cref="ArgumentNullException"><paramref name="sink"/> or <paramref name="switch"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A port is outside 1..65535.</exception>
     public Pop3DissectorFactory(ICredentialSink sink, DissectorSwitch @switch, IReadOnlyCollection<int>? ports = null, TimeProvider? time = null, ILogger? logger = null)
+        : this(new DissectorContext(sink, @switch, time, logger), ports)
     {
-        ArgumentNullException.ThrowIfNull(sink);
-        ArgumentNullException.ThrowIfNull(@switch);
+    }
+
+    /// <summary>Creates the POP3 member of a dissector family, sharing its sink, switch, clock and logger.</summary>
+    internal Pop3DissectorFactory(DissectorContext context, IReadOnlyCollection<int>? ports)
+    {
+        Context = context;
         _ports = [.. ports ?? [DefaultPort]];
         foreach (var port in _ports)
         {
@@ -43,23 +46,13 @@ public sealed class Pop3DissectorFactory : ITrafficObserverFactory
             }
         }
 
-        Sink = sink;
-        Switch = @switch;
-        Time = time ?? TimeProvider.System;
-        Logger = logger ?? NullLogger.Instance;
         Ports = [.. _ports.Order()];
     }
 
     /// <summary>The ports always watched as POP3, ascending.</summary>
     public IReadOnlyList<int> Ports { get; }
 
-    internal ICredentialSink Sink { get; }
-
-    internal DissectorSwitch Switch { get; }
-
-    internal TimeProvider Time { get; }
-
-    internal ILogger Logger { get; }
+    internal DissectorContext Context { get; }
 
     /// <summary>
     /// Returns a POP3 observer for a session to one of <see cref="Ports"/>, and a greeting-sniffing
@@ -73,19 +66,6 @@ public sealed class Pop3DissectorFactory : ITrafficObserverFactory
     public ITrafficObserver? Create(SessionInfo session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return new Pop3Observer(this, session, sniffGreeting: !_ports.Contains(session.Target.Port));
-    }
-
-    /// <summary>Reports a failure inside an observer: an error the first time, debug afterwards.</summary>
-    internal void ReportFailure(long sessionId, Exception exception)
-    {
-        if (Interlocked.Exchange(ref _failureReported, 1) == 0)
-        {
-            Log.ObserverFailed(Logger, sessionId, exception);
-        }
-        else
-        {
-            Log.ObserverFailedAgain(Logger, sessionId, exception.GetType().Name);
-        }
+        return new Pop3Observer(Context, session, sniffGreeting: !_ports.Contains(session.Target.Port));
     }
 }

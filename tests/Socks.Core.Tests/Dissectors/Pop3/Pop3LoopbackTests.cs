@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Socks.Core.Dissectors;
 
 namespace Socks.Core.Tests.Dissectors.Pop3;
 
@@ -31,8 +30,8 @@ public class Pop3LoopbackTests
             await toServer.ConnectAsync((IPEndPoint)server.LocalEndpoint, ct);
             var observer = harness.Factory.Create(Pop3Harness.Session())!;
             await Task.WhenAll(
-                CopyAsync(fromClient, toServer, observer, fromClient: true, ct),
-                CopyAsync(toServer, fromClient, observer, fromClient: false, ct));
+                FamilyHarness.CopyAsync(fromClient, toServer, observer, fromClient: true, ct),
+                FamilyHarness.CopyAsync(toServer, fromClient, observer, fromClient: false, ct));
             ((IDisposable)observer).Dispose();
         });
 
@@ -65,33 +64,6 @@ public class Pop3LoopbackTests
 
         harness.Sink.Records.Select(r => $"{Pop3Harness.Text(r.User)} {Pop3Harness.Text(r.Secret)} {r.Outcome}")
             .Should().Equal("alice nope Rejected", "alice s3cret Accepted");
-    }
-
-    private static async Task CopyAsync(Socket from, Socket to, ITrafficObserver observer, bool fromClient, CancellationToken ct)
-    {
-        var buffer = new byte[4096];
-        while (true)
-        {
-            var read = await from.ReceiveAsync(buffer, SocketFlags.None, ct);
-            if (read == 0)
-            {
-                to.Shutdown(SocketShutdown.Send);
-                return;
-            }
-
-            await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, ct);
-            if (!observer.IsFinished)
-            {
-                if (fromClient)
-                {
-                    observer.OnClientData(buffer.AsSpan(0, read));
-                }
-                else
-                {
-                    observer.OnTargetData(buffer.AsSpan(0, read));
-                }
-            }
-        }
     }
 
     /// <summary>A minimal POP3 server: accepts alice/s3cret, answers QUIT, closes.</summary>
