@@ -66,6 +66,12 @@ internal sealed class ChildProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
+        // The MSBuild variables of the `dotnet test` that runs us would steer a dotnet build started here.
+        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            startInfo.Environment.Remove(name);
+        }
+
         startInfo.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
