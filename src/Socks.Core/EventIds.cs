@@ -17,6 +17,7 @@ namespace Socks.Core;
 ///  600- 699  Socks.Core Access      reserved: access policies
 ///  700- 799  Socks.Core Users       the user store and directory
 ///  800- 899  Socks.Core Metrics     reserved
+///  900- 999  Socks.Core Hosting     the Generic Host integration (AddSocksServer)
 /// 5000-5099  Socks.Core Logging     the record-log writers (access log, credentials log)
 /// 5100-5199  Socks.Core Dissectors
 /// </code>
@@ -47,6 +48,9 @@ internal static class EventIds
 
     /// <summary>Metrics/, reserved (800-899).</summary>
     public const int Metrics = 800;
+
+    /// <summary>Hosting/: the Generic Host integration, AddSocksServer (900-999).</summary>
+    public const int Hosting = 900;
 
     /// <summary>Logging/: the record-log writers of the access log and the credentials log (5000-5099).</summary>
     public const int Logging = 5000;

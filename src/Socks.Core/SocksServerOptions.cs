@@ -40,15 +40,15 @@ public sealed class SocksServerOptions
     public const int MaxRelayBufferSize = 1024 * 1024;
 
     /// <summary>
-    /// The users clients authenticate as (RFC 1929). When it holds any user, every client must use
-    /// method X'02'; when it is empty, see <see cref="AllowAnonymous"/>. Changes in the store take
-    /// effect for the next handshake.
+    /// The users clients authenticate as (RFC 1929), or null (the default) for none. When it holds any user, every
+    /// client must use method X'02'; when it is null or empty, see <see cref="AllowAnonymous"/>. Changes in the store
+    /// take effect for the next handshake.
     /// </summary>
     /// <remarks>
     /// Authentication only: for the server to end the sessions of users removed from the store, give
     /// its directory as <see cref="UserDirectory"/> too (for a <see cref="Users.UserStore"/>, the same object).
     /// </remarks>
-    public required IUserStore Users { get; init; }
+    public IUserStore? Users { get; init; }
 
     /// <summary>
     /// The administration side of <see cref="Users"/>, or null. When set, the server subscribes to its
@@ -59,8 +59,8 @@ public sealed class SocksServerOptions
     public IUserDirectory? UserDirectory { get; init; }
 
     /// <summary>
-    /// Accept method X'00' (no authentication) while <see cref="Users"/> is empty. When false and the
-    /// store is empty, every client gets METHOD X'FF'. Ignored while the store holds users.
+    /// Accept method X'00' (no authentication) while <see cref="Users"/> is null or empty. When false and there is
+    /// no user, every client gets METHOD X'FF'. Ignored while the store holds users.
     /// </summary>
     public bool AllowAnonymous { get; init; }
 
@@ -191,11 +191,6 @@ public sealed class SocksServerOptions
     /// <exception cref="ArgumentException">A value is missing or out of range.</exception>
     internal void Validate()
     {
-        if (Users is null)
-        {
-            throw new ArgumentException("A user store is required.", nameof(Users));
-        }
-
         if (TimeProvider is null)
         {
             throw new ArgumentException("A time provider is required.", nameof(TimeProvider));

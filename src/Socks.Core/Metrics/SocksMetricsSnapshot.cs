@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Socks.Core.Protocol;
 
 namespace Socks.Core.Metrics;
@@ -137,6 +139,30 @@ public readonly record struct SocksMetricsSnapshot(
             }
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// The members of the record's <c>ToString()</c>: every counter, then the failures per REP code by name, e.g.
+    /// <c>SocksMetricsSnapshot { HistoricalConnections = 3, ..., FailuresByReply = { ConnectionRefused = 1 } }</c>.
+    /// </summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        builder.Append(invariant, $"HistoricalConnections = {HistoricalConnections}, ConcurrentConnections = {ConcurrentConnections}, ")
+            .Append(invariant, $"BytesTransferred = {BytesTransferred}, SuccessfulConnections = {SuccessfulConnections}, ")
+            .Append(invariant, $"FailedConnections = {FailedConnections}, ClientBytes = {ClientBytes}, ")
+            .Append(invariant, $"NegotiatingConnections = {NegotiatingConnections}, AuthenticationFailures = {AuthenticationFailures}, ")
+            .Append(invariant, $"NoAcceptableMethods = {NoAcceptableMethods}, HandshakeTimeouts = {HandshakeTimeouts}, ")
+            .Append(invariant, $"RejectedAtLimit = {RejectedAtLimit}, IdleTimeouts = {IdleTimeouts}, FailuresByReply = {{");
+        var separator = " ";
+        foreach (var (code, count) in FailuresByReply.Where(failure => failure.Value != 0).OrderBy(failure => failure.Key))
+        {
+            builder.Append(invariant, $"{separator}{code} = {count}");
+            separator = ", ";
+        }
+
+        builder.Append(" }");
         return true;
     }
 

@@ -182,7 +182,7 @@ internal sealed partial class SocksSession
     private AuthMethod ChooseMethod(SocksGreeting greeting)
     {
         var options = _context.Options;
-        if (options.Users.HasUsers)
+        if (options.Users is { HasUsers: true })
         {
             return greeting.Offers(AuthMethod.UsernamePassword) ? AuthMethod.UsernamePassword : AuthMethod.NoAcceptableMethods;
         }
@@ -249,7 +249,8 @@ internal sealed partial class SocksSession
     private async ValueTask<bool?> ValidateWhileClientWaitsAsync(UsernamePasswordRequest credentials)
     {
         using var clientGone = CancellationTokenSource.CreateLinkedTokenSource(Closed);
-        var check = _context.Options.Users.ValidateAsync(Context, credentials.Username, credentials.Password, clientGone.Token);
+        // Only reached after METHOD X'02', which ChooseMethod picks only for a store that holds users.
+        var check = _context.Options.Users!.ValidateAsync(Context, credentials.Username, credentials.Password, clientGone.Token);
         if (check.IsCompleted)
         {
             // The usual case (a cached verifier, one HMAC): no watch needed.

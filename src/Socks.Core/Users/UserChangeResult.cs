@@ -2,7 +2,7 @@ namespace Socks.Core.Users;
 
 /// <summary>
 /// The outcome of <see cref="IUserDirectory.AddAsync"/> or <see cref="IUserDirectory.RemoveAsync"/> (and
-/// of <see cref="UserStore.Add"/> or <see cref="UserStore.Remove"/>). Each value maps onto one MCP status
+/// of <see cref="UserStore.Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> or <see cref="UserStore.Remove(ReadOnlySpan{byte})"/>). Each value maps onto one MCP status
 /// (memo §5); failures that are not about the user set (a users file that cannot be written) are
 /// exceptions instead.
 /// </summary>

@@ -20,6 +20,6 @@ internal sealed class UserRecord
 
     public PasswordHash Hash { get; }
 
-    /// <summary>False for users added with <see cref="UserStore.AddTemporary"/>: never written to the users file.</summary>
+    /// <summary>False for users added with <see cref="UserStore.AddTemporary(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>: never written to the users file.</summary>
     public bool Saved { get; }
 }

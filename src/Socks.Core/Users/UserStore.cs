@@ -2,6 +2,8 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using System.Runtime.CompilerServices;
+using System.Text;
 using Socks.Core.Users.Verification;
 
 namespace Socks.Core.Users;
@@ -14,7 +16,7 @@ namespace Socks.Core.Users;
 /// <remarks>
 /// <para>
 /// Authentication reads an immutable snapshot of the users that changes replace atomically, so
-/// <see cref="ValidateAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/> never waits for <see cref="Add"/> or <see cref="Remove"/>; changes are
+/// <see cref="ValidateAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/> never waits for <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> or <see cref="Remove(ReadOnlySpan{byte})"/>; changes are
 /// serialized among themselves. A change takes effect for the next handshake.
 /// </para>
 /// <para>
@@ -23,7 +25,7 @@ namespace Socks.Core.Users;
 /// few at a time. See docs/users-file.md.
 /// </para>
 /// <para>
-/// The synchronous <see cref="Add"/>, <see cref="AddTemporary"/> and <see cref="Remove"/> block the
+/// The synchronous <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>, <see cref="AddTemporary(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> and <see cref="Remove(ReadOnlySpan{byte})"/> block the
 /// caller for the derivation and the file's fsync (meant for start-up); the <see cref="IUserDirectory"/>
 /// methods run the same changes on a thread of their own.
 /// </para>
@@ -38,6 +40,8 @@ public sealed class UserStore : IUserStore, IUserDirectory
 
     /// <summary>At most one "address throttled" warning this often; the next one says how many were not logged.</summary>
     private static readonly TimeSpan ThrottledWarningInterval = TimeSpan.FromSeconds(30);
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Lock _changeLock = new();
     private readonly PasswordVerifier _verifier;
@@ -61,8 +65,8 @@ public sealed class UserStore : IUserStore, IUserDirectory
     }
 
     /// <summary>
-    /// Raised after <see cref="Remove"/> or <see cref="RemoveAsync"/> removed a user (and saved the
-    /// change), after the store's own lock was released: on the thread that called <see cref="Remove"/>,
+    /// Raised after <see cref="Remove(ReadOnlySpan{byte})"/> or <see cref="RemoveAsync"/> removed a user (and saved the
+    /// change), after the store's own lock was released: on the thread that called <see cref="Remove(ReadOnlySpan{byte})"/>,
     /// or on the change thread of <see cref="RemoveAsync"/> before its task completes. The SOCKS server
     /// uses it to end that user's sessions. Handlers must be quick and must not throw: an exception
     /// reaches the caller of the removal although the user is already gone. Being raised outside the
@@ -198,7 +202,7 @@ public sealed class UserStore : IUserStore, IUserDirectory
 
     /// <inheritdoc />
     /// <remarks>
-    /// Does what <see cref="Add"/> does on a thread of its own (not a thread-pool thread), so the
+    /// Does what <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> does on a thread of its own (not a thread-pool thread), so the
     /// derivation and the fsync do not block the caller. <paramref name="cancellationToken"/> is
     /// looked at only before the change starts.
     /// </remarks>
@@ -219,6 +223,29 @@ public sealed class UserStore : IUserStore, IUserDirectory
     /// </returns>
     /// <exception cref="ArgumentException">The username or password is empty or longer than 255 bytes.</exception>
     public UserChangeResult AddTemporary(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password) => AddCore(username, password, saved: false);
+
+    /// <summary>
+    /// <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> with the UTF-8 encoding of <paramref name="username"/>
+    /// and <paramref name="password"/> (what a SOCKS client sends for them): <c>users.Add("alice", "secret")</c>.
+    /// </summary>
+    /// <param name="username">The name; 1..255 bytes in UTF-8.</param>
+    /// <param name="password">The password; 1..255 bytes in UTF-8. Only a salted hash is kept.</param>
+    /// <returns>As <see cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A credential is not valid UTF-16, or is empty or longer than 255 bytes in UTF-8.</exception>
+    /// <exception cref="IOException">The users file could not be saved; the user was not added.</exception>
+    public UserChangeResult Add(string username, string password) => Add(Encode(username), Encode(password));
+
+    /// <summary>
+    /// <see cref="AddTemporary(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> with the UTF-8 encoding of
+    /// <paramref name="username"/> and <paramref name="password"/>.
+    /// </summary>
+    /// <param name="username">The name; 1..255 bytes in UTF-8.</param>
+    /// <param name="password">The password; 1..255 bytes in UTF-8. Only a salted hash is kept.</param>
+    /// <returns>As <see cref="AddTemporary(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A credential is not valid UTF-16, or is empty or longer than 255 bytes in UTF-8.</exception>
+    public UserChangeResult AddTemporary(string username, string password) => AddTemporary(Encode(username), Encode(password));
 
     private UserChangeResult AddCore(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password, bool saved)
     {
@@ -289,7 +316,7 @@ public sealed class UserStore : IUserStore, IUserDirectory
     /// Re-reads the users file, which is the truth: users added to it can log in, users removed from it are removed
     /// (and <see cref="UserRemoved"/> is raised for each, which ends their sessions), users whose password changed in
     /// it take the new one (and are reported removed too: their sessions logged in with the old one). Users added
-    /// with <see cref="AddTemporary"/> are kept. Changes saved by this store are in the file already, so they are kept.
+    /// with <see cref="AddTemporary(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> are kept. Changes saved by this store are in the file already, so they are kept.
     /// If the file cannot be read, is not valid, or does not fit beside the temporary users, nothing changes.
     /// </summary>
     /// <returns>What changed.</returns>
@@ -355,9 +382,17 @@ public sealed class UserStore : IUserStore, IUserDirectory
         return new UsersReloadResult(added, removed, changed, next.Users.Length);
     }
 
+    /// <summary><see cref="Remove(ReadOnlySpan{byte})"/> with the UTF-8 encoding of <paramref name="username"/>.</summary>
+    /// <param name="username">The name.</param>
+    /// <returns>As <see cref="Remove(ReadOnlySpan{byte})"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="username"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="username"/> is not valid UTF-16.</exception>
+    /// <exception cref="IOException">The users file could not be saved; the user was not removed.</exception>
+    public UserChangeResult Remove(string username) => Remove(Encode(username));
+
     /// <inheritdoc />
     /// <remarks>
-    /// Does what <see cref="Remove"/> does on a thread of its own (not a thread-pool thread), so the
+    /// Does what <see cref="Remove(ReadOnlySpan{byte})"/> does on a thread of its own (not a thread-pool thread), so the
     /// fsync does not block the caller; <see cref="UserRemoved"/> is raised on that thread.
     /// <paramref name="cancellationToken"/> is looked at only before the change starts.
     /// </remarks>
@@ -506,6 +541,13 @@ public sealed class UserStore : IUserStore, IUserDirectory
     }
 
     private static bool IsValidLength(int length) => length is >= 1 and <= MaxCredentialLength;
+
+    /// <summary>Strict UTF-8 (a lone surrogate is an <see cref="ArgumentException"/>, never a silent U+FFFD).</summary>
+    private static byte[] Encode(string text, [CallerArgumentExpression(nameof(text))] string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(text, name);
+        return StrictUtf8.GetBytes(text);
+    }
 
     private static void ThrowIfBadCredential(ReadOnlySpan<byte> value, string paramName)
     {

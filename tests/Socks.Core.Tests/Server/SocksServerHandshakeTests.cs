@@ -244,6 +244,18 @@ public sealed class SocksServerHandshakeTests
         }
     }
 
+    [TestCase(true, (byte)0x00, TestName = "Anonymous_NoUserStoreAllowed_Method00Chosen")]
+    [TestCase(false, (byte)0xFF, TestName = "Anonymous_NoUserStoreNotAllowed_Gets05FF")]
+    public async Task Greeting_WithoutAUserStore_FollowsAnonymousRule(bool allowAnonymous, byte expected)
+    {
+        await using var harness = ServerHarness.Start(log => new SocksServerOptions { AllowAnonymous = allowAnonymous, AccessLog = log });
+        using var client = await SocksTestClient.ConnectAsync(harness.EndPoint);
+
+        await client.SendAsync(0x05, 0x02, 0x02, 0x00);
+
+        (await client.ReceiveExactlyAsync(2)).Should().Equal(0x05, expected);
+    }
+
     [Test]
     public async Task Greeting_AnonymousAllowedButUsersExist_RequiresUsernamePassword()
     {

@@ -14,6 +14,34 @@ public sealed class UserStoreTests
 
     private static UserStore NewStore(int maxUsers = 10) => UserStore.CreateInMemory(maxUsers, FastHashing);
 
+    [Test]
+    public async Task Add_WithStrings_StoresTheUtf8BytesASocksClientSends_AndRemoveWithAStringRemovesThem()
+    {
+        var store = NewStore();
+
+        store.Add("jürgen", "pässwörd").Should().Be(UserChangeResult.Ok);
+        store.AddTemporary("ana", "pw").Should().Be(UserChangeResult.Ok);
+
+        store.ListUsers().Should().BeEquivalentTo([B("jürgen"), B("ana")]);
+        (await store.ValidateAsync(B("jürgen"), B("pässwörd"), CancellationToken.None)).Should().BeTrue();
+        store.Remove("jürgen").Should().Be(UserChangeResult.Ok);
+        store.Remove("jürgen").Should().Be(UserChangeResult.UserNotFound);
+        store.ListUsers().Should().BeEquivalentTo([B("ana")]);
+    }
+
+    [Test]
+    public void Add_WithStringsThatAreNotValidUtf16OrNull_Throws_AndAddsNobody()
+    {
+        var store = NewStore();
+
+        store.Invoking(s => s.Add("alice\ud800", "pw")).Should().Throw<ArgumentException>();
+        store.Invoking(s => s.Add(null!, "pw")).Should().Throw<ArgumentNullException>().WithParameterName("username");
+        store.Invoking(s => s.AddTemporary("alice", null!)).Should().Throw<ArgumentNullException>().WithParameterName("password");
+        store.Invoking(s => s.Add("alice", new string('x', 256))).Should().Throw<ArgumentException>();
+
+        store.Count.Should().Be(0);
+    }
+
     [TestCase(0)]
     [TestCase(-1)]
     public void CreateInMemory_LimitOutsideRange_ThrowsArgumentOutOfRange(int maxUsers)

@@ -12,7 +12,7 @@ namespace Socks.Core.Users.Verification;
 /// and the nonce of its failure-cache entries). Create one instance per user record and never reuse
 /// it for another record: removing or re-adding a user must drop everything cached for the old one.
 /// </remarks>
-public sealed class PasswordHash
+internal sealed class PasswordHash
 {
     /// <summary>OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256.</summary>
     public const int DefaultIterations = 600_000;

@@ -23,7 +23,7 @@ namespace Socks.Core.Users.Verification;
 /// </para>
 /// <para>Safe for concurrent use; <see cref="VerifyAsync"/> takes no lock.</para>
 /// </remarks>
-public sealed class PasswordVerifier
+internal sealed class PasswordVerifier
 {
     /// <summary>The longest password checked (RFC 1929 §2: one length byte).</summary>
     public const int MaxPasswordLength = Protocol.Socks5Constants.MaxFieldLength;
