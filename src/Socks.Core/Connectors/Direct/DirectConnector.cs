@@ -186,14 +186,39 @@ internal sealed partial class DirectConnector : IConnector
             return ([Normalize(literal)], null);
         }
 
-        IPAddress[] resolved;
+        var (resolved, failure) = await LookUpAsync(name, cancellationToken).ConfigureAwait(false);
+        if (failure == ReplyCode.HostUnreachable && AbsoluteNameWithoutDot(name) is { } relative)
+        {
+            // "localhost." is the absolute form of "localhost": DNS answers both alike, but getaddrinfo's hosts-file
+            // lookup matches names only without the root dot. Tried as given first (an absolute name stays absolute
+            // for DNS), then without the dot.
+            (resolved, failure) = await LookUpAsync(relative, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (failure is { } reply)
+        {
+            return ([], reply);
+        }
+
+        var addresses = resolved.Select(Normalize).Distinct().ToList();
+        return addresses.Count == 0 ? ([], ReplyCode.HostUnreachable) : (addresses, null);
+    }
+
+    /// <summary>The name without its root dot when it is an absolute name ("localhost."), else null ("a..", ".").</summary>
+    private static string? AbsoluteNameWithoutDot(string name) =>
+        name.Length > 1 && name[^1] == '.' && name[^2] != '.' ? name[..^1] : null;
+
+    /// <summary>One lookup through the bounded resolver.</summary>
+    /// <returns>The addresses, or the reply that says why there are none.</returns>
+    private async Task<(IPAddress[] Addresses, ReplyCode? Failure)> LookUpAsync(string name, CancellationToken cancellationToken)
+    {
         Task<IPAddress[]>? lookup = null;
         try
         {
             lookup = _resolver.ResolveAsync(name, cancellationToken);
 
             // WaitAsync: the time limit holds even if a resolver ignores its token.
-            resolved = await lookup.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return (await lookup.WaitAsync(cancellationToken).ConfigureAwait(false), null);
         }
         catch (Exception ex) when (ex is SocketException or ArgumentException)
         {
@@ -211,8 +236,5 @@ internal sealed partial class DirectConnector : IConnector
             ObserveFault(lookup);
             throw;
         }
-
-        var addresses = resolved.Select(Normalize).Distinct().ToList();
-        return addresses.Count == 0 ? ([], ReplyCode.HostUnreachable) : (addresses, null);
     }
 }
