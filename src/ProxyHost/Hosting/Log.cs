@@ -32,11 +32,11 @@ internal static partial class Log
     public static partial void IPv6Unavailable(ILogger logger);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information,
-        Message = "SIGUSR1: historical {Historical}, concurrent {Concurrent} (negotiating {Negotiating}, past the handshake {Established}), bytes transferred {Bytes}, successful {Succeeded}, failed {Failed}, client bytes {ClientBytes}; users {Users} of {MaxUsers}; descriptors {Descriptors}, at most {MaxConnections} connections; in use: session descriptors {SessionDescriptorsInUse} of {SessionDescriptors}, MCP connections {ManagementConnections} of {MaxManagementConnections}; descriptor budget: {Budget}")]
+        Message = "SIGUSR1: historical {Historical}, concurrent {Concurrent} (negotiating {Negotiating}, past the handshake {Established}), bytes transferred {Bytes}, successful {Succeeded}, failed {Failed}, client bytes {ClientBytes}; users {Users} of {MaxUsers}; descriptors {Descriptors}, at most {MaxConnections} connections; in use: session descriptors {SessionDescriptorsInUse} of {SessionDescriptors}, MCP connections {ManagementConnections} of {MaxManagementConnections}; GC heap {GcHeapBytes} bytes; descriptor budget: {Budget}")]
     public static partial void Statistics(
         ILogger logger, long historical, long concurrent, long negotiating, long established, long bytes, long succeeded, long failed,
         long clientBytes, int users, int maxUsers, int descriptors, int maxConnections, long sessionDescriptorsInUse, long sessionDescriptors,
-        int managementConnections, int maxManagementConnections, DescriptorBudget budget);
+        int managementConnections, int maxManagementConnections, long gcHeapBytes, DescriptorBudget budget);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning,
         Message = "An MCP connection limit of {Requested} needs more descriptors than are free (soft limit {SoftLimit}); using {Effective}. Raise ulimit -n to allow more")]

@@ -83,6 +83,7 @@ internal sealed class StatisticsSignalService : IDisposable
             _server.DescriptorBudget.SessionDescriptors,
             _management.Statistics.ActiveConnections,
             _management.MaxConnections,
+            GC.GetTotalMemory(forceFullCollection: false),
             _server.DescriptorBudget);
     }
 

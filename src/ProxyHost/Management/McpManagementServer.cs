@@ -310,6 +310,10 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
     private void AdmitAtLimit(Socket client)
     {
         var peer = McpPeerIdentity.Identify(client, _socketPath);
+
+        // The lookup is done: the next client beyond the limit may be looked up. Cleared before this client is
+        // answered or served, so an administrator who reconnects right after it is never refused for it.
+        Volatile.Write(ref _admittingAtLimit, 0);
         if (!_options.Clients.Admits(peer))
         {
             // It would only be refused: it replaces nobody, and is closed at once like any client beyond the limit.
