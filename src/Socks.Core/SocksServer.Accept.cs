@@ -16,7 +16,9 @@ public sealed partial class SocksServer
 
     private void Dispatch(Socket client)
     {
-        if (Interlocked.Increment(ref _slots) > _context.MaxConnections)
+        // The budget is asked before anything is set up for the client: a session that would take descriptors the
+        // runtime or another part needs is closed at once, like one past the configured limit.
+        if (Interlocked.Increment(ref _slots) > _context.MaxConnections || !_budget.TryAcquire(DescriptorBudget.DescriptorsPerSession))
         {
             Interlocked.Decrement(ref _slots);
             RejectAtLimit(client);

@@ -16,7 +16,13 @@ namespace Socks.Core;
 /// </summary>
 public sealed partial class SocksServer : IAsyncDisposable
 {
+    /// <summary>The budget part of the listening socket and of one client accepted only to be closed at the limit.</summary>
+    internal const string ListenerPart = "SOCKS listener";
+
+    private const int ListenerDescriptors = 2;
+
     private readonly ServerContext _context;
+    private readonly DescriptorBudget _budget;
     private readonly ConcurrentDictionary<long, SocksSession> _sessions = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _stateLock = new();
@@ -41,22 +47,23 @@ public sealed partial class SocksServer : IAsyncDisposable
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
 
-        // Sessions must never take the descriptors the runtime needs: a configured limit above the
-        // descriptor budget is lowered to it (and logged below). The budget counts two per session; a BIND
-        // holds three while it waits for its peer (client, listener, then the peer; the listener is closed
-        // once the peer is accepted), so many BINDs waiting at once can exceed it.
-        var budget = DescriptorLimit.DeriveMaxConnections();
-        var maxConnections = options.MaxConnections > 0 ? Math.Min(options.MaxConnections, budget) : budget;
+        // Sessions must never take the descriptors the runtime needs: they get what the budget leaves, and a
+        // configured limit above that is lowered to it (and logged below).
+        _budget = options.DescriptorBudget ?? DescriptorBudget.ForCurrentProcess();
+        _budget.Reserve(ListenerPart, ListenerDescriptors);
+        var budgeted = _budget.MaxSessions;
+        var maxConnections = options.MaxConnections > 0 ? Math.Min(options.MaxConnections, budgeted) : budgeted;
         _context = new ServerContext(
             options,
             maxConnections,
+            _budget,
             new SocksMetrics(meterFactory),
             loggerFactory.CreateLogger("Socks.Core.Server"),
             loggerFactory.CreateLogger("Socks.Core.Relay"));
         _limitWarning = new WarningThrottle(options.TimeProvider, WarningThrottle.LimitWarningInterval);
         if (options.MaxConnections > maxConnections)
         {
-            Log.ConnectionLimitLowered(_context.Logger, options.MaxConnections, maxConnections, DescriptorLimit.ReadSoftLimit());
+            Log.ConnectionLimitLowered(_context.Logger, options.MaxConnections, maxConnections, _budget.SoftLimit);
         }
 
         if (options.UserDirectory is { } directory)
@@ -66,10 +73,19 @@ public sealed partial class SocksServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The most client connections open at once: the limit derived from the descriptor limit, or
+    /// The most client connections open at once: the sessions the descriptor budget
+    /// (<see cref="SocksServerOptions.DescriptorBudget"/>) has room for, or
     /// <see cref="SocksServerOptions.MaxConnections"/> when that was set and is not above it.
     /// </summary>
     public int MaxConnections => _context.MaxConnections;
+
+    /// <summary>
+    /// The descriptor budget the sessions are admitted against: the one given as
+    /// <see cref="SocksServerOptions.DescriptorBudget"/>, or the one the server derived for this process. The
+    /// server has added its listener to it (a part named "SOCKS listener", two descriptors: the listening
+    /// socket and one client accepted only to be closed at the limit).
+    /// </summary>
+    public DescriptorBudget DescriptorBudget => _budget;
 
     /// <summary>The endpoints actually bound by <see cref="Start"/> (port 0 resolved); empty before.</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => Volatile.Read(ref _localEndPoints);
@@ -305,8 +321,16 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Called by a session once its sockets are closed: its place under the connection limit is free.</summary>
-    internal void ReleaseSlot() => Interlocked.Decrement(ref _slots);
+    /// <summary>Called by a session once its sockets are closed: its place under the connection limit and its descriptors are free.</summary>
+    /// <param name="extraDescriptors">The descriptors its command charged beyond <see cref="DescriptorBudget.DescriptorsPerSession"/>.</param>
+    internal void ReleaseSlot(int extraDescriptors)
+    {
+        _budget.Release(DescriptorBudget.DescriptorsPerSession + extraDescriptors);
+        Interlocked.Decrement(ref _slots);
+    }
+
+    /// <summary>Gives back a place of <see cref="TryTakeSlot"/> (its descriptors are charged and released by the session).</summary>
+    internal void ReleaseExtraSlot() => Interlocked.Decrement(ref _slots);
 
     /// <summary>Takes one more place under the connection limit for a session that holds more descriptors (a UDP association).</summary>
     /// <returns>False when the server is full; nothing was taken.</returns>

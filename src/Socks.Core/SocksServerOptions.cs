@@ -109,13 +109,23 @@ public sealed class SocksServerOptions
     public TimeSpan UdpIdleTimeout { get; init; } = DefaultUdpIdleTimeout;
 
     /// <summary>
-    /// The most client connections open at once. 0 (the default) derives it from the process's
-    /// descriptor limit (RLIMIT_NOFILE), leaving headroom for the runtime: each session holds two
-    /// descriptors (a BIND three while it waits for its peer). A UDP association takes two places (its TCP
-    /// connection and its two UDP sockets: three descriptors). A client connecting while the server is full is
-    /// accepted and closed at once.
+    /// The most client connections open at once. 0 (the default) takes what the
+    /// <see cref="DescriptorBudget"/> leaves for sessions (two descriptors each); a value above that is lowered to it,
+    /// with a warning. A BIND charges a third descriptor while it waits for its peer, and a UDP association takes two
+    /// places (its TCP connection and two UDP sockets). A client connecting while the server is full is accepted and
+    /// closed at once.
     /// </summary>
     public int MaxConnections { get; init; }
+
+    /// <summary>
+    /// The descriptor budget of the process, shared with whatever else it opens (log files, an admin listener), or
+    /// null for one the server derives from this process's descriptor limit when it is created
+    /// (<see cref="DescriptorBudget.ForCurrentProcess"/>). Give one when the process opens descriptors of its own
+    /// beyond a few: reserve their parts in it first, then create the server, which adds its listener and
+    /// admits sessions against what is left. Each server adds a part named "SOCKS listener", so one budget serves
+    /// one server.
+    /// </summary>
+    public DescriptorBudget? DescriptorBudget { get; init; }
 
     /// <summary>Receives one record per session when it ends, or null for no access log.</summary>
     public IAccessLogSink? AccessLog { get; init; }

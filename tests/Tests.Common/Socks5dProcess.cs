@@ -232,6 +232,21 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU time the process has used so far (user and system, /proc/PID/stat), in seconds.</summary>
+    public double CpuSeconds()
+    {
+        // Fields after the command name (which is in parentheses and may hold spaces): state is field 3, utime 14, stime 15.
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        const double TicksPerSecond = 100; // USER_HZ on every Linux ABI
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / TicksPerSecond;
+    }
+
+    /// <summary>Resident memory of the process now (/proc/PID/status VmRSS), in bytes.</summary>
+    public long ResidentBytes() => 1024 * long.Parse(
+        File.ReadLines($"/proc/{Pid}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))["VmRSS:".Length..].Trim().Split(' ')[0],
+        System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Descriptors the process holds now.</summary>
     public int OpenDescriptors() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Socks.Core;
 
 namespace ProxyHost.Hosting;
 
@@ -6,8 +7,8 @@ namespace ProxyHost.Hosting;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "socks5d {Version} listening on {EndPoints} (SOCKS5, at most {MaxConnections} connections)")]
-    public static partial void Listening(ILogger logger, string version, string endPoints, int maxConnections);
+        Message = "socks5d {Version} listening on {EndPoints} (SOCKS5, at most {MaxConnections} connections); descriptor budget: {Budget}")]
+    public static partial void Listening(ILogger logger, string version, string endPoints, int maxConnections, DescriptorBudget budget);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "No users and no --allow-anonymous: every client will be refused (METHOD FF). Add users with -u user:pass, --users-file, or mcpctl add-user")]
@@ -31,9 +32,14 @@ internal static partial class Log
     public static partial void IPv6Unavailable(ILogger logger);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information,
-        Message = "SIGUSR1: historical {Historical}, concurrent {Concurrent} (negotiating {Negotiating}, past the handshake {Established}), bytes transferred {Bytes}, successful {Succeeded}, failed {Failed}, client bytes {ClientBytes}; users {Users} of {MaxUsers}; descriptors {Descriptors}, at most {MaxConnections} connections")]
+        Message = "SIGUSR1: historical {Historical}, concurrent {Concurrent} (negotiating {Negotiating}, past the handshake {Established}), bytes transferred {Bytes}, successful {Succeeded}, failed {Failed}, client bytes {ClientBytes}; users {Users} of {MaxUsers}; descriptors {Descriptors}, at most {MaxConnections} connections; in use: session descriptors {SessionDescriptorsInUse} of {SessionDescriptors}, MCP connections {ManagementConnections} of {MaxManagementConnections}; GC heap {GcHeapBytes} bytes; descriptor budget: {Budget}")]
     public static partial void Statistics(
         ILogger logger, long historical, long concurrent, long negotiating, long established, long bytes, long succeeded, long failed,
-        long clientBytes, int users, int maxUsers, int descriptors, int maxConnections);
+        long clientBytes, int users, int maxUsers, int descriptors, int maxConnections, long sessionDescriptorsInUse, long sessionDescriptors,
+        int managementConnections, int maxManagementConnections, long gcHeapBytes, DescriptorBudget budget);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning,
+        Message = "An MCP connection limit of {Requested} needs more descriptors than are free (soft limit {SoftLimit}); using {Effective}. Raise ulimit -n to allow more")]
+    public static partial void ManagementLimitLowered(ILogger logger, int requested, int effective, long softLimit);
 
 }

@@ -62,6 +62,9 @@ internal static class SocksHost
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
+        // One descriptor budget for everything the process opens: created (counting what is open) before the logs are
+        // opened, with socks5d's own parts set aside before the SOCKS server takes what is left for sessions.
+        builder.Services.AddSingleton(_ => new HostDescriptorBudget(DescriptorBudget.ForCurrentProcess(), McpManagementOptions.DefaultMaxConnections));
         builder.Services.AddLogSinks(settings);
         // Before the SOCKS server's service: stopped after the drain, so the last OTLP push has the final counts.
         builder.Services.AddSingleton<MetricsExport>();
@@ -89,6 +92,7 @@ internal static class SocksHost
                 AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<DissectorFactory>(),
+                DescriptorBudget = services.GetRequiredService<HostDescriptorBudget>().Budget,
             },
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<IMeterFactory>()));
@@ -97,7 +101,11 @@ internal static class SocksHost
         builder.Services.AddSingleton<IManagementBackend, ManagementBackend>();
         builder.Services.AddSingleton(services => new McpManagementServer(
             services.GetRequiredService<IManagementBackend>(),
-            new McpManagementOptions { Clients = CreateClientPolicy(settings) },
+            new McpManagementOptions
+            {
+                Clients = CreateClientPolicy(settings),
+                MaxConnections = services.GetRequiredService<HostDescriptorBudget>().ManagementConnections,
+            },
             services.GetRequiredService<ILogger<McpManagementServer>>()));
 
         // After SocksServerService: hosted services stop in reverse order, so MCP closes before the SOCKS drain.
@@ -116,6 +124,7 @@ internal static class SocksHost
                 return ExitCodes.Config;
             }
 
+            var descriptors = host.Services.GetRequiredService<HostDescriptorBudget>();
             if (!LogSinks.TryOpen(host.Services, out var logFailure))
             {
                 await stderr.WriteLineAsync($"socks5d: {logFailure}").ConfigureAwait(false);
@@ -176,7 +185,8 @@ internal static class SocksHost
                 Log.UsersLoaded(logger, users.Count - settings.Users.Count, usersPath, settings.Users.Count, users.MaxUsers);
             }
 
-            Log.Listening(logger, ArgumentParser.Version, string.Join(", ", server.LocalEndPoints), server.MaxConnections);
+            descriptors.WarnIfLowered(logger);
+            Log.Listening(logger, ArgumentParser.Version, string.Join(", ", server.LocalEndPoints), server.MaxConnections, server.DescriptorBudget);
             if (users.Count == 0)
             {
                 if (settings.AllowAnonymous)

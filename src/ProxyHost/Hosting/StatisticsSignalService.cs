@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using ProxyHost.Management;
 using Socks.Core;
 
 namespace ProxyHost.Hosting;
@@ -20,17 +21,20 @@ internal sealed class StatisticsSignalService : IDisposable
 
     private readonly SocksServer _server;
     private readonly IUserDirectory _users;
+    private readonly McpManagementServer _management;
     private readonly ILogger _logger;
     private readonly List<PosixSignalRegistration> _registrations = [];
 
     /// <summary>Creates the service.</summary>
     /// <param name="server">The running server, for its counters.</param>
     /// <param name="users">The users, for their number.</param>
+    /// <param name="management">The MCP listener, for its connections.</param>
     /// <param name="logger">Where the statistics line goes.</param>
-    public StatisticsSignalService(SocksServer server, IUserDirectory users, ILogger<StatisticsSignalService> logger)
+    public StatisticsSignalService(SocksServer server, IUserDirectory users, McpManagementServer management, ILogger<StatisticsSignalService> logger)
     {
         _server = server;
         _users = users;
+        _management = management;
         _logger = logger;
     }
 
@@ -74,7 +78,13 @@ internal sealed class StatisticsSignalService : IDisposable
             users,
             _users.MaxUsers,
             OpenDescriptors(),
-            _server.MaxConnections);
+            _server.MaxConnections,
+            _server.DescriptorBudget.InUse,
+            _server.DescriptorBudget.SessionDescriptors,
+            _management.Statistics.ActiveConnections,
+            _management.MaxConnections,
+            GC.GetTotalMemory(forceFullCollection: false),
+            _server.DescriptorBudget);
     }
 
     private static int OpenDescriptors()

@@ -20,7 +20,9 @@ namespace ProxyHost.Management;
 /// the longest; if none is idle, the slot of the newest connection if that one is stalled in the middle of a frame
 /// (the spare slot: 64 clients that each send half a frame cannot keep out a new administrator); otherwise it is
 /// accepted and closed at once without a response (the client reads EOF, or a reset if it had already sent its
-/// request), like the SOCKS listener at its limit. A connection that has started on a request (parsing, in the
+/// request), like the SOCKS listener at its limit. Only one client beyond the limit is looked up at a time; others
+/// arriving meanwhile are closed at once. So the listener never holds more than <see cref="DescriptorOverhead"/>
+/// descriptors beyond one per connection, which is what the process's descriptor budget counts for MCP. A connection that has started on a request (parsing, in the
 /// backend, sending answers) is never replaced. A frame, once begun, must be complete within
 /// <see cref="McpManagementOptions.FrameTimeout"/>; a connection that makes no progress for
 /// <see cref="McpManagementOptions.IdleTimeout"/> (no request byte arrives, or the client does not take its
@@ -35,6 +37,13 @@ namespace ProxyHost.Management;
 /// </remarks>
 internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 {
+    /// <summary>
+    /// Descriptors MCP holds besides one per connection: the listening socket, the one client beyond the limit being
+    /// looked up (its socket is open before the connection it replaces is closed), and the socket table read to
+    /// identify a TCP client (one at a time, <see cref="TcpSocketTable"/>).
+    /// </summary>
+    public const int DescriptorOverhead = 3;
+
     private const int New = 0;
     private const int Running = 1;
     private const int Stopped = 2;
@@ -48,6 +57,7 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
     private readonly Lock _admission = new();
     private readonly McpLogThrottles _throttles;
     private int _slots;
+    private int _admittingAtLimit;
     private int _state;
     private Socket? _listener;
     private IPEndPoint? _localEndPoint;
@@ -103,6 +113,9 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
 
     /// <summary>Gets the path of the Unix socket once started on one, or null.</summary>
     internal string? SocketPath => Volatile.Read(ref _socketPath);
+
+    /// <summary>Gets the most admin connections served at once (<see cref="McpManagementOptions.MaxConnections"/>).</summary>
+    internal int MaxConnections => _options.MaxConnections;
 
     /// <summary>Gets live counters (connections, bytes, buffered memory).</summary>
     internal McpManagementStatistics Statistics { get; } = new();
@@ -272,13 +285,35 @@ internal sealed class McpManagementServer : IAsyncDisposable, IAcceptLoopHandler
         }
 
         // At the limit: who the client is decides whether it may take someone's place, and looking it up reads the
-        // kernel's socket table, which is not for the accept loop to do.
-        _ = Task.Run(() => AdmitAtLimit(client));
+        // kernel's socket table, which is not for the accept loop to do. One such client at a time: the descriptor
+        // budget has one descriptor for a client beyond the limit, so a flood of them is closed at once instead of
+        // piling up sockets while they wait to be looked up.
+        if (Interlocked.CompareExchange(ref _admittingAtLimit, 1, 0) != 0)
+        {
+            Reject(client);
+            return;
+        }
+
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                AdmitAtLimit(client);
+            }
+            finally
+            {
+                Volatile.Write(ref _admittingAtLimit, 0);
+            }
+        });
     }
 
     private void AdmitAtLimit(Socket client)
     {
         var peer = McpPeerIdentity.Identify(client, _socketPath);
+
+        // The lookup is done: the next client beyond the limit may be looked up. Cleared before this client is
+        // answered or served, so an administrator who reconnects right after it is never refused for it.
+        Volatile.Write(ref _admittingAtLimit, 0);
         if (!_options.Clients.Admits(peer))
         {
             // It would only be refused: it replaces nobody, and is closed at once like any client beyond the limit.

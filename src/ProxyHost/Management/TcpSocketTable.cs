@@ -37,6 +37,8 @@ internal static class TcpSocketTable
 
     private const int Attempts = 2;
 
+    private static readonly Lock OpenFileLock = new();
+
     /// <summary>Finds the uid of the process that owns the client end of an accepted connection.</summary>
     /// <param name="client">The client's address and port (the accepted socket's remote endpoint).</param>
     /// <param name="server">Our address and port (the accepted socket's local endpoint).</param>
@@ -122,6 +124,16 @@ internal static class TcpSocketTable
     }
 
     private static TcpOwner? Search(string path, string local, string remote)
+    {
+        // One table open at a time, however many admin clients arrive together: the descriptor budget counts one
+        // descriptor for this ("MCP" part, DescriptorBudget), not one per connection being identified.
+        lock (OpenFileLock)
+        {
+            return SearchFile(path, local, remote);
+        }
+    }
+
+    private static TcpOwner? SearchFile(string path, string local, string remote)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 4096);
         using var reader = new StreamReader(stream, System.Text.Encoding.ASCII, detectEncodingFromByteOrderMarks: false, bufferSize: 4096);

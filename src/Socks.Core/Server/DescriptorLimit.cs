@@ -3,16 +3,9 @@ using System.Globalization;
 namespace Socks.Core.Server;
 
 /// <summary>
-/// Derives the default connection limit from the process's descriptor limit (RLIMIT_NOFILE).
+/// Reads what the process's <see cref="DescriptorBudget"/> is derived from: the soft descriptor limit
+/// (RLIMIT_NOFILE) and the descriptors open now.
 /// </summary>
-/// <remarks>
-/// Each session holds two descriptors (client and target). The runtime holds many of its own (on
-/// Linux it keeps every loaded assembly open: over a hundred for a hosted server) and needs more for
-/// lazy work later (loading an assembly, DNS, the log). A .NET process that runs out of descriptors
-/// inside the runtime can abort ("Out of memory."), so the limit counts only the descriptors still free
-/// when the server is created, keeps a reserve of an eighth of the limit (at least 64, at most 1024),
-/// and divides the rest by two.
-/// </remarks>
 internal static class DescriptorLimit
 {
     /// <summary>The limit assumed when the descriptor limit cannot be read (the usual Linux default).</summary>
@@ -24,23 +17,11 @@ internal static class DescriptorLimit
     /// <summary>Used for an "unlimited" descriptor limit.</summary>
     public const long UnlimitedSoftLimit = 1 << 20;
 
-    private const long MinReserve = 64;
-    private const long MaxReserve = 1024;
-
-    /// <summary>The default connection limit of this process, as it is now.</summary>
-    /// <returns>At least 1.</returns>
-    public static int DeriveMaxConnections() => MaxConnectionsFor(ReadSoftLimit(), CountOpenDescriptors());
-
-    /// <summary>The connection limit for a descriptor limit and the descriptors already open.</summary>
+    /// <summary>The connection limit for a descriptor limit and the descriptors already open, with no other part.</summary>
     /// <param name="softLimit">The soft RLIMIT_NOFILE.</param>
     /// <param name="openDescriptors">Descriptors the process holds now.</param>
     /// <returns>At least 1.</returns>
-    public static int MaxConnectionsFor(long softLimit, long openDescriptors)
-    {
-        var reserve = Math.Clamp(softLimit / 8, MinReserve, MaxReserve);
-        var sessions = (softLimit - openDescriptors - reserve) / 2;
-        return (int)Math.Clamp(sessions, 1, int.MaxValue);
-    }
+    public static int MaxConnectionsFor(long softLimit, long openDescriptors) => new DescriptorBudget(softLimit, openDescriptors).MaxSessions;
 
     /// <summary>Counts the descriptors this process holds, from /proc/self/fd.</summary>
     /// <returns>The count, or <see cref="AssumedOpenDescriptors"/> when it cannot be read (not Linux).</returns>

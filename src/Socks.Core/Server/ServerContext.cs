@@ -16,13 +16,15 @@ internal sealed class ServerContext
     /// <summary>Composes the seams from the options: the given ones, or the defaults.</summary>
     /// <param name="options">The validated options.</param>
     /// <param name="maxConnections">The effective connection limit.</param>
+    /// <param name="budget">The descriptor budget sessions are admitted against.</param>
     /// <param name="metrics">The server's counters.</param>
     /// <param name="logger">The server and session logger.</param>
     /// <param name="relayLogger">The relay logger.</param>
-    public ServerContext(SocksServerOptions options, int maxConnections, SocksMetrics metrics, ILogger logger, ILogger relayLogger)
+    public ServerContext(SocksServerOptions options, int maxConnections, DescriptorBudget budget, SocksMetrics metrics, ILogger logger, ILogger relayLogger)
     {
         Options = options;
         MaxConnections = maxConnections;
+        Budget = budget;
         Metrics = metrics;
         Logger = logger;
         RelayLogger = relayLogger;
@@ -58,6 +60,9 @@ internal sealed class ServerContext
 
     /// <summary>The effective connection limit.</summary>
     public int MaxConnections { get; }
+
+    /// <summary>The descriptor budget sessions are admitted against and commands charge extra descriptors to.</summary>
+    public DescriptorBudget Budget { get; }
 
     /// <summary>The server's counters.</summary>
     public SocksMetrics Metrics { get; }

@@ -15,12 +15,29 @@ internal sealed partial class SocksSession
     /// <summary>The session's byte counters (the association's loops write them, one writer per counter).</summary>
     public SessionTraffic Traffic => _traffic;
 
-    /// <summary>Takes a second place under the connection limit, for the association's UDP sockets.</summary>
-    /// <returns>False when the server is full.</returns>
-    public bool TryTakeAssociationPlace() => _server.TryTakeSlot();
+    /// <summary>
+    /// Takes a second place under the connection limit for the association's UDP sockets, and charges the third
+    /// descriptor they need to the descriptor budget (given back when the session ends).
+    /// </summary>
+    /// <returns>False when the server is full or the budget has no room (nothing taken).</returns>
+    public bool TryTakeAssociationPlace()
+    {
+        if (!_server.TryTakeSlot())
+        {
+            return false;
+        }
+
+        if (!TryChargeDescriptors(1))
+        {
+            _server.ReleaseExtraSlot();
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>Gives back the place of <see cref="TryTakeAssociationPlace"/>.</summary>
-    public void ReleaseAssociationPlace() => _server.ReleaseSlot();
+    public void ReleaseAssociationPlace() => _server.ReleaseExtraSlot();
 
     /// <summary>
     /// Records how a relayed association ended: what it relayed (the record's fields 8, 9 and 13-16), and why; an abort

@@ -25,6 +25,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private Socket? _target;
     private int _abortReason;
     private int _ended;
+    private int _extraDescriptors;
 
     // How the session ends: the reason (set where the session learns it), the reply sent, the address connected.
     private SessionOutcome _end = new(SessionEndReason.ClientClosedInHandshake);
@@ -103,6 +104,25 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
 
         _closed.Cancel();
         AbortSockets();
+        return true;
+    }
+
+    /// <summary>
+    /// Charges descriptors beyond the <see cref="DescriptorBudget.DescriptorsPerSession"/> every session holds to the
+    /// server's <see cref="DescriptorBudget"/>: a command calls it before it opens another socket for this session
+    /// (BIND's listener, UDP ASSOCIATE's relay socket) and answers X'01' general failure when it returns false.
+    /// What is charged is given back when the session has closed its sockets (they must be closed by then).
+    /// </summary>
+    /// <param name="descriptors">How many more (at least 1).</param>
+    /// <returns>True when charged; false when the budget has no room (nothing charged).</returns>
+    public bool TryChargeDescriptors(int descriptors)
+    {
+        if (!_context.Budget.TryAcquire(descriptors))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _extraDescriptors, descriptors);
         return true;
     }
 
@@ -234,7 +254,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         // recorded after, so a record means the session's descriptors are gone.
         _context.Metrics.SessionEnded(outcome, _traffic);
         CloseSockets();
-        _server.ReleaseSlot();
+        _server.ReleaseSlot(Volatile.Read(ref _extraDescriptors));
         _server.AppendRecord(
             new AccessLogRecord
             {

@@ -54,6 +54,15 @@ internal sealed class BindCommand(HostResolver resolver, IAccessPolicy? policy, 
 
         // All zeros (or a name that is the text of all zeros): any host may connect.
         IReadOnlyList<IPAddress>? expected = addresses.Any(a => a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any)) ? null : addresses;
+
+        // The listener is a third descriptor (the peer replaces it): charged to the budget, given back at the end.
+        if (!session.TryChargeDescriptors(1))
+        {
+            session.SetEnd(new SessionOutcome(SessionEndReason.ConnectFailedLocally) { Error = SocketError.TooManyOpenSockets });
+            await session.ReplyAsync(ReplyCode.GeneralFailure).ConfigureAwait(false);
+            return;
+        }
+
         Socket listener;
         try
         {

@@ -93,6 +93,14 @@ internal sealed class HostResolver
         }
 
         var (resolved, failure) = await LookupAsync(_resolver.ResolveAsync(name, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (failure == ReplyCode.HostUnreachable && AbsoluteNameWithoutDot(name) is { } relative)
+        {
+            // "localhost." is the absolute form of "localhost": DNS answers both alike, but getaddrinfo's hosts-file
+            // lookup matches names only without the root dot. Tried as given first (an absolute name stays absolute
+            // for DNS), then without the dot.
+            (resolved, failure) = await LookupAsync(_resolver.ResolveAsync(relative, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
         if (failure is not null)
         {
             return ([], failure);
@@ -101,6 +109,10 @@ internal sealed class HostResolver
         var addresses = resolved!.Select(Normalize).Distinct().ToList();
         return addresses.Count == 0 ? ([], ReplyCode.HostUnreachable) : (addresses, null);
     }
+
+    /// <summary>The name without its root dot when it is an absolute name ("localhost."), else null ("a..", ".").</summary>
+    private static string? AbsoluteNameWithoutDot(string name) =>
+        name.Length > 1 && name[^1] == '.' && name[^2] != '.' ? name[..^1] : null;
 
     /// <summary>Resolves DST.ADDR of <paramref name="request"/> within the connect timeout.</summary>
     /// <param name="request">A parsed request.</param>

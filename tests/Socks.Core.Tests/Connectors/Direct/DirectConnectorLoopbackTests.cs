@@ -98,20 +98,34 @@ public class DirectConnectorLoopbackTests
         result.Reply.Should().Be(ReplyCode.ConnectionRefused);
     }
 
-    [Test]
-    public async Task DialAsync_LocalhostWithSystemResolver_Connects(CancellationToken cancellationToken)
+    [TestCase("localhost")]
+    [TestCase("localhost.")]
+    public async Task DialAsync_LocalhostWithSystemResolver_Connects(string name, CancellationToken cancellationToken)
     {
         // /etc/hosts answers "localhost" without any network; whichever loopback it lists first, the race ends on
-        // the listening one.
+        // the listening one. "localhost." (absolute, issue 17 item 5) is the same name, though getaddrinfo's
+        // hosts-file lookup alone does not find it.
         using var listener = Listen(IPAddress.Loopback);
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         var dialer = new DirectConnector(TimeProvider.System, Timeout, null);
 
-        var result = await dialer.DialAsync(TestRequests.Connect("localhost", (ushort)port), cancellationToken);
+        var result = await dialer.DialAsync(TestRequests.Connect(name, (ushort)port), cancellationToken);
         using var client = result.Socket;
 
         result.Reply.Should().Be(ReplyCode.Succeeded);
         result.RemoteEndPoint.Should().Be(new IPEndPoint(IPAddress.Loopback, port));
+    }
+
+    [TestCase("localhost..")]
+    [TestCase(".")]
+    [TestCase("no-such-host.invalid.")]
+    public async Task DialAsync_NotAnAbsoluteNameOfAKnownHost_IsHostUnreachable(string name, CancellationToken cancellationToken)
+    {
+        var dialer = new DirectConnector(TimeProvider.System, Timeout, null);
+
+        var result = await dialer.DialAsync(TestRequests.Connect(name, 9), cancellationToken);
+
+        result.Reply.Should().Be(ReplyCode.HostUnreachable);
     }
 
     private static Socket Listen(IPAddress address)
