@@ -79,10 +79,17 @@ public static class ScriptRunner
         }
     }
 
-    private static async Task<RunResult> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>Runs a program to its end (killed past <see cref="TestTimeouts.Generous"/>) and returns its exit code and output.</summary>
+    /// <param name="program">The program (found on PATH).</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="environment">Variables to set, or null.</param>
+    /// <param name="stdin">Text for its standard input (then closed), or null for an empty input.</param>
+    /// <returns>Exit code, stdout and stderr.</returns>
+    public static async Task<RunResult> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? stdin = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -100,6 +107,8 @@ public static class ScriptRunner
         using var process = Process.Start(startInfo)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(stdin ?? "");
+        process.StandardInput.Close();
         try
         {
             await process.WaitForExitAsync().WaitAsync(TestTimeouts.Generous);

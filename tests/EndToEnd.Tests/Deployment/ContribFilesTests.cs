@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -22,7 +21,7 @@ public sealed partial class ContribFilesTests
         var man8 = Directory.CreateDirectory(Path.Combine(copy.Directory, "man", "man8")).FullName;
         File.Copy(RepositoryFiles.Find("docs/socks5d.8"), Path.Combine(man8, "socks5d.8"));
 
-        var result = await RunAsync("systemd-analyze", ["verify", copy.Path], ("MANPATH", Path.Combine(copy.Directory, "man")));
+        var result = await ScriptRunner.RunAsync("systemd-analyze", ["verify", copy.Path], new Dictionary<string, string> { ["MANPATH"] = Path.Combine(copy.Directory, "man") });
 
         result.Should().Be(new RunResult(0, "", ""), "systemd-analyze verify prints nothing for a valid unit");
     }
@@ -32,7 +31,7 @@ public sealed partial class ContribFilesTests
     {
         using var copy = UnitCopy.Create();
 
-        var result = await RunAsync("systemd-analyze", ["security", "--offline=yes", "--no-pager", copy.Path]);
+        var result = await ScriptRunner.RunAsync("systemd-analyze", ["security", "--offline=yes", "--no-pager", copy.Path]);
 
         result.ExitCode.Should().Be(0, result.Stderr);
         var measured = ExposureLine().Match(result.Stdout);
@@ -100,7 +99,7 @@ public sealed partial class ContribFilesTests
         try
         {
             // -d: read the configuration and say what would be done, touching nothing.
-            var result = await RunAsync("logrotate", ["-d", "-s", state, RepositoryFiles.Find("contrib/logrotate/socks5d")]);
+            var result = await ScriptRunner.RunAsync("logrotate", ["-d", "-s", state, RepositoryFiles.Find("contrib/logrotate/socks5d")]);
 
             result.ExitCode.Should().Be(0, result.Stderr);
             (result.Stdout + result.Stderr).Should().Contain("/var/log/socks5d/access.log").And.NotContain("error");
@@ -119,31 +118,6 @@ public sealed partial class ContribFilesTests
         var words = line.Groups["command"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         words[0].Should().Be(InstalledBinary);
         return words[1..];
-    }
-
-    private static async Task<RunResult> RunAsync(string program, string[] arguments, params (string Name, string Value)[] environment)
-    {
-        var startInfo = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Generous);
-        return new RunResult(process.ExitCode, await output, await error);
     }
 
     [GeneratedRegex(@"^ExecStart=(?<command>.*)$", RegexOptions.Multiline)]

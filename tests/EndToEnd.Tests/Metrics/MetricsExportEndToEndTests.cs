@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -20,7 +19,7 @@ public sealed partial class MetricsExportEndToEndTests
         (await Curl.RunAsync($"socks5h://u:p@{socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
         (await Curl.RunAsync($"socks5h://u:wrong@{socks}", $"http://127.0.0.1:{web.Port}/")).ExitCode.Should().NotBe(0);
 
-        var scrape = await RunAsync("curl", ["-sS", "--fail", "-D", "-", metrics], stdin: null);
+        var scrape = await ScriptRunner.RunAsync("curl", ["-sS", "--fail", "-D", "-", metrics]);
 
         scrape.ExitCode.Should().Be(0, scrape.Stderr);
         var text = scrape.Stdout;
@@ -36,9 +35,9 @@ public sealed partial class MetricsExportEndToEndTests
         var queried = DashboardMetric().Matches(dashboard).Select(m => m.Value).Distinct().ToList();
         queried.Should().HaveCountGreaterThan(10);
         queried.Should().OnlyContain(name => body.Contains($"\n{name}", StringComparison.Ordinal), "every series the Grafana dashboard queries is exported");
-        var check = await RunAsync("promtool", ["check", "metrics"], stdin: body);
+        var check = await ScriptRunner.RunAsync("promtool", ["check", "metrics"], stdin: body);
         check.Should().Be(new RunResult(0, "", ""), "promtool finds nothing to complain about");
-        (await RunAsync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", metrics.Replace("/metrics", "/other", StringComparison.Ordinal)], stdin: null))
+        (await ScriptRunner.RunAsync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", metrics.Replace("/metrics", "/other", StringComparison.Ordinal)]))
             .Stdout.Should().Be("404");
     }
 
@@ -120,29 +119,6 @@ public sealed partial class MetricsExportEndToEndTests
         }
 
         return -1;
-    }
-
-    private static async Task<RunResult> RunAsync(string program, string[] arguments, string? stdin)
-    {
-        var startInfo = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(stdin ?? "");
-        process.StandardInput.Close();
-        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Generous);
-        return new RunResult(process.ExitCode, await output, await error);
     }
 
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/metrics")]
