@@ -114,6 +114,7 @@ public class McpManagementServerLifecycleTests
         }
 
         harness.Statistics.RejectedConnections.Should().Be(1);
+        harness.Statistics.ReplacedConnections.Should().Be(0, "a connection busy in the backend is never replaced");
         harness.Logger.Entries.Should().Contain(e => e.Text.Contains("connection limit (2) reached"));
 
         // The two served connections are unaffected.

@@ -148,32 +148,6 @@ public class McpManagementServerLimitTests
     }
 
     [Test]
-    public async Task Limit_AllBusyInTheBackend_NewClientClosedAtOnceAndBusyOnesAnswered()
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var backend = new TestBackend { AddUserGate = gate.Task };
-        await using var harness = ServerHarness.Start(new McpManagementOptions { MaxConnections = 2 }, backend);
-        await using var first = await harness.ConnectRawAsync();
-        await using var second = await harness.ConnectRawAsync();
-        await first.SendAsync(Frames.AddAlice);
-        await second.SendAsync(Frames.AddBob);
-        await backend.AddUserCalls.WaitAsync(ServerHarness.Timeout);
-        await backend.AddUserCalls.WaitAsync(ServerHarness.Timeout);
-
-        await using (var extra = await harness.ConnectRawAsync())
-        {
-            (await extra.ReadToEndAsync()).Should().BeEmpty();
-        }
-
-        harness.Statistics.RejectedConnections.Should().Be(1);
-        harness.Statistics.ReplacedConnections.Should().Be(0);
-        harness.Logger.Entries.Should().Contain(e => e.Text.Contains("connection limit (2) reached"));
-        gate.SetResult();
-        (await first.ReadAsync(4)).Should().Equal(Frames.Ok);
-        (await second.ReadAsync(4)).Should().Equal(Frames.Ok);
-    }
-
-    [Test]
     public async Task Limit_NewestBusyOthersStalled_NewClientClosedAndNoStalledOneReplaced()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

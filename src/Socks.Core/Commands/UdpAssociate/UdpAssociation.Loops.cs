@@ -228,7 +228,7 @@ internal sealed partial class UdpAssociation
     {
         if (IPAddress.TryParse(name, out var literal))
         {
-            return [Normalize(literal)];
+            return [HostResolver.Normalize(literal)];
         }
 
         using var deadline = new CancellationTokenSource(_settings.LookupTimeout, _settings.Time);
@@ -236,7 +236,7 @@ internal sealed partial class UdpAssociation
         try
         {
             var resolved = await _settings.Resolver.ResolveAsync(name, lookup.Token).WaitAsync(lookup.Token).ConfigureAwait(false);
-            return [.. resolved.Select(Normalize).Distinct()];
+            return [.. resolved.Select(HostResolver.Normalize).Distinct()];
         }
         catch (Exception exception) when (exception is SocketException or ArgumentException or ResolverSaturatedException or OperationCanceledException)
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using Socks.Core.AccessLog;
+using Socks.Core.Connectors.Direct;
 using Socks.Core.Metrics;
 using Socks.Core.Server;
 
@@ -72,8 +73,8 @@ internal sealed partial class UdpAssociation : IDisposable
     /// <exception cref="SocketException">A socket could not be made or bound (out of descriptors, say).</exception>
     public static UdpAssociation Open(SocksSession session, UdpRelaySettings settings)
     {
-        var local = Normalize(session.Context.LocalEndPoint?.Address ?? IPAddress.Loopback);
-        var client = Normalize(session.Context.Client.Address);
+        var local = HostResolver.Normalize(session.Context.LocalEndPoint?.Address ?? IPAddress.Loopback);
+        var client = HostResolver.Normalize(session.Context.Client.Address);
         var clientSide = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         Socket? outside = null;
         try
@@ -148,8 +149,6 @@ internal sealed partial class UdpAssociation : IDisposable
         Stop();
         End();
     }
-
-    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     /// <summary>The outside socket: IPv6 dual-mode on the wildcard address, to reach both families; IPv4 only on a host without IPv6.</summary>
     private static Socket OpenOutside()
