@@ -68,6 +68,12 @@ internal sealed record HostSettings
     /// <summary>False when --no-udp was given: UDP ASSOCIATE is answered REP X'07'.</summary>
     public bool UdpAssociate { get; init; } = true;
 
+    /// <summary>The relay where --relay is not given: the kernel's where it can splice.</summary>
+    public static bool DefaultKernelRelay => SocksServerOptions.DefaultKernelRelay;
+
+    /// <summary>--relay splice (true) or user (false).</summary>
+    public bool KernelRelay { get; init; } = DefaultKernelRelay;
+
     /// <summary>--udp-idle-timeout (<see cref="Timeout.InfiniteTimeSpan"/> for never).</summary>
     public TimeSpan UdpIdleTimeout { get; init; } = SocksServerOptions.DefaultUdpIdleTimeout;
 

@@ -51,6 +51,11 @@ public sealed partial class SocksServer : IAsyncDisposable
         // configured limit above that is lowered to it (and logged below).
         _budget = options.DescriptorBudget ?? DescriptorBudget.ForCurrentProcess();
         _budget.Reserve(ListenerPart, ListenerDescriptors);
+        if (Relay.SpliceRelay.IsChosen(options))
+        {
+            _budget.Reserve(Relay.SpliceRelay.BudgetPart, Relay.SpliceRelay.Descriptors);
+        }
+
         var budgeted = _budget.MaxSessions;
         var maxConnections = options.MaxConnections > 0 ? Math.Min(options.MaxConnections, budgeted) : budgeted;
         _context = new ServerContext(
@@ -218,6 +223,7 @@ public sealed partial class SocksServer : IAsyncDisposable
         }
 
         _context.Metrics.Dispose();
+        (_context.Relay as IDisposable)?.Dispose();
     }
 
     /// <summary>

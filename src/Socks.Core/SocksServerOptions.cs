@@ -33,6 +33,9 @@ public sealed class SocksServerOptions
     /// <summary>The largest accepted <see cref="MaxConcurrentLookups"/>.</summary>
     public const int MaxMaxConcurrentLookups = 1024;
 
+    /// <summary>The default of <see cref="KernelRelay"/>: on, on Linux (docs/benchmarks.md, "Kernel relay").</summary>
+    public static bool DefaultKernelRelay => OperatingSystem.IsLinux();
+
     /// <summary>The smallest accepted <see cref="RelayBufferSize"/>.</summary>
     public const int MinRelayBufferSize = 512;
 
@@ -175,6 +178,13 @@ public sealed class SocksServerOptions
     /// idle session holds no buffer; a busy one holds at most one per direction.
     /// </summary>
     public int RelayBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Whether sessions that nothing watches (no traffic observer) are relayed inside the kernel with
+    /// <c>splice(2)</c> on Linux, the bytes never copied into the process; watched sessions, and every session on
+    /// other systems, go through the user-space relay. Default <see cref="DefaultKernelRelay"/>.
+    /// </summary>
+    public bool KernelRelay { get; init; } = DefaultKernelRelay;
 
     /// <summary>
     /// The relay every session uses once connected; null (the default) for the user-space relay with

@@ -39,7 +39,7 @@ internal static partial class ArgumentParser
         "               [--config file] [--print-config] [--users-from file]\n" +
         "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]\n" +
         "               [--bind | --no-bind] [--bind-timeout d]\n" +
-        "               [--udp | --no-udp] [--udp-idle-timeout d]";
+        "               [--udp | --no-udp] [--udp-idle-timeout d] [--relay splice|user]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -297,8 +297,14 @@ internal static partial class ArgumentParser
             return error;
         }
 
+        if (options.Relay is { } relay && relay is not ("splice" or "user"))
+        {
+            return $"invalid value '{relay}' for --relay: expected splice or user";
+        }
+
         settings = new HostSettings
         {
+            KernelRelay = options.Relay is null ? HostSettings.DefaultKernelRelay : options.Relay == "splice",
             MetricsListen = metricsListen,
             OtlpEndpoint = otlp,
             OtlpInterval = otlpInterval,

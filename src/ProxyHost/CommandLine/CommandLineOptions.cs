@@ -59,6 +59,9 @@ internal sealed class CommandLineOptions
     [Option("udp-idle-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.UdpIdleTimeout), ResourceType = typeof(HelpTexts))]
     public string? UdpIdleTimeout { get; set; }
 
+    [Option("relay", MetaValue = "KIND", HelpText = "How sessions nobody watches are relayed: splice (in the kernel, Linux; the default there) or user (through a buffer in the process).")]
+    public string? Relay { get; set; }
+
     [Option("drain-timeout", MetaValue = "DURATION", HelpText = nameof(HelpTexts.DrainTimeout), ResourceType = typeof(HelpTexts))]
     public string? DrainTimeout { get; set; }
 

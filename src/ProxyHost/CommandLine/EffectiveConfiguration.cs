@@ -82,6 +82,7 @@ internal static class EffectiveConfiguration
         "udp" => settings.UdpAssociate,
         "no-udp" => !settings.UdpAssociate,
         "udp-idle-timeout" => settings.UdpIdleTimeout == Timeout.InfiniteTimeSpan ? "0" : Durations.Format(settings.UdpIdleTimeout),
+        "relay" => settings.KernelRelay ? "splice" : "user",
         _ => AsGiven(name, options),
     };
 

@@ -88,6 +88,7 @@ internal static class SocksHost
                 BindTimeout = settings.BindTimeout,
                 UdpAssociate = settings.UdpAssociate,
                 UdpIdleTimeout = settings.UdpIdleTimeout,
+                KernelRelay = settings.KernelRelay,
                 MaxConnections = settings.MaxConnections,
                 AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,

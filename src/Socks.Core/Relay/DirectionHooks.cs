@@ -34,6 +34,9 @@ internal sealed class DirectionHooks
     /// <summary>A chunk was read from the source (not yet written).</summary>
     public void Received() => _idle?.Touch();
 
+    /// <summary>Bytes were written to the destination without passing through user space: activity only.</summary>
+    public void Moved() => _idle?.Touch();
+
     /// <summary>A chunk was written to the destination: activity, then the observer sees a copy.</summary>
     /// <param name="chunk">The bytes just forwarded.</param>
     public void Forwarded(ReadOnlySpan<byte> chunk)

@@ -12,6 +12,9 @@ internal readonly record struct RelayHooks(DirectionHooks? ClientToTarget, Direc
     /// <summary>No hooks in either direction.</summary>
     public static RelayHooks None => default;
 
+    /// <summary>Whether something must see the relayed bytes (a traffic tap), so the kernel relay cannot carry the session.</summary>
+    public bool SeeBytes => ClientToTarget?.Tap is not null || TargetToClient?.Tap is not null;
+
     /// <summary>The hooks for a session's relay: an object per direction only when something is switched on.</summary>
     /// <param name="idle">The session's idle timer, or null when there is no idle timeout.</param>
     /// <param name="tap">The session's traffic tap, or null when the session is not watched.</param>

@@ -15,7 +15,7 @@ namespace Socks.Core.Relay;
 /// write that fails part way counts the part that went out. Idle activity and the traffic tap go through
 /// <see cref="DirectionHooks"/>, which is null when neither is switched on.
 /// </summary>
-internal sealed class SocketCopier : IDisposable
+internal sealed class SocketCopier : IDirectionCopier
 {
     private readonly Socket _source;
     private readonly Socket _destination;
@@ -42,8 +42,7 @@ internal sealed class SocketCopier : IDisposable
         _hooks = hooks;
     }
 
-    /// <summary>Copies until the source sends EOF (then shuts down sending on the destination) or an error.</summary>
-    /// <returns>How the direction ended; never throws for socket errors.</returns>
+    /// <inheritdoc/>
     public async Task<CopyOutcome> RunAsync()
     {
         byte[]? buffer = null;
@@ -106,12 +105,7 @@ internal sealed class SocketCopier : IDisposable
         }
     }
 
-    /// <summary>
-    /// Forwards bytes the handshake already read from the client (data pipelined right behind the
-    /// request). They were counted as read when the handshake read them.
-    /// </summary>
-    /// <param name="data">The bytes.</param>
-    /// <returns>How the write ended.</returns>
+    /// <inheritdoc/>
     public async Task<CopyOutcome> ForwardPendingAsync(ReadOnlyMemory<byte> data)
     {
         SocketError error;
@@ -155,27 +149,7 @@ internal sealed class SocketCopier : IDisposable
         return SocketError.Success;
     }
 
-    private void CountSource(int count)
-    {
-        if (_fromClient)
-        {
-            _traffic.AddClientReceived(count);
-        }
-        else
-        {
-            _traffic.AddTargetReceived(count);
-        }
-    }
+    private void CountSource(int count) => DirectionCounts.AddRead(_traffic, _fromClient, count);
 
-    private void CountDestination(int count)
-    {
-        if (_fromClient)
-        {
-            _traffic.AddTargetSent(count);
-        }
-        else
-        {
-            _traffic.AddClientSent(count);
-        }
-    }
+    private void CountDestination(int count) => DirectionCounts.AddWritten(_traffic, _fromClient, count);
 }

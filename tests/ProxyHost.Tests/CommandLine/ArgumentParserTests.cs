@@ -65,6 +65,14 @@ public sealed class ArgumentParserTests
     }
 
     [Test]
+    public void Parse_Relay_DefaultsToTheKernelOnLinux()
+    {
+        ParseOk().KernelRelay.Should().Be(OperatingSystem.IsLinux());
+        ParseOk("--relay", "splice").KernelRelay.Should().BeTrue();
+        ParseOk("--relay=user").KernelRelay.Should().BeFalse();
+    }
+
+    [Test]
     public void Parse_UdpOptions_AreRead()
     {
         var defaults = ParseOk();
@@ -137,6 +145,7 @@ public sealed class ArgumentParserTests
     [TestCase("socks5d: invalid duration '100d' for --drain-timeout: expected 0 or more seconds, or a number with ms, s, m or h, up to 49 days", "--drain-timeout", "100d")]
     [TestCase("socks5d: invalid duration '2 min' for --udp-idle-timeout: expected 0 or more seconds, or a number with ms, s, m or h, up to 49 days", "--udp-idle-timeout", "2 min")]
     [TestCase("socks5d: --udp and --no-udp contradict each other: give one", "--udp", "--no-udp")]
+    [TestCase("socks5d: invalid value 'kernel' for --relay: expected splice or user", "--relay", "kernel")]
     [TestCase("socks5d: option '--no-udp' does not take a value", "--no-udp=yes")]
     [TestCase("socks5d: invalid value 'many' for --max-connections: expected a whole number 0..2147483647", "--max-connections", "many")]
     [TestCase("socks5d: invalid value 'loud' for --log-level: expected trace, debug, information, warning, error or critical", "--log-level", "loud")]

@@ -77,14 +77,24 @@ public sealed class DescriptorBudgetTests
     }
 
     [Test]
-    public async Task Server_AdmitsSessionsAgainstAGivenBudget_AndAddsItsListener()
+    public async Task Server_AdmitsSessionsAgainstAGivenBudget_AndAddsItsListenerAndRelayPipes()
     {
         var budget = new DescriptorBudget(1024, 120);
         budget.Reserve("log files", 4);
         await using var server = new SocksServer(new SocksServerOptions { Users = Socks.Core.Users.UserStore.CreateInMemory(10, Socks.Core.Users.UserStoreOptions.Default, null), DescriptorBudget = budget });
 
         server.DescriptorBudget.Should().BeSameAs(budget);
-        budget.Parts.Select(p => p.Name).Should().Equal("log files", SocksServer.ListenerPart);
-        server.MaxConnections.Should().Be((1024 - 120 - 128 - 4 - 2) / 2);
+        budget.Parts.Select(p => p.Name).Should().Equal("log files", SocksServer.ListenerPart, Socks.Core.Relay.SpliceRelay.BudgetPart);
+        server.MaxConnections.Should().Be((1024 - 120 - 128 - 4 - 2 - Socks.Core.Relay.SpliceRelay.Descriptors) / 2);
+    }
+
+    [Test]
+    public async Task Server_UserSpaceRelay_ReservesNoPipes()
+    {
+        var budget = new DescriptorBudget(1024, 120);
+        await using var server = new SocksServer(new SocksServerOptions { Users = Socks.Core.Users.UserStore.CreateInMemory(10, Socks.Core.Users.UserStoreOptions.Default, null), DescriptorBudget = budget, KernelRelay = false });
+
+        budget.Parts.Select(p => p.Name).Should().Equal(SocksServer.ListenerPart);
+        server.MaxConnections.Should().Be((1024 - 120 - 128 - 2) / 2);
     }
 }
