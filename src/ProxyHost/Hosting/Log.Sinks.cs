@@ -20,6 +20,15 @@ internal static partial class Log
         Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}; users file not reloaded, the {Users} users loaded before are kept: {Problem}")]
     public static partial void ReopenedUsersNotReloaded(ILogger logger, string accessLog, string credentialsLog, int users, string problem);
 
+    [LoggerMessage(EventId = 55, Level = LogLevel.Information, Message = "SIGHUP received: rules file {RulesFile} reloaded: {Rules} rules")]
+    public static partial void RulesReloaded(ILogger logger, string rulesFile, int rules);
+
+    [LoggerMessage(EventId = 56, Level = LogLevel.Warning, Message = "SIGHUP received: rules not reloaded, the {Rules} rules loaded before are kept: {Problem}")]
+    public static partial void RulesNotReloaded(ILogger logger, int rules, string problem);
+
+    [LoggerMessage(EventId = 57, Level = LogLevel.Information, Message = "Access rules: {Rules} rules from {RulesFile}; a request no rule matches is denied")]
+    public static partial void RulesLoaded(ILogger logger, int rules, string rulesFile);
+
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "{Count} records could not be written to the {LogName} ({Path})")]
     public static partial void RecordsNotWritten(ILogger logger, long count, string logName, string path);
 

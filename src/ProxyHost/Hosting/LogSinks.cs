@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ProxyHost.Unix;
+using Socks.Core.Access.Rules;
 using Socks.Core.Dissectors;
 using Socks.Core.Logging;
 using Socks.Core.Users;
@@ -28,6 +29,7 @@ internal sealed class LogSinks : IAsyncDisposable
     private readonly PosixSignalRegistration? _hangUp;
     private int _closed;
     private UserStore? _usersToReload;
+    private AccessRulesPolicy? _rulesToReload;
 
     private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, ILogger logger)
     {
@@ -49,6 +51,13 @@ internal sealed class LogSinks : IAsyncDisposable
     /// </summary>
     /// <param name="users">A store with a users file.</param>
     public void ReloadOnHangUp(UserStore users) => Volatile.Write(ref _usersToReload, users);
+
+    /// <summary>
+    /// Also re-reads the rules file of <paramref name="rules"/> on every SIGHUP (docs/rules.md, "Reload"): a good file
+    /// replaces the rules, a bad one keeps the rules in force; either way one line says so.
+    /// </summary>
+    /// <param name="rules">The policy whose <see cref="AccessRulesPolicy.Rules"/> came from a file.</param>
+    public void ReloadRulesOnHangUp(AccessRulesPolicy rules) => Volatile.Write(ref _rulesToReload, rules);
 
     /// <summary>The access log (--access-log).</summary>
     public AccessLogWriter AccessLog { get; }
@@ -224,6 +233,7 @@ internal sealed class LogSinks : IAsyncDisposable
     {
         try
         {
+            ReloadRules();
             var reopened = await Task.WhenAll(AccessLog.ReopenAsync(), CredentialsLog.ReopenAsync()).ConfigureAwait(false);
             var accessLog = Reopened(_settings.AccessLogPath, reopened[0]);
             var credentialsLog = Reopened(_settings.CredentialsLogPath, reopened[1]);
@@ -248,6 +258,26 @@ internal sealed class LogSinks : IAsyncDisposable
         {
             // A bug of ours on a signal thread: report it; the writers keep their current files.
             Log.ReopenFailed(_logger, exception);
+        }
+    }
+
+    private void ReloadRules()
+    {
+        if (Volatile.Read(ref _rulesToReload) is not { } policy)
+        {
+            return;
+        }
+
+        var path = policy.Rules.FilePath;
+        try
+        {
+            policy.Rules = AccessRuleSet.Load(path);
+            Log.RulesReloaded(_logger, path, policy.Rules.Count);
+        }
+        catch (AccessRulesException exception)
+        {
+            // One line naming the file and the line; the rules in force stay.
+            Log.RulesNotReloaded(_logger, policy.Rules.Count, exception.Message);
         }
     }
 

@@ -11,6 +11,7 @@ using ProxyHost.Management;
 using ProxyHost.Metrics;
 using Socks.Core;
 using Socks.Core.Access;
+using Socks.Core.Access.Rules;
 using Socks.Core.Dissectors;
 using Socks.Core.Users;
 
@@ -25,6 +26,21 @@ internal static class SocksHost
     /// <returns>The exit status.</returns>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr)
     {
+        // The rules file first: a bad one stops everything before anything is opened (docs/rules.md, "Errors").
+        AccessRulesPolicy? rules = null;
+        if (settings.RulesFile is { } rulesPath)
+        {
+            try
+            {
+                rules = new AccessRulesPolicy(AccessRuleSet.Load(rulesPath));
+            }
+            catch (AccessRulesException exception)
+            {
+                await stderr.WriteLineAsync($"socks5d: {exception.Message}").ConfigureAwait(false);
+                return ExitCodes.Config;
+            }
+        }
+
         // No raw args: the command line was parsed already, and the host must not read it again.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d" });
         if (settings.JsonLog)
@@ -90,7 +106,8 @@ internal static class SocksHost
                 UdpIdleTimeout = settings.UdpIdleTimeout,
                 KernelRelay = settings.KernelRelay,
                 MaxConnections = settings.MaxConnections,
-                AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
+                AccessPolicy = CreateAccessPolicy(selfEndpoints, settings, rules),
+                AnonymousAccess = rules,
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<DissectorFactory>(),
                 DescriptorBudget = services.GetRequiredService<HostDescriptorBudget>().Budget,
@@ -139,6 +156,11 @@ internal static class SocksHost
             // send one that the runtime's default action (terminate) would still get.
             host.Services.GetRequiredService<StatisticsSignalService>().Register();
             selfEndpoints.Attach(server, management);
+            if (rules is not null)
+            {
+                host.Services.GetRequiredService<LogSinks>().ReloadRulesOnHangUp(rules);
+            }
+
             if (users.FilePath is not null)
             {
                 // The server is subscribed to removals now: a SIGHUP that drops users from the file ends their sessions.
@@ -188,7 +210,11 @@ internal static class SocksHost
 
             descriptors.WarnIfLowered(logger);
             Log.Listening(logger, ArgumentParser.Version, string.Join(", ", server.LocalEndPoints), server.MaxConnections, server.DescriptorBudget);
-            if (users.Count == 0)
+            if (rules is not null)
+            {
+                Log.RulesLoaded(logger, rules.Rules.Count, rules.Rules.FilePath);
+            }
+            else if (users.Count == 0)
             {
                 if (settings.AllowAnonymous)
                 {
@@ -227,13 +253,23 @@ internal static class SocksHost
             logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
 
     /// <summary>
-    /// The proxy's access policy: never its own endpoints (self-protection), and unless
-    /// --allow-all-destinations never link-local, metadata, unspecified, multicast or broadcast addresses.
+    /// The proxy's access policy: never its own endpoints (self-protection), unless --allow-all-destinations never
+    /// link-local, metadata, unspecified, multicast or broadcast addresses, and then the --rules file, if any.
     /// </summary>
-    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, HostSettings settings)
+    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, HostSettings settings, AccessRulesPolicy? rules)
     {
-        var self = new ProtectedEndpointsPolicy(selfEndpoints.Current);
-        return settings.AllowAllDestinations ? self : new CompositeAccessPolicy(self, SpecialDestinationsPolicy.Instance);
+        List<IAccessPolicy> policies = [new ProtectedEndpointsPolicy(selfEndpoints.Current)];
+        if (!settings.AllowAllDestinations)
+        {
+            policies.Add(SpecialDestinationsPolicy.Instance);
+        }
+
+        if (rules is not null)
+        {
+            policies.Add(rules);
+        }
+
+        return policies.Count == 1 ? policies[0] : new CompositeAccessPolicy(policies);
     }
 
     private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)
