@@ -26,8 +26,11 @@ internal sealed record HostSettings
     /// <summary>The default of --otlp-interval.</summary>
     public static readonly TimeSpan DefaultOtlpInterval = TimeSpan.FromSeconds(60);
 
-    /// <summary>The SOCKS address given with -l, or null for every interface (IPv6 dual-mode, IPv4 fallback).</summary>
-    public IPAddress? ListenAddress { get; init; }
+    /// <summary>The SOCKS addresses given with -l, in order, or empty for every interface (IPv6 dual-mode, IPv4 fallback).</summary>
+    public IReadOnlyList<IPAddress> ListenAddresses { get; init; } = [];
+
+    /// <summary>-b/--outbound-address: the source addresses of outbound connections, at most one per family.</summary>
+    public IReadOnlyList<IPAddress> OutboundAddresses { get; init; } = [];
 
     /// <summary>The SOCKS port (0 picks a free one).</summary>
     public int Port { get; init; } = DefaultPort;

@@ -144,6 +144,15 @@ public sealed class SocksServerOptions
     public IAccessPolicy? AccessPolicy { get; init; }
 
     /// <summary>
+    /// Source addresses of outbound connections (microsocks <c>-b</c>, Dante <c>external</c>): at most one IPv4 and one
+    /// IPv6 address, or empty (the default) to let the kernel choose. A CONNECT to a destination of a family with an
+    /// address here binds its socket to that address before connecting; a destination of the other family is
+    /// connected without binding. BIND listens on the address of the peer's family when one is given here. UDP
+    /// ASSOCIATE is not affected: its outside socket stays on the wildcard address (docs/socks5d.8, "-b").
+    /// </summary>
+    public IReadOnlyList<IPAddress> OutboundAddresses { get; init; } = [];
+
+    /// <summary>
     /// Decides per client whether method X'00' (no authentication) is chosen, or null (the default) for
     /// <see cref="AllowAnonymous"/>. When set, it replaces <see cref="AllowAnonymous"/>: a client that offers X'02' while
     /// <see cref="Users"/> holds users authenticates; otherwise X'00' is chosen when the client offers it and
@@ -244,6 +253,29 @@ public sealed class SocksServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ListenBacklog, 1, nameof(ListenBacklog));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentLookups, 1, nameof(MaxConcurrentLookups));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxConcurrentLookups, MaxMaxConcurrentLookups, nameof(MaxConcurrentLookups));
+        if (OutboundAddresses is null
+            || OutboundAddresses.Any(a => a is null || a.IsIPv4MappedToIPv6)
+            || OutboundAddresses.Count(a => a.AddressFamily == AddressFamily.InterNetwork) > 1
+            || OutboundAddresses.Count(a => a.AddressFamily == AddressFamily.InterNetworkV6) > 1)
+        {
+            throw new ArgumentException("At most one IPv4 and one IPv6 outbound address (not IPv4-mapped) are allowed.", nameof(OutboundAddresses));
+        }
+    }
+
+    /// <summary>The outbound address of <paramref name="family"/>, or null.</summary>
+    /// <param name="family">IPv4 or IPv6.</param>
+    /// <returns>The address.</returns>
+    internal IPAddress? OutboundAddressOf(AddressFamily family)
+    {
+        foreach (var address in OutboundAddresses)
+        {
+            if (address.AddressFamily == family)
+            {
+                return address;
+            }
+        }
+
+        return null;
     }
 
     private static void ThrowIfNotPositive(TimeSpan value, string name)

@@ -211,10 +211,25 @@ internal static partial class ArgumentParser
             return $"unexpected argument '{operand}'";
         }
 
-        IPAddress? listen = null;
-        if (options.ListenAddress is { } listenText && !TryParseAddress(listenText, out listen))
+        var listen = new List<IPAddress>();
+        foreach (var listenText in options.ListenAddresses)
         {
-            return $"invalid address '{listenText}' for -l: expected an IPv4 or IPv6 address";
+            if (!TryParseAddress(listenText, out var address))
+            {
+                return $"invalid address '{listenText}' for -l: expected an IPv4 or IPv6 address";
+            }
+
+            if (listen.Contains(address!))
+            {
+                return $"invalid address '{listenText}' for -l: given more than once";
+            }
+
+            listen.Add(address!);
+        }
+
+        if (OutboundOptions.Parse(options.OutboundAddresses, out var outbound) is { } outboundError)
+        {
+            return outboundError;
         }
 
         var port = HostSettings.DefaultPort;
@@ -308,7 +323,8 @@ internal static partial class ArgumentParser
             MetricsListen = metricsListen,
             OtlpEndpoint = otlp,
             OtlpInterval = otlpInterval,
-            ListenAddress = listen,
+            ListenAddresses = listen,
+            OutboundAddresses = outbound,
             Port = port,
             Users = users,
             AllowAnonymous = options.AllowAnonymous,

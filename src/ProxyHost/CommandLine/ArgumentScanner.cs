@@ -10,7 +10,7 @@ namespace ProxyHost.CommandLine;
 internal static class ArgumentScanner
 {
     private const string ShortFlags = "hvN";
-    private const string ShortValues = "lpLPu";
+    private const string ShortValues = "lpLPub";
 
     private static readonly Dictionary<string, char> LongToKey = new(StringComparer.Ordinal)
     {
@@ -44,7 +44,8 @@ internal static class ArgumentScanner
         ["metrics-listen"] = 'X',
         ["otlp-endpoint"] = 'Y',
         ["otlp-interval"] = 'Z',
-        ["bind"] = 'b',
+        ["bind"] = 'B',
+        ["outbound-address"] = 'b',
         ["no-bind"] = 'n',
         ["bind-timeout"] = 'k',
         ["udp"] = 'd',
@@ -57,7 +58,7 @@ internal static class ArgumentScanner
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjyr";
+    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjyrb";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";
@@ -66,7 +67,7 @@ internal static class ArgumentScanner
     private const string UserValueKeys = "FM";
 
     // Keys that may be given more than once.
-    private const string RepeatableKeys = "uj";
+    private const string RepeatableKeys = "ujlb";
 
     /// <summary>The long option that names the configuration file.</summary>
     public const string ConfigOption = "config";

@@ -17,8 +17,11 @@ internal sealed class CommandLineOptions
     [Option('N', "no-dissector", HelpText = "Start with the credential dissectors (HTTP, FTP, IMAP, POP3, SMTP) switched off.")]
     public bool NoDissector { get; set; }
 
-    [Option('l', "listen", MetaValue = "ADDR", HelpText = "SOCKS address (default: all IPv4 and IPv6 interfaces).")]
-    public string? ListenAddress { get; set; }
+    [Option('l', "listen", MetaValue = "ADDR", HelpText = "SOCKS address (repeatable, IPv4 or IPv6, each on -p; default: all IPv4 and IPv6 interfaces).")]
+    public IEnumerable<string> ListenAddresses { get; set; } = [];
+
+    [Option('b', "outbound-address", MetaValue = "ADDR", HelpText = "Source address of outbound connections (repeatable: one IPv4 and one IPv6); a destination of the other family is dialed unbound.")]
+    public IEnumerable<string> OutboundAddresses { get; set; } = [];
 
     [Option('p', "port", MetaValue = "PORT", HelpText = nameof(HelpTexts.Port), ResourceType = typeof(HelpTexts))]
     public string? Port { get; set; }

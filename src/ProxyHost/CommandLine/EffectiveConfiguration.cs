@@ -42,7 +42,8 @@ internal static class EffectiveConfiguration
     /// <summary>The effective value of one key: from the settings where they hold it, else as given.</summary>
     private static object? Effective(string name, CommandLineOptions options, HostSettings settings) => name switch
     {
-        "listen" => settings.ListenAddress?.ToString(),
+        "listen" => settings.ListenAddresses.Count == 0 ? null : settings.ListenAddresses.Select(a => a.ToString()).ToArray(),
+        "outbound-address" => settings.OutboundAddresses.Select(a => a.ToString()).ToArray(),
         "port" => settings.Port,
         "mgmt-address" => settings.ManagementEndPoint switch
         {

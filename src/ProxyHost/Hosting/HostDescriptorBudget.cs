@@ -32,15 +32,25 @@ internal sealed class HostDescriptorBudget
     /// <summary>The name of the MCP part.</summary>
     public const string ManagementPart = "MCP";
 
+    /// <summary>The part of the SOCKS listeners beyond the first (repeated -l).</summary>
+    public const string MoreListenersPart = "more SOCKS listeners";
+
     private const int LogFileDescriptors = 4;
     private const int UsersFileDescriptors = 2;
 
     /// <summary>Counts the descriptors open now and sets socks5d's own parts aside.</summary>
     /// <param name="budget">A budget with no parts yet (<see cref="DescriptorBudget.ForCurrentProcess"/>).</param>
     /// <param name="managementConnections">The MCP connection limit wanted.</param>
-    public HostDescriptorBudget(DescriptorBudget budget, int managementConnections)
+    /// <param name="socksListeners">How many SOCKS listeners the server will open (repeated -l).</param>
+    public HostDescriptorBudget(DescriptorBudget budget, int managementConnections, int socksListeners = 1)
     {
         Budget = budget;
+        if (socksListeners > 1)
+        {
+            // The SOCKS server counts one listening socket for itself; every further -l is one more descriptor.
+            budget.Reserve(MoreListenersPart, socksListeners - 1);
+        }
+
         RequestedManagementConnections = managementConnections;
         budget.Reserve(LogFilesPart, LogFileDescriptors);
         budget.Reserve(UsersFilePart, UsersFileDescriptors);

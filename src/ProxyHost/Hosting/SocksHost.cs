@@ -80,7 +80,7 @@ internal static class SocksHost
         var selfEndpoints = new SelfEndpoints();
         // One descriptor budget for everything the process opens: created (counting what is open) before the logs are
         // opened, with socks5d's own parts set aside before the SOCKS server takes what is left for sessions.
-        builder.Services.AddSingleton(_ => new HostDescriptorBudget(DescriptorBudget.ForCurrentProcess(), McpManagementOptions.DefaultMaxConnections));
+        builder.Services.AddSingleton(_ => new HostDescriptorBudget(DescriptorBudget.ForCurrentProcess(), McpManagementOptions.DefaultMaxConnections, settings.ListenAddresses.Count));
         builder.Services.AddLogSinks(settings);
         // Before the SOCKS server's service: stopped after the drain, so the last OTLP push has the final counts.
         builder.Services.AddSingleton<MetricsExport>();
@@ -108,6 +108,7 @@ internal static class SocksHost
                 MaxConnections = settings.MaxConnections,
                 AccessPolicy = CreateAccessPolicy(selfEndpoints, settings, rules),
                 AnonymousAccess = rules,
+                OutboundAddresses = settings.OutboundAddresses,
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<DissectorFactory>(),
                 DescriptorBudget = services.GetRequiredService<HostDescriptorBudget>().Budget,
@@ -397,12 +398,24 @@ internal static class SocksHost
     private static bool TryListen(SocksServer server, HostSettings settings, ILogger logger, out string failure)
     {
         failure = "";
-        IPEndPoint endpoint;
-        if (settings.ListenAddress is { } address)
+        if (settings.ListenAddresses.Count > 0)
         {
-            endpoint = new IPEndPoint(address, settings.Port);
+            // Every -l on the same -p; all or nothing: SocksServer.Start closes what it bound when one fails.
+            IPEndPoint[] endpoints = [.. settings.ListenAddresses.Select(address => new IPEndPoint(address, settings.Port))];
+            try
+            {
+                server.Start(endpoints);
+                return true;
+            }
+            catch (SocketException exception)
+            {
+                failure = CannotListen(FailedEndPoint(endpoints, exception), exception);
+                return false;
+            }
         }
-        else if (Socket.OSSupportsIPv6)
+
+        IPEndPoint endpoint;
+        if (Socket.OSSupportsIPv6)
         {
             // [::] is bound dual-mode: one socket for IPv4 and IPv6 clients.
             endpoint = new IPEndPoint(IPAddress.IPv6Any, settings.Port);
@@ -418,7 +431,7 @@ internal static class SocksHost
             server.Start([endpoint]);
             return true;
         }
-        catch (SocketException exception) when (settings.ListenAddress is null && endpoint.AddressFamily == AddressFamily.InterNetworkV6
+        catch (SocketException exception) when (endpoint.AddressFamily == AddressFamily.InterNetworkV6
             && exception.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable or SocketError.ProtocolNotSupported)
         {
             Log.IPv6Unavailable(logger);
@@ -440,6 +453,30 @@ internal static class SocksHost
             failure = CannotListen(endpoint, exception);
             return false;
         }
+    }
+
+    /// <summary>Which of several endpoints failed to bind: the first that cannot be bound on its own now.</summary>
+    private static IPEndPoint FailedEndPoint(IPEndPoint[] endpoints, SocketException exception)
+    {
+        if (endpoints.Length == 1)
+        {
+            return endpoints[0];
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                probe.Bind(endpoint);
+            }
+            catch (SocketException probeError) when (probeError.SocketErrorCode == exception.SocketErrorCode)
+            {
+                return endpoint;
+            }
+        }
+
+        return endpoints[0];
     }
 
     private static string CannotListen(EndPoint endpoint, SocketException exception, string? role = null)

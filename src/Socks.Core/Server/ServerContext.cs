@@ -32,12 +32,12 @@ internal sealed class ServerContext
 
         // One resolver, so CONNECT, BIND and RESOLVE share the lookup slots.
         Resolver = new HostResolver(options.TimeProvider, options.ConnectTimeout, options.Resolver, options.ReverseResolver, options.MaxConcurrentLookups, logger);
-        Connector = options.Connector ?? new DirectConnector(Resolver, options.TimeProvider, options.ConnectTimeout, options.AccessPolicy);
+        Connector = options.Connector ?? new DirectConnector(Resolver, options.TimeProvider, options.ConnectTimeout, options.AccessPolicy, outbound: options.OutboundAddresses);
         Relay = options.Relay ?? (SpliceRelay.IsChosen(options) ? new SpliceRelay(options.RelayBufferSize) : new UserSpaceRelay(options.RelayBufferSize));
         List<ICommandHandler> commands = [new ConnectCommand(Connector), new ResolveCommand(Resolver), new ResolvePtrCommand(Resolver)];
         if (options.AllowBind)
         {
-            commands.Add(new BindCommand(Resolver, options.AccessPolicy, options.BindTimeout, logger));
+            commands.Add(new BindCommand(Resolver, options.AccessPolicy, options.BindTimeout, logger, options.OutboundAddresses));
         }
 
         if (options.UdpAssociate)

@@ -11,7 +11,7 @@ public sealed class ArgumentParserTests
     {
         var settings = ParseOk();
 
-        settings.ListenAddress.Should().BeNull();
+        settings.ListenAddresses.Should().BeEmpty();
         settings.Port.Should().Be(1080);
         settings.ManagementEndPoint.Should().Be(new IPEndPoint(IPAddress.Loopback, 8080));
         settings.Users.Should().BeEmpty();
@@ -49,7 +49,7 @@ public sealed class ArgumentParserTests
             "--allow-anonymous", "--allow-all-destinations", "--handshake-timeout", "2.5s", "--connect-timeout=500ms", "--idle-timeout", "0",
             "--drain-timeout", "1m", "--max-connections", "100");
 
-        settings.ListenAddress.Should().Be(IPAddress.IPv6Loopback);
+        settings.ListenAddresses.Should().Equal(IPAddress.IPv6Loopback);
         settings.Port.Should().Be(0);
         settings.ManagementEndPoint.Should().Be(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 9090));
         settings.Users.Select(u => (Encoding.UTF8.GetString(u.Username), Encoding.UTF8.GetString(u.Password)))

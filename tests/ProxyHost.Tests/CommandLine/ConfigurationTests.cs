@@ -27,7 +27,7 @@ public sealed class ConfigurationTests
 
         var settings = ParseOk(Environment(), "--config", file);
 
-        settings.ListenAddress.Should().Be(IPAddress.Loopback);
+        settings.ListenAddresses.Should().Equal(IPAddress.Loopback);
         settings.Port.Should().Be(1090);
         settings.Users.Select(u => Encoding.UTF8.GetString(u.Username) + "=" + Encoding.UTF8.GetString(u.Password))
             .Should().Equal("alice=pw:1", "bob=pw2");

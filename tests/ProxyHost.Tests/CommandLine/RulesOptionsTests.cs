@@ -61,3 +61,4 @@ public sealed class RulesOptionsTests
     private static ParseOutcome Parse(string[] args, IDictionary environment) =>
         ArgumentParser.Parse(args, environment, new StringWriter(), new StringWriter());
 }
+

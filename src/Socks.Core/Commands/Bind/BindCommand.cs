@@ -20,7 +20,8 @@ namespace Socks.Core.Commands.Bind;
 /// <para>The listening address. The address this host would use to reach the expected peer (the kernel's route
 /// lookup: a UDP socket connected to it, which sends nothing), so a peer on the far side of a multi-homed proxy
 /// reaches it; with no expected peer, the address the client reached the proxy on (the control connection's local
-/// address, which on loopback is the loopback address). The port is chosen by the kernel.</para>
+/// address, which on loopback is the loopback address); an outbound address of that family replaces it. The port is
+/// chosen by the kernel.</para>
 /// <para>The wait. At most the bind timeout (REP X'06', as Dante answers a timed-out wait, which its client library
 /// turns into ETIMEDOUT), ended at once when the client closes or resets its connection, or when the session is
 /// aborted. The access policy is asked about the accepted peer at <see cref="AccessPhase.Resolved"/> (its address
@@ -32,7 +33,8 @@ namespace Socks.Core.Commands.Bind;
 /// <param name="policy">Asked about the accepted peer, or null.</param>
 /// <param name="bindTimeout">The longest wait for the peer.</param>
 /// <param name="logger">The session logger.</param>
-internal sealed class BindCommand(HostResolver resolver, IAccessPolicy? policy, TimeSpan bindTimeout, ILogger logger) : ICommandHandler
+/// <param name="outbound">The outbound addresses (-b): the listener takes the one of the chosen address's family instead.</param>
+internal sealed class BindCommand(HostResolver resolver, IAccessPolicy? policy, TimeSpan bindTimeout, ILogger logger, IReadOnlyList<IPAddress>? outbound = null) : ICommandHandler
 {
     /// <summary>The port of the route lookup when DST.PORT is 0 (discard, RFC 863); nothing is ever sent to it.</summary>
     private const int RouteProbePort = 9;
@@ -66,7 +68,7 @@ internal sealed class BindCommand(HostResolver resolver, IAccessPolicy? policy, 
         Socket listener;
         try
         {
-            listener = Listen(ChooseAddress(session.Context, expected, request.Port));
+            listener = Listen(Outbound(ChooseAddress(session.Context, expected, request.Port)));
         }
         catch (SocketException exception) when (!session.IsAborted)
         {
@@ -144,6 +146,23 @@ internal sealed class BindCommand(HostResolver resolver, IAccessPolicy? policy, 
 
         await session.ReplyAsync(ReplyCode.Succeeded, remote).ConfigureAwait(false);
         await session.RelayAsync(target, handshake).ConfigureAwait(false);
+    }
+
+    /// <summary>With an outbound address (-b) of the chosen address's family, that address: the peer sees the proxy there.</summary>
+    private IPAddress Outbound(IPAddress chosen)
+    {
+        if (outbound is not null)
+        {
+            foreach (var address in outbound)
+            {
+                if (address.AddressFamily == chosen.AddressFamily)
+                {
+                    return address;
+                }
+            }
+        }
+
+        return chosen;
     }
 
     /// <summary>The address to listen on (see the remarks of the class).</summary>

@@ -39,11 +39,17 @@ internal sealed partial class DirectConnector
     }
 
 
-    private static async ValueTask<Socket> ConnectSocketAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
+    private async ValueTask<Socket> ConnectSocketAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // -b: the source address of this family; a destination of the other family is dialed unbound.
+            if ((endpoint.AddressFamily == AddressFamily.InterNetwork ? _outboundV4 : _outboundV6) is { } source)
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+            }
+
             await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
             return socket;
         }

@@ -49,6 +49,8 @@ internal sealed partial class DirectConnector : IConnector
     private readonly IAccessPolicy? _policy;
     private readonly HostResolver _resolver;
     private readonly Func<IPEndPoint, CancellationToken, ValueTask<Socket>> _connect;
+    private readonly IPAddress? _outboundV4;
+    private readonly IPAddress? _outboundV6;
 
     /// <summary>Creates a dialer.</summary>
     /// <param name="timeProvider">Clock for the attempt delay and the connect timeout.</param>
@@ -79,12 +81,14 @@ internal sealed partial class DirectConnector : IConnector
     /// <param name="connectTimeout">Upper bound for a whole dial, resolution included; positive and finite.</param>
     /// <param name="policy">Checked for every resolved address; null allows everything.</param>
     /// <param name="connect">Connects one endpoint, or null for a real TCP socket.</param>
+    /// <param name="outbound">Source addresses (one per family at most) the real TCP sockets bind before connecting.</param>
     internal DirectConnector(
         HostResolver resolver,
         TimeProvider timeProvider,
         TimeSpan connectTimeout,
         IAccessPolicy? policy,
-        Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect = null)
+        Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? connect = null,
+        IReadOnlyList<IPAddress>? outbound = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(resolver);
@@ -97,6 +101,8 @@ internal sealed partial class DirectConnector : IConnector
         _connectTimeout = connectTimeout;
         _policy = policy;
         _resolver = resolver;
+        _outboundV4 = outbound?.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
+        _outboundV6 = outbound?.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6);
         _connect = connect ?? ConnectSocketAsync;
     }
 
