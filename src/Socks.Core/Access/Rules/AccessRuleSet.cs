@@ -388,16 +388,23 @@ public sealed class AccessRuleSet
                 return true;
             }
 
-            if (entry.Contains(':', StringComparison.Ordinal) || char.IsAsciiDigit(entry[^1]) || entry.Contains('/', StringComparison.Ordinal))
+            var looksLikeAddress = entry.Contains(':', StringComparison.Ordinal) || entry.Contains('/', StringComparison.Ordinal);
+            if (looksLikeAddress || char.IsAsciiDigit(entry[^1]))
             {
-                // An address or block: IPv6 has colons; an IPv4 address ends with a digit (no top-level domain does).
-                if (!RuleNetwork.TryParse(entry, out var network, out problem))
+                // An address or block: IPv6 has colons, a block a slash; an IPv4 address ends with a digit, but so
+                // may a host name ("host1"), which is taken as a name when it is no address.
+                if (RuleNetwork.TryParse(entry, out var network, out problem))
+                {
+                    (networks ??= []).Add(network);
+                    continue;
+                }
+
+                if (looksLikeAddress || !IsHostName(entry) || entry.All(c => char.IsAsciiDigit(c) || c == '.'))
                 {
                     return false;
                 }
 
-                (networks ??= []).Add(network);
-                continue;
+                problem = "";
             }
 
             var wildcard = entry.StartsWith("*.", StringComparison.Ordinal);

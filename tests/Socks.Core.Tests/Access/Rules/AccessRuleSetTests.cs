@@ -30,6 +30,7 @@ public sealed class AccessRuleSetTests
     [TestCase("allow port=70000", "line 1: '70000' is not a port 0..65535 or a range LOW-HIGH")]
     [TestCase("allow dest=exa mple.com", "line 1: 'mple.com' is not FIELD=VALUE (fields: client, user, command, dest, port)")]
     [TestCase("allow dest=foo*.com", "line 1: 'foo*.com' is not a host name, *.domain, address or CIDR block")]
+    [TestCase("allow dest=10.0.0.300", "line 1: '10.0.0.300' is not an address or CIDR block")]
     [TestCase("allow port=80 port=443", "line 1: field 'port' given twice")]
     [TestCase("allow user=a,,b", "line 1: empty entry in 'user=a,,b'")]
     public void Parse_BadLine_NamesFileLineAndProblem(string line, string expected)
@@ -124,6 +125,7 @@ public sealed class AccessRuleSetTests
         Evaluate(AccessRuleSet.Parse("allow command=connect,bind", "r"), input, out _).ToString().Should().Be(expected);
     }
 
+    [TestCase("host1", "Allow")]
     [TestCase("example.com", "Allow")]
     [TestCase("EXAMPLE.com.", "Allow")]
     [TestCase("www.example.com", "Deny")]
@@ -133,7 +135,7 @@ public sealed class AccessRuleSetTests
     [TestCase("xcorp.example", "Deny")]
     public void Evaluate_DestinationName_MatchesNameAndWildcard(string name, string expected)
     {
-        var rules = AccessRuleSet.Parse("allow dest=example.com,*.corp.example", "r");
+        var rules = AccessRuleSet.Parse("allow dest=example.com,*.corp.example,host1", "r");
 
         Evaluate(rules, Named("127.0.0.1", name, 443, resolved: "192.0.2.1"), out _).ToString().Should().Be(expected);
     }
