@@ -142,7 +142,8 @@ internal static class SocksHost
             if (users.FilePath is not null)
             {
                 // The server is subscribed to removals now: a SIGHUP that drops users from the file ends their sessions.
-                host.Services.GetRequiredService<LogSinks>().ReloadOnHangUp(users);
+                var reloadedUsers = users;
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(UsersReloadStep.Name, () => UsersReloadStep.Run(reloadedUsers));
             }
 
             if (!TryListen(server, settings, logger, out var failure))
