@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using ProxyHost.CommandLine;
 using ProxyHost.Management;
 using ProxyHost.Metrics;
@@ -48,7 +49,11 @@ internal static class SocksHost
         }
 
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        // --log-level, changeable by the SIGHUP configuration reload (it is the logger filter's options source).
+        var logLevel = new LogLevelSwitch(settings.LogLevel);
+        builder.Services.AddSingleton(logLevel);
+        builder.Services.AddSingleton<IConfigureOptions<LoggerFilterOptions>>(logLevel);
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<LoggerFilterOptions>>(logLevel);
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
@@ -62,6 +67,8 @@ internal static class SocksHost
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
+        // --allow-all-destinations, changeable by the SIGHUP configuration reload.
+        var specialDestinations = new SpecialDestinationsSwitch(settings.AllowAllDestinations);
         // One descriptor budget for everything the process opens: created (counting what is open) before the logs are
         // opened, with socks5d's own parts set aside before the SOCKS server takes what is left for sessions.
         builder.Services.AddSingleton(_ => new HostDescriptorBudget(DescriptorBudget.ForCurrentProcess(), McpManagementOptions.DefaultMaxConnections));
@@ -90,7 +97,7 @@ internal static class SocksHost
                 UdpIdleTimeout = settings.UdpIdleTimeout,
                 KernelRelay = settings.KernelRelay,
                 MaxConnections = settings.MaxConnections,
-                AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
+                AccessPolicy = CreateAccessPolicy(selfEndpoints, specialDestinations),
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<DissectorFactory>(),
                 DescriptorBudget = services.GetRequiredService<HostDescriptorBudget>().Budget,
@@ -144,6 +151,13 @@ internal static class SocksHost
                 // The server is subscribed to removals now: a SIGHUP that drops users from the file ends their sessions.
                 var reloadedUsers = users;
                 host.Services.GetRequiredService<ReloadCoordinator>().Add(UsersReloadStep.Name, () => UsersReloadStep.Run(reloadedUsers));
+            }
+
+            if (ConfigurationReloadStep.ConfigFileOf(settings) is { } configFile)
+            {
+                var configuration = new ConfigurationReloadStep(settings, configFile, Environment.GetEnvironmentVariables, logLevel,
+                    specialDestinations, host.Services.GetRequiredService<DissectorSwitch>());
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(ConfigurationReloadStep.Name, configuration.Run);
             }
 
             if (!TryListen(server, settings, logger, out var failure))
@@ -231,10 +245,10 @@ internal static class SocksHost
     /// The proxy's access policy: never its own endpoints (self-protection), and unless
     /// --allow-all-destinations never link-local, metadata, unspecified, multicast or broadcast addresses.
     /// </summary>
-    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, HostSettings settings)
+    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, SpecialDestinationsSwitch specialDestinations)
     {
         var self = new ProtectedEndpointsPolicy(selfEndpoints.Current);
-        return settings.AllowAllDestinations ? self : new CompositeAccessPolicy(self, SpecialDestinationsPolicy.Instance);
+        return new CompositeAccessPolicy(self, specialDestinations);
     }
 
     private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)
