@@ -41,13 +41,14 @@ internal static class App
                     using (var parser = CreateParser())
                     {
                         return await parser
-                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions>(run.Args)
+                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, DissectorOptions>(run.Args)
                             .MapResult(
                                 (MetricsOptions o) => Create(o, s => new MetricsCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (ListUsersOptions o) => Create(o, s => new ListUsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (AddUserOptions o) => CreateAddUser(o, stdin, stdout, stderr, console).RunAsync(cancellationToken),
                                 (RemoveUserOptions o) => CreateRemoveUser(o, stdout, stderr).RunAsync(cancellationToken),
                                 (ToggleDissectorOptions o) => Create(o, s => new ToggleDissectorCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
+                                (DissectorOptions o) => CreateDissector(o, stdout, stderr).RunAsync(cancellationToken),
                                 errors => throw new UsageException(ParseErrorText.Describe(errors, run.Verb), run.Verb))
                             .ConfigureAwait(false);
                     }
@@ -135,6 +136,13 @@ internal static class App
         }
 
         return new AddUserCommand(Connector(settings), stdout, stderr, settings, user, ArgumentValidator.Password(password, verb, showUsage));
+    }
+
+    private static DissectorCommand CreateDissector(DissectorOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        var settings = Validate(options);
+        var wanted = ArgumentValidator.DissectorAction(options.Action, typeof(DissectorOptions));
+        return new DissectorCommand(Connector(settings), stdout, stderr, settings, wanted);
     }
 
     private static RemoveUserCommand CreateRemoveUser(RemoveUserOptions options, TextWriter stdout, TextWriter stderr)

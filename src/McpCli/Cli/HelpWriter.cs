@@ -54,6 +54,7 @@ internal static class HelpWriter
         output.WriteLine("  mcpctl add-user alice                     (asks for the password)");
         output.WriteLine("  printf '%s\\n' \"$PW\" | mcpctl add-user --password-stdin alice");
         output.WriteLine("  mcpctl metrics --json");
+        output.WriteLine("  mcpctl dissector off");
         output.WriteLine();
         WriteExitCodes(output);
     }
@@ -141,6 +142,16 @@ internal static class HelpWriter
         "toggle-dissector" =>
         [
             "Prints 'dissector is now on' or 'dissector is now off'.",
+            "",
+        ],
+        "dissector" =>
+        [
+            "status prints 'dissector is on' or 'dissector is off' and changes nothing;",
+            "on and off print 'dissector is now on' or 'dissector is now off' (setting the",
+            "state it already has is not an error). These use the MCP extensions",
+            "GET_DISSECTOR (0x83) and SET_DISSECTOR (0x84): a server without them answers",
+            "CMD_NOT_SUPPORTED, and mcpctl exits 2 saying so; toggle-dissector works with",
+            "every MCP server.",
             "",
         ],
         _ => [],
