@@ -21,8 +21,13 @@ internal static class App
     /// <param name="stderr">Errors, prompts and notes.</param>
     /// <param name="console">The terminal for the password prompt, or null when there is none.</param>
     /// <param name="cancellationToken">Stops a running command.</param>
+    /// <param name="environment">
+    /// Reads an environment variable (MCPCTL_HOST, MCPCTL_PORT, MCPCTL_SOCKET: <see cref="ConnectionEnvironment"/>), or
+    /// null to read none.
+    /// </param>
     /// <returns>The process exit code (<see cref="ExitCodes"/>).</returns>
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, IConsole? console, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(
+        string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, IConsole? console, CancellationToken cancellationToken = default, Func<string, string?>? environment = null)
     {
         try
         {
@@ -37,7 +42,8 @@ internal static class App
                 case VersionInvocation:
                     stdout.WriteLine(HelpWriter.Version);
                     return ExitCodes.Ok;
-                case RunInvocation run:
+                case RunInvocation given:
+                    var run = ConnectionEnvironment.Apply(given, environment);
                     using (var parser = CreateParser())
                     {
                         return await parser

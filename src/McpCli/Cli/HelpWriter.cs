@@ -47,6 +47,11 @@ internal static class HelpWriter
         options.AddOptions(ResultFor(typeof(Options.MetricsOptions)));
         WriteTable(output, options);
         output.WriteLine();
+        output.WriteLine("Environment (defaults for the options above; the command line wins):");
+        output.WriteLine("  MCPCTL_HOST     like --host (a host, or unix:PATH)");
+        output.WriteLine("  MCPCTL_PORT     like --port");
+        output.WriteLine("  MCPCTL_SOCKET   like --socket; not together with MCPCTL_HOST or MCPCTL_PORT");
+        output.WriteLine();
         output.WriteLine("Examples:");
         output.WriteLine("  mcpctl metrics");
         output.WriteLine("  mcpctl -H 10.0.0.1 -P 9090 list-users");
