@@ -170,6 +170,7 @@ internal sealed partial class SocksSession
         }
 
         Log.AccessDenied(_context.Logger, Id, phase, decision.Reply);
+        _user?.Denied();
         SetEnd(new SessionOutcome(SessionEndReason.Denied) { DeniedAt = phase });
         if (phase == AccessPhase.Requested)
         {
@@ -236,6 +237,10 @@ internal sealed partial class SocksSession
         }
 
         Context.SetUsername(credentials!.Username);
+        var user = _context.Metrics.Users.Get(credentials.Username);
+        user.LoggedIn(_context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        _admitted = user.TryEnter(0);
+        Volatile.Write(ref _user, user);
         await SendAsync().ConfigureAwait(false);
         return true;
     }
