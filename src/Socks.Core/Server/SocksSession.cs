@@ -39,6 +39,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     // The user's live counters once authenticated; the relay's bytes are read live until Finish commits them.
     private UserActivity? _user;
     private bool _admitted;
+    private SessionEndReason? _userRefusal;
     private bool _userBytesCommitted;
     private bool _relaying;
     private long _downAtRelayStart;
@@ -213,6 +214,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
                 break;
             case SessionAbortReason.Revoked:
                 SetEnd(new SessionOutcome(SessionEndReason.Revoked));
+                break;
+            case SessionAbortReason.Quota:
+                SetEnd(new SessionOutcome(SessionEndReason.QuotaCut));
                 break;
             case SessionAbortReason.None:
                 SetEnd(new SessionOutcome(SessionEndReason.ClientFailed) { Error = error });
