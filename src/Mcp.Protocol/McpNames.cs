@@ -15,6 +15,9 @@ public static class McpNames
         McpCommand.AddUser => "ADD_USER",
         McpCommand.RemoveUser => "REMOVE_USER",
         McpCommand.ToggleDissector => "TOGGLE_DISECTOR",
+        McpCommand.UserStats => "USER_STATS",
+        McpCommand.GetLimits => "GET_LIMITS",
+        McpCommand.SetLimits => "SET_LIMITS",
         _ => Hex((byte)command),
     };
 
