@@ -35,8 +35,9 @@ public readonly partial struct McpRequest
     public McpCommand Command { get; }
 
     /// <summary>
-    /// Gets whether <see cref="Command"/> is one of the commands the memo defines (memo §4) or one of the extensions
-    /// <see cref="McpCommand"/> names (docs/mcp-protocol.md §13).
+    /// Gets whether <see cref="Command"/> is one of the commands the memo defines (memo §4) or GET_DISSECTOR or
+    /// SET_DISSECTOR (docs/mcp-protocol.md §13.4-§13.5); the other extensions carry a raw payload
+    /// (<see cref="IsExtensionCommand"/>) and a server decides whether it serves them.
     /// </summary>
     public bool IsKnownCommand => IsDefined(Command);
 
@@ -139,5 +140,5 @@ public readonly partial struct McpRequest
         new(command, username, password);
 
     internal static bool IsDefined(McpCommand command) =>
-        command <= McpCommand.ToggleDissector || command is >= McpCommand.UserStats and <= McpCommand.SetDissector;
+        command <= McpCommand.ToggleDissector || IsDissectorExtension(command);
 }

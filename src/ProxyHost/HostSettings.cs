@@ -53,6 +53,9 @@ internal sealed record HostSettings
     /// <summary>Users from -u, in order: UTF-8 name and password bytes.</summary>
     public IReadOnlyList<(byte[] Username, byte[] Password)> Users { get; init; } = [];
 
+    /// <summary>--rules: the access rules file, or null for no rules (docs/rules.md).</summary>
+    public string? RulesFile { get; init; }
+
     /// <summary>--allow-anonymous.</summary>
     public bool AllowAnonymous { get; init; }
 

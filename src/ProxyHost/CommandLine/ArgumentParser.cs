@@ -371,7 +371,7 @@ internal static partial class ArgumentParser
             MaxUsers = maxUsers,
         };
         return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings) ?? DissectOptions.Apply(options, ref settings)
-            ?? BindOptions.Apply(options, ref settings);
+            ?? BindOptions.Apply(options, ref settings) ?? RulesOptions.Apply(options, ref settings);
     }
 
     /// <summary>Checks one <c>user:pass</c> and adds it; never echoes the value, which holds a password.</summary>

@@ -104,6 +104,7 @@ internal static class EffectiveConfiguration
         "no-udp" => !settings.UdpAssociate,
         "udp-idle-timeout" => settings.UdpIdleTimeout == Timeout.InfiniteTimeSpan ? "0" : Durations.Format(settings.UdpIdleTimeout),
         "relay" => settings.KernelRelay ? "splice" : "user",
+        "rules" => settings.RulesFile,
         _ => AsGiven(name, options),
     };
 

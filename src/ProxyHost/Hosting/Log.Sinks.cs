@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 46, Level = LogLevel.Warning, Message = "SIGHUP received: {Summary}")]
     public static partial void ReloadedWithFailures(ILogger logger, string summary);
 
+    [LoggerMessage(EventId = 57, Level = LogLevel.Information, Message = "Access rules: {Rules} rules from {RulesFile}; a request no rule matches is denied")]
+    public static partial void RulesLoaded(ILogger logger, int rules, string rulesFile);
+
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "{Count} records could not be written to the {LogName} ({Path})")]
     public static partial void RecordsNotWritten(ILogger logger, long count, string logName, string path);
 

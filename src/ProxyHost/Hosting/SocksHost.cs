@@ -12,6 +12,7 @@ using ProxyHost.Management;
 using ProxyHost.Metrics;
 using Socks.Core;
 using Socks.Core.Access;
+using Socks.Core.Access.Rules;
 using Socks.Core.Dissectors;
 using Socks.Core.Users;
 
@@ -26,6 +27,21 @@ internal static class SocksHost
     /// <returns>The exit status.</returns>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr)
     {
+        // The rules file first: a bad one stops everything before anything is opened (docs/rules.md, "Errors").
+        AccessRulesPolicy? rules = null;
+        if (settings.RulesFile is { } rulesPath)
+        {
+            try
+            {
+                rules = new AccessRulesPolicy(AccessRuleSet.Load(rulesPath));
+            }
+            catch (AccessRulesException exception)
+            {
+                await stderr.WriteLineAsync($"socks5d: {exception.Message}").ConfigureAwait(false);
+                return ExitCodes.Config;
+            }
+        }
+
         // No raw args: the command line was parsed already, and the host must not read it again.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d" });
         if (settings.JsonLog)
@@ -97,7 +113,8 @@ internal static class SocksHost
                 UdpIdleTimeout = settings.UdpIdleTimeout,
                 KernelRelay = settings.KernelRelay,
                 MaxConnections = settings.MaxConnections,
-                AccessPolicy = CreateAccessPolicy(selfEndpoints, specialDestinations),
+                AccessPolicy = CreateAccessPolicy(selfEndpoints, specialDestinations, rules),
+                AnonymousAccess = rules,
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<DissectorFactory>(),
                 DescriptorBudget = services.GetRequiredService<HostDescriptorBudget>().Budget,
@@ -153,6 +170,12 @@ internal static class SocksHost
                 host.Services.GetRequiredService<ReloadCoordinator>().Add(UsersReloadStep.Name, () => UsersReloadStep.Run(reloadedUsers));
             }
 
+            if (rules is not null)
+            {
+                var reloadedRules = rules;
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(RulesReloadStep.Name, () => RulesReloadStep.Run(reloadedRules));
+            }
+
             if (ConfigurationReloadStep.ConfigFileOf(settings) is { } configFile)
             {
                 var configuration = new ConfigurationReloadStep(settings, configFile, Environment.GetEnvironmentVariables, logLevel,
@@ -203,7 +226,11 @@ internal static class SocksHost
 
             descriptors.WarnIfLowered(logger);
             Log.Listening(logger, ArgumentParser.Version, string.Join(", ", server.LocalEndPoints), server.MaxConnections, server.DescriptorBudget);
-            if (users.Count == 0)
+            if (rules is not null)
+            {
+                Log.RulesLoaded(logger, rules.Rules.Count, rules.Rules.FilePath);
+            }
+            else if (users.Count == 0)
             {
                 if (settings.AllowAnonymous)
                 {
@@ -242,13 +269,13 @@ internal static class SocksHost
             logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
 
     /// <summary>
-    /// The proxy's access policy: never its own endpoints (self-protection), and unless
-    /// --allow-all-destinations never link-local, metadata, unspecified, multicast or broadcast addresses.
+    /// The proxy's access policy: never its own endpoints (self-protection), unless --allow-all-destinations never
+    /// link-local, metadata, unspecified, multicast or broadcast addresses, and then the --rules file, if any.
     /// </summary>
-    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, SpecialDestinationsSwitch specialDestinations)
+    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, SpecialDestinationsSwitch specialDestinations, AccessRulesPolicy? rules)
     {
         var self = new ProtectedEndpointsPolicy(selfEndpoints.Current);
-        return new CompositeAccessPolicy(self, specialDestinations);
+        return rules is null ? new CompositeAccessPolicy(self, specialDestinations) : new CompositeAccessPolicy(self, specialDestinations, rules);
     }
 
     private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)
