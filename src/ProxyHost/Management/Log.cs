@@ -93,4 +93,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 324, Level = LogLevel.Warning,
         Message = "MCP connection {ConnectionId} from {Client}: a request frame was not completed within {FrameTimeout}; closed (logged at most every 30 s)")]
     public static partial void FrameTimeout(ILogger logger, long connectionId, string client, TimeSpan frameTimeout);
+
+    // 340 on purpose, not the next free id: other changes in flight take the ids after 324.
+    [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client} uid {Uid}: dissector set {Requested}, now {State}")]
+    public static partial void DissectorSet(ILogger logger, long connectionId, string client, string uid, string requested, string state);
 }
