@@ -39,7 +39,8 @@ FROM ${RUNTIME_IMAGE}
 # The binaries belong to root (the service cannot change them); the state directory (users file, credentials log)
 # belongs to uid 1654, the runtime images' unprivileged "app" user, which socks5d runs as.
 COPY --from=build /rootfs/usr/local/bin/ /usr/local/bin/
-COPY --from=build --chown=1654:1654 /rootfs/var/lib/socks5d /var/lib/socks5d
+# Copied as a child of /var/lib/ so that the directory itself (mode 0700) comes along, not only its (empty) contents.
+COPY --from=build --chown=1654:1654 /rootfs/var/lib/ /var/lib/
 # The only place socks5d writes to: with --read-only this volume is the whole writable state. Access log and
 # diagnostics go to standard output and standard error (docker logs).
 VOLUME ["/var/lib/socks5d"]

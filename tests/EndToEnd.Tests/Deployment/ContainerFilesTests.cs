@@ -61,7 +61,9 @@ public sealed partial class ContainerFilesTests
     {
         var user = Instruction("USER");
         user.Should().MatchRegex(@"^[1-9][0-9]*:[1-9][0-9]*$", "a numeric uid and gid, not root");
-        Dockerfile.Should().Contain($"COPY --from=build --chown={user} /rootfs{JsonArray("VOLUME").Single()} ");
+        var parent = Path.GetDirectoryName(JsonArray("VOLUME").Single());
+        Dockerfile.Should().Contain($"COPY --from=build --chown={user} /rootfs{parent}/ {parent}/\n");
+        Dockerfile.Should().Contain($"chmod 0700 /rootfs{JsonArray("VOLUME").Single()}");
     }
 
     [Test]
