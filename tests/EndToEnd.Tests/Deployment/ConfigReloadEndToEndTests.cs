@@ -48,6 +48,26 @@ public sealed class ConfigReloadEndToEndTests
     }
 
     [Test]
+    public async Task Sighup_NoDissectorChangedInTheFile_SwitchesTheDissectors_AndAnMcpChangeStaysWhileTheFileDoesNot()
+    {
+        await File.WriteAllTextAsync(_config, """{ "listen": "127.0.0.1", "port": 0, "user": ["user:pass"] }""");
+        await using var proxy = await RunningProxy.StartAsync("--config", _config);
+        (await proxy.McpctlAsync("dissector", "status")).Stdout.Should().Be("dissector is on\n");
+
+        await File.WriteAllTextAsync(_config, """{ "listen": "127.0.0.1", "port": 0, "user": ["user:pass"], "no-dissector": true }""");
+        proxy.Process.Signal(SIGHUP);
+        (await proxy.Process.WaitForLineAsync(l => l.Contains("SIGHUP received", StringComparison.Ordinal)))
+            .Should().EndWith($"; configuration {_config} reloaded: no-dissector true (dissectors off)");
+        (await proxy.McpctlAsync("dissector", "status")).Stdout.Should().Be("dissector is off\n");
+
+        // An operator switches them on over MCP; a SIGHUP with the file unchanged leaves that alone.
+        (await proxy.McpctlAsync("dissector", "on")).ExitCode.Should().Be(0);
+        proxy.Process.Signal(SIGHUP);
+        await proxy.Process.WaitForLineAsync(l => l.EndsWith($"; configuration {_config} reloaded: nothing to apply", StringComparison.Ordinal));
+        (await proxy.McpctlAsync("dissector", "status")).Stdout.Should().Be("dissector is on\n");
+    }
+
+    [Test]
     public async Task Sighup_WithAnInvalidFile_KeepsEverything_AndLogsOneWarningNamingTheFileAndTheKey()
     {
         await using var echo = new EchoServer();
