@@ -27,7 +27,7 @@ namespace Mcp.Protocol;
 /// <para><b>Streams.</b> The stream must support one concurrent reader and one concurrent writer (as
 /// <see cref="NetworkStream"/> and <see cref="System.Net.Security.SslStream"/> do) and honour cancellation tokens.</para>
 /// </remarks>
-public sealed class McpClient : IAsyncDisposable, IDisposable
+public sealed partial class McpClient : IAsyncDisposable, IDisposable
 {
     private readonly Stream _stream;
     private readonly bool _leaveOpen;

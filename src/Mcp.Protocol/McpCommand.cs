@@ -6,7 +6,8 @@ namespace Mcp.Protocol;
 /// <remarks>
 /// A request read from the wire may carry a byte that is not one of these members; it is kept as the raw value
 /// cast to <see cref="McpCommand"/> (see <see cref="McpRequest.IsKnownCommand"/>) so a server can answer
-/// <see cref="McpStatus.CommandNotSupported"/>.
+/// <see cref="McpStatus.CommandNotSupported"/>. Members from 0x80 up are extensions (docs/mcp-protocol.md §13): a
+/// server written from the memo alone answers them CMD_NOT_SUPPORTED.
 /// </remarks>
 public enum McpCommand : byte
 {
@@ -24,4 +25,28 @@ public enum McpCommand : byte
 
     /// <summary>0x04 TOGGLE_DISECTOR (memo §4.5): switches the traffic dissector; the response carries the new state.</summary>
     ToggleDissector = 0x04,
+
+    /// <summary>
+    /// 0x80 USER_STATS (extension, docs/mcp-protocol.md §13.1): one page of per-user statistics and limits; request
+    /// payload START (1 byte). A server without it answers <see cref="McpStatus.CommandNotSupported"/>.
+    /// </summary>
+    UserStats = 0x80,
+
+    /// <summary>0x81 GET_LIMITS (extension, docs/mcp-protocol.md §13.2): one user's limits and quota used.</summary>
+    GetLimits = 0x81,
+
+    /// <summary>0x82 SET_LIMITS (extension, docs/mcp-protocol.md §13.3): sets one user's limits; empty response payload.</summary>
+    SetLimits = 0x82,
+
+    /// <summary>
+    /// 0x83 GET_DISSECTOR (extension, docs/mcp-protocol.md §13.4): reads the dissector's state without changing it;
+    /// empty request payload, the response carries STATE.
+    /// </summary>
+    GetDissector = 0x83,
+
+    /// <summary>
+    /// 0x84 SET_DISSECTOR (extension, docs/mcp-protocol.md §13.5): switches the dissector on or off explicitly; the
+    /// request carries STATE, the response the state now in force.
+    /// </summary>
+    SetDissector = 0x84,
 }

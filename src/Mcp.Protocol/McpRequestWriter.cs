@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace Mcp.Protocol;
 
 /// <summary>Writes MCP requests (client side, MCP memo §3, §4) straight into an <see cref="IBufferWriter{T}"/>.</summary>
-public static class McpRequestWriter
+public static partial class McpRequestWriter
 {
     /// <summary>Writes one request frame: the 4-byte header and its payload.</summary>
     /// <param name="request">The request. A command byte the memo does not define is written with an empty payload.</param>
@@ -22,7 +22,21 @@ public static class McpRequestWriter
             case McpCommand.RemoveUser:
                 WriteRemoveUser(request.Username.Span, output);
                 break;
+            case McpCommand.SetDissector:
+                WriteSetDissector(request.DissectorEnabled, output);
+                break;
             default:
+                if (request.IsExtensionCommand)
+                {
+                    // docs/mcp-protocol.md §13: an extension's payload, as its writer built it.
+                    var payload = request.Payload.Span;
+                    var frame = output.GetSpan(McpConstants.HeaderLength + payload.Length);
+                    WriteHeader(frame, (byte)request.Command, payload.Length);
+                    payload.CopyTo(frame[McpConstants.HeaderLength..]);
+                    output.Advance(McpConstants.HeaderLength + payload.Length);
+                    break;
+                }
+
                 // Memo §4.1, §4.2, §4.5: empty payload (LEN = 0); also used for command bytes the memo does not define.
                 var span = output.GetSpan(McpConstants.HeaderLength);
                 WriteHeader(span, (byte)request.Command, 0);

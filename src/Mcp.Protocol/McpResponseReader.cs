@@ -42,7 +42,7 @@ public static class McpResponseReader
         }
 
         var status = (McpStatus)statusByte;
-        if (status != McpStatus.Ok || !McpRequest.IsDefined(command))
+        if (status != McpStatus.Ok || !(McpRequest.IsDefined(command) || McpRequest.IsExtension(command)))
         {
             if (!McpFrameReading.TrySkipFrame(ref buffer, length))
             {
@@ -57,7 +57,9 @@ public static class McpResponseReader
         {
             McpCommand.GetMetrics => TryReadMetrics(ref buffer, ref reader, length, out response, out error),
             McpCommand.ListUsers => TryReadUsers(ref buffer, length, out response, out error),
-            McpCommand.ToggleDissector => TryReadDissectorState(ref buffer, ref reader, length, out response, out error),
+            McpCommand.ToggleDissector or McpCommand.GetDissector or McpCommand.SetDissector =>
+                TryReadDissectorState(ref buffer, ref reader, command, length, out response, out error),
+            _ when McpRequest.IsExtension(command) => TryReadExtension(ref buffer, ref reader, command, length, out response),
             _ => TryReadEmpty(ref buffer, command, length, out response, out error),
         };
     }
@@ -216,7 +218,8 @@ public static class McpResponseReader
             : (McpFrameErrorReason.TrailingBytes, $"The LIST_USERS payload holds {trailing} bytes after its {count} entries.");
     }
 
-    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1):
+    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1); the same layout answers
+    // GET_DISSECTOR (0x83) and SET_DISSECTOR (0x84), docs/mcp-protocol.md §13.4, §13.5:
     //
     //   +-------+
     //   | STATE |    0x01 = the dissector is now on, 0x00 = it is now off
@@ -226,6 +229,7 @@ public static class McpResponseReader
     private static OperationStatus TryReadDissectorState(
         ref ReadOnlySequence<byte> buffer,
         ref SequenceReader<byte> reader,
+        McpCommand command,
         int length,
         out McpResponse response,
         out McpFrameError error)
@@ -237,7 +241,7 @@ public static class McpResponseReader
                 ref buffer,
                 length,
                 McpFrameErrorReason.InvalidLength,
-                $"A successful TOGGLE_DISECTOR response carries exactly 1 byte (STATE), but LEN is {length}.",
+                $"A successful {McpNames.GetName(command)} response carries exactly 1 byte (STATE), but LEN is {length}.",
                 out error);
         }
 
@@ -257,13 +261,28 @@ public static class McpResponseReader
                 out error);
         }
 
-        response = McpResponse.FromDissectorState(state == 1);
+        response = McpResponse.FromDissectorState(command, state == 1);
         buffer = buffer.Slice(McpConstants.HeaderLength + length);
         return OperationStatus.Done;
     }
 
     // MCP memo §4.3, §4.4: a successful ADD_USER or REMOVE_USER response has an empty payload (LEN = 0);
     // "El campo CMD del header indicará el resultado".
+    // docs/mcp-protocol.md §13: an extension's OK payload is kept whole for the extension's reader (McpExtensionCodec).
+    private static OperationStatus TryReadExtension(
+        ref ReadOnlySequence<byte> buffer, ref SequenceReader<byte> reader, McpCommand command, int length, out McpResponse response)
+    {
+        response = default;
+        if (reader.Remaining < length)
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        response = McpResponse.FromWireExtension(command, reader.UnreadSequence.Slice(0, length).ToArray());
+        buffer = buffer.Slice(McpConstants.HeaderLength + length);
+        return OperationStatus.Done;
+    }
+
     private static OperationStatus TryReadEmpty(
         ref ReadOnlySequence<byte> buffer, McpCommand command, int length, out McpResponse response, out McpFrameError error)
     {

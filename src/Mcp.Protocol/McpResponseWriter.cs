@@ -36,12 +36,22 @@ public static class McpResponseWriter
                 WriteUsers(response.Users, output);
                 break;
             case McpCommand.ToggleDissector:
+            case McpCommand.GetDissector:
+            case McpCommand.SetDissector:
                 WriteDissectorState(response.DissectorEnabled, output);
                 break;
             case McpCommand.AddUser:
             case McpCommand.RemoveUser:
                 // Memo §4.3, §4.4: "Response Payload: Vacío".
                 WriteEmpty(McpStatus.Ok, output);
+                break;
+            case var extension when McpRequest.IsExtension(extension):
+                // docs/mcp-protocol.md §13: the extension's payload, as its writer built it.
+                var payload = response.Payload.Span;
+                var frame = output.GetSpan(McpConstants.HeaderLength + payload.Length);
+                McpRequestWriter.WriteHeader(frame, (byte)McpStatus.Ok, payload.Length);
+                payload.CopyTo(frame[McpConstants.HeaderLength..]);
+                output.Advance(McpConstants.HeaderLength + payload.Length);
                 break;
             default:
                 throw new ArgumentException(
@@ -119,7 +129,8 @@ public static class McpResponseWriter
         }
     }
 
-    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1):
+    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1); also GET_DISSECTOR and
+    // SET_DISSECTOR (docs/mcp-protocol.md §13.4, §13.5):
     //
     //   +-------+
     //   | STATE |    0x01 = the dissector is now on, 0x00 = it is now off

@@ -26,6 +26,12 @@ internal sealed record HostSettings
     /// <summary>The default of --otlp-interval.</summary>
     public static readonly TimeSpan DefaultOtlpInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>The command line socks5d was started with (the SIGHUP configuration reload merges it again: flags still win).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>Every configuration key with its effective value as <c>--print-config</c> shows it (JSON text, passwords hidden).</summary>
+    public IReadOnlyDictionary<string, string> EffectiveValues { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The SOCKS addresses given with -l, in order, or empty for every interface (IPv6 dual-mode, IPv4 fallback).</summary>
     public IReadOnlyList<IPAddress> ListenAddresses { get; init; } = [];
 

@@ -15,6 +15,7 @@ internal static class VerbCatalog
         typeof(AddUserOptions),
         typeof(RemoveUserOptions),
         typeof(ToggleDissectorOptions),
+        typeof(DissectorOptions),
     ];
 
     /// <summary>The verb name (<c>add-user</c>) of an options type.</summary>

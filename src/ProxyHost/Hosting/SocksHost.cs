@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using ProxyHost.CommandLine;
 using ProxyHost.Management;
 using ProxyHost.Metrics;
@@ -64,7 +65,11 @@ internal static class SocksHost
         }
 
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        // --log-level, changeable by the SIGHUP configuration reload (it is the logger filter's options source).
+        var logLevel = new LogLevelSwitch(settings.LogLevel);
+        builder.Services.AddSingleton(logLevel);
+        builder.Services.AddSingleton<IConfigureOptions<LoggerFilterOptions>>(logLevel);
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<LoggerFilterOptions>>(logLevel);
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
@@ -78,6 +83,8 @@ internal static class SocksHost
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
+        // --allow-all-destinations, changeable by the SIGHUP configuration reload.
+        var specialDestinations = new SpecialDestinationsSwitch(settings.AllowAllDestinations);
         // One descriptor budget for everything the process opens: created (counting what is open) before the logs are
         // opened, with socks5d's own parts set aside before the SOCKS server takes what is left for sessions.
         builder.Services.AddSingleton(_ => new HostDescriptorBudget(DescriptorBudget.ForCurrentProcess(), McpManagementOptions.DefaultMaxConnections, settings.ListenAddresses.Count));
@@ -106,7 +113,7 @@ internal static class SocksHost
                 UdpIdleTimeout = settings.UdpIdleTimeout,
                 KernelRelay = settings.KernelRelay,
                 MaxConnections = settings.MaxConnections,
-                AccessPolicy = CreateAccessPolicy(selfEndpoints, settings, rules),
+                AccessPolicy = CreateAccessPolicy(selfEndpoints, specialDestinations, rules),
                 AnonymousAccess = rules,
                 OutboundAddresses = settings.OutboundAddresses,
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
@@ -157,15 +164,24 @@ internal static class SocksHost
             // send one that the runtime's default action (terminate) would still get.
             host.Services.GetRequiredService<StatisticsSignalService>().Register();
             selfEndpoints.Attach(server, management);
-            if (rules is not null)
-            {
-                host.Services.GetRequiredService<LogSinks>().ReloadRulesOnHangUp(rules);
-            }
-
             if (users.FilePath is not null)
             {
                 // The server is subscribed to removals now: a SIGHUP that drops users from the file ends their sessions.
-                host.Services.GetRequiredService<LogSinks>().ReloadOnHangUp(users);
+                var reloadedUsers = users;
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(UsersReloadStep.Name, () => UsersReloadStep.Run(reloadedUsers));
+            }
+
+            if (rules is not null)
+            {
+                var reloadedRules = rules;
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(RulesReloadStep.Name, () => RulesReloadStep.Run(reloadedRules));
+            }
+
+            if (ConfigurationReloadStep.ConfigFileOf(settings) is { } configFile)
+            {
+                var configuration = new ConfigurationReloadStep(settings, configFile, Environment.GetEnvironmentVariables, logLevel,
+                    specialDestinations, host.Services.GetRequiredService<DissectorSwitch>());
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(ConfigurationReloadStep.Name, configuration.Run);
             }
 
             if (!TryListen(server, settings, logger, out var failure))
@@ -257,20 +273,10 @@ internal static class SocksHost
     /// The proxy's access policy: never its own endpoints (self-protection), unless --allow-all-destinations never
     /// link-local, metadata, unspecified, multicast or broadcast addresses, and then the --rules file, if any.
     /// </summary>
-    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, HostSettings settings, AccessRulesPolicy? rules)
+    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, SpecialDestinationsSwitch specialDestinations, AccessRulesPolicy? rules)
     {
-        List<IAccessPolicy> policies = [new ProtectedEndpointsPolicy(selfEndpoints.Current)];
-        if (!settings.AllowAllDestinations)
-        {
-            policies.Add(SpecialDestinationsPolicy.Instance);
-        }
-
-        if (rules is not null)
-        {
-            policies.Add(rules);
-        }
-
-        return policies.Count == 1 ? policies[0] : new CompositeAccessPolicy(policies);
+        var self = new ProtectedEndpointsPolicy(selfEndpoints.Current);
+        return rules is null ? new CompositeAccessPolicy(self, specialDestinations) : new CompositeAccessPolicy(self, specialDestinations, rules);
     }
 
     private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)

@@ -10,7 +10,7 @@ internal sealed partial class McpConnection
     private async ValueTask<McpResponse> ExecuteAsync(McpRequest request, CancellationToken token)
     {
         var command = request.Command;
-        if (!request.IsKnownCommand)
+        if (!request.IsKnownCommand && !ServesExtension(command))
         {
             // Memo §5 0x02: the frame was well delimited by LEN, so the connection stays usable.
             Log.UnknownCommand(_logger, Id, McpNames.GetName(command));
@@ -32,14 +32,32 @@ internal sealed partial class McpConnection
                     var added = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
                     return UserChangeResponse(command, request.Username, added);
 
+                case McpCommand.UserStats:
+                case McpCommand.GetLimits:
+                case McpCommand.SetLimits:
+                    return await ExecuteLimitsAsync(request, token).ConfigureAwait(false);
+
                 case McpCommand.RemoveUser:
                     var removed = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);
                     return UserChangeResponse(command, request.Username, removed);
 
-                default:
+                case McpCommand.GetDissector:
+                    return McpResponse.FromDissectorState(command, _backend.DissectorEnabled);
+
+                case McpCommand.SetDissector:
+                    var state = _backend.SetDissector(request.DissectorEnabled);
+                    Log.DissectorSet(_logger, Id, Peer.Client, Peer.UidText, request.DissectorEnabled ? "on" : "off", state ? "on" : "off");
+                    return McpResponse.FromDissectorState(command, state);
+
+                case McpCommand.ToggleDissector:
                     var enabled = _backend.ToggleDissector();
                     Log.DissectorToggled(_logger, Id, Peer.Client, Peer.UidText, enabled ? "on" : "off");
                     return McpResponse.FromDissectorState(enabled);
+
+                default:
+                    // A command the library knows but this server does not carry out: what a server without it says.
+                    Log.UnknownCommand(_logger, Id, McpNames.GetName(command));
+                    return McpResponse.Failure(command, McpStatus.CommandNotSupported);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

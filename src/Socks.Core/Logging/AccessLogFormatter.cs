@@ -153,6 +153,8 @@ internal static class AccessLogFormatter
         AccessLogEndReason.Aborted => "aborted",
         AccessLogEndReason.BindTimeout => "bind-timeout",
         AccessLogEndReason.ResolveFailed => "resolve-failed",
+        AccessLogEndReason.UserLimit => "user-limit",
+        AccessLogEndReason.Quota => "quota",
 
         // An embedder's record with a value outside the enum stays within the documented set.
         _ => "internal-error",

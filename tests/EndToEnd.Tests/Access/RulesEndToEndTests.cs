@@ -191,16 +191,16 @@ public sealed class RulesEndToEndTests
 
         await File.WriteAllTextAsync(_rules, $"# only alice now\nallow user=alice port={at.Port}\n");
         proxy.Process.Signal(SIGHUP);
-        await proxy.Process.WaitForLineAsync(l => l.Contains($"SIGHUP received: rules file {_rules} reloaded: 1 rules", StringComparison.Ordinal));
+        await proxy.Process.WaitForLineAsync(l => l.Contains($"; rules file {_rules} reloaded: 1 rules", StringComparison.Ordinal));
 
         (await ConnectAsync(proxy.Socks, "alice", at)).Should().Be((ReplyCode.Succeeded, null));
         (await ConnectAsync(proxy.Socks, "bob", at)).Should().Be((ReplyCode.ConnectionNotAllowed, "default"), "no rule matches bob");
 
         await File.WriteAllTextAsync(_rules, "allow\nallow prt=80\n");
         proxy.Process.Signal(SIGHUP);
-        var line = await proxy.Process.WaitForLineAsync(l => l.Contains("rules not reloaded", StringComparison.Ordinal));
+        var line = await proxy.Process.WaitForLineAsync(l => l.Contains("rules file not reloaded", StringComparison.Ordinal));
 
-        line.Should().Contain($"SIGHUP received: rules not reloaded, the 1 rules loaded before are kept: rules file {_rules}: line 2: unknown field 'prt' (fields: client, user, command, dest, port)");
+        line.Should().Contain(" warn: ").And.Contain($"; rules file not reloaded, the 1 rules loaded before are kept: rules file {_rules}: line 2: unknown field 'prt' (fields: client, user, command, dest, port)");
         (await ConnectAsync(proxy.Socks, "bob", at)).Should().Be((ReplyCode.ConnectionNotAllowed, "default"), "the old rules are still in force");
         (await ConnectAsync(proxy.Socks, "alice", at)).Should().Be((ReplyCode.Succeeded, null));
         proxy.Process.HasExited.Should().BeFalse();
