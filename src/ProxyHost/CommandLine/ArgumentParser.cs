@@ -31,10 +31,10 @@ internal static partial class ArgumentParser
 
     /// <summary>The synopsis line of the usage.</summary>
     public const string Synopsis =
-        "usage: socks5d [-h] [-v] [-N] [-l addr] [-p port] [-L addr|unix:path] [-P port] [-u user:pass]...\n" +
+        "usage: socks5d [-h] [-v] [-N] [-l addr]... [-b addr]... [-p port] [-L addr|unix:path] [-P port] [-u user:pass]...\n" +
         "               [--allow-anonymous] [--handshake-timeout d] [--connect-timeout d] [--idle-timeout d]\n" +
         "               [--drain-timeout d] [--max-connections n] [--users-file path] [--max-users n]\n" +
-        "               [--allow-all-destinations] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
+        "               [--allow-all-destinations] [--rules file] [--access-log path] [--credentials-log path] [--pop3-ports list]\n" +
         "               [--dissect proto=ports]... [--log-level level] [--log-format text|json] [--mcp-allow-uid list]\n" +
         "               [--config file] [--print-config] [--users-from file]\n" +
         "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]\n" +
