@@ -206,6 +206,47 @@ public sealed class RulesEndToEndTests
         proxy.Process.HasExited.Should().BeFalse();
     }
 
+    [Test]
+    public async Task Udp_CommandRuleDecidesTheAssociation_DestinationRulesDecideEachDatagram()
+    {
+        await using var allowed = new UdpEchoServer(IPAddress.Loopback);
+        await using var denied = new UdpEchoServer(IPAddress.Loopback);
+        await File.WriteAllTextAsync(_rules, $"deny user=bob command=udp\nallow command=udp dest=127.0.0.1 port={allowed.EndPoint.Port}\n");
+        await using var proxy = await RunningProxy.StartAsync(
+            "-l", "127.0.0.1", "-p", "0", "-u", "alice:pass", "-u", "bob:pass", "--rules", _rules, "--access-log", _log);
+
+        using (var bob = await SocksTestClient.ConnectAsync(proxy.Socks))
+        {
+            await bob.NegotiateAsync("bob");
+            (await bob.RequestUdpAssociateAsync()).Code.Should().Be(ReplyCode.ConnectionNotAllowed);
+        }
+
+        await LogFile.WaitForLinesAsync(_log, 1);
+        LogFile.Records(_log)[0][11..].Should().Equal("denied", "1");
+
+        using (var alice = await SocksTestClient.ConnectAsync(proxy.Socks))
+        {
+            await alice.NegotiateAsync("alice");
+            var reply = await alice.RequestUdpAssociateAsync();
+            reply.Code.Should().Be(ReplyCode.Succeeded, "the destination of an association is judged per datagram");
+            using var udp = new SocksUdpClient(new IPEndPoint(reply.Address!, reply.Port), IPAddress.Loopback);
+
+            // The denied datagram goes first: the relay handles a client's datagrams in order, so the one echo that
+            // comes back is the allowed one, and the record counts the other as dropped.
+            await udp.SendAsync(denied.EndPoint, "no"u8.ToArray());
+            await udp.SendAsync(allowed.EndPoint, "yes"u8.ToArray());
+            var (source, data) = await udp.ReceiveAsync();
+            source.Should().Be(allowed.EndPoint);
+            data.Should().Equal("yes"u8.ToArray());
+        }
+
+        await LogFile.WaitForLinesAsync(_log, 2);
+        var record = LogFile.Records(_log)[1];
+        record[10..12].Should().Equal("UDP", "ok");
+        record[15].Should().Be("1", "the datagram to the denied destination was dropped");
+        denied.Received.Should().BeEmpty();
+    }
+
     // python3-socks (PySocks): argv = source address, proxy port, web port, user ("" for none; the password is USER-pw).
     private const string PySocksScript = """
         import socket, sys
