@@ -461,28 +461,47 @@ internal static class SocksHost
         }
     }
 
-    /// <summary>Which of several endpoints failed to bind: the first that cannot be bound on its own now.</summary>
+    /// <summary>
+    /// Which of several endpoints failed to bind: bound again in order, each kept open while the next is tried (so
+    /// <c>-l :: -l 0.0.0.0</c> names the second, taken by the dual-stack first), the first that fails as the server's did.
+    /// </summary>
     private static IPEndPoint FailedEndPoint(IPEndPoint[] endpoints, SocketException exception)
     {
-        if (endpoints.Length == 1)
+        var probes = new List<Socket>(endpoints.Length);
+        try
         {
+            foreach (var endpoint in endpoints)
+            {
+                var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                probes.Add(probe);
+                try
+                {
+                    if (endpoint.Address.Equals(IPAddress.IPv6Any))
+                    {
+                        probe.DualMode = true;
+                    }
+
+                    probe.Bind(endpoint);
+                }
+                catch (SocketException probeError) when (probeError.SocketErrorCode == exception.SocketErrorCode)
+                {
+                    return endpoint;
+                }
+                catch (SocketException)
+                {
+                    // Another error than the server's: not the endpoint that failed it.
+                }
+            }
+
             return endpoints[0];
         }
-
-        foreach (var endpoint in endpoints)
+        finally
         {
-            using var probe = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
+            foreach (var probe in probes)
             {
-                probe.Bind(endpoint);
-            }
-            catch (SocketException probeError) when (probeError.SocketErrorCode == exception.SocketErrorCode)
-            {
-                return endpoint;
+                probe.Dispose();
             }
         }
-
-        return endpoints[0];
     }
 
     private static string CannotListen(EndPoint endpoint, SocketException exception, string? role = null)

@@ -37,6 +37,19 @@ public sealed partial class ListenAndOutboundEndToEndTests
     }
 
     [Test]
+    public async Task RepeatedListen_OneAddressTaken_ExitsNamingIt()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Parse("127.0.0.2"), 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, _, stderr) = await Socks5dProcess.RunAsync("-l", "127.0.0.1", "-l", "127.0.0.2", "-p", port.ToString());
+
+        exitCode.Should().Be(69);
+        stderr.Should().Equal($"socks5d: cannot listen on 127.0.0.2:{port}: address already in use");
+    }
+
+    [Test]
     public async Task OutboundAddress_TheTargetSeesIt_AndATargetOfTheOtherFamilyIsDialedUnbound()
     {
         await using var v4Target = TestTarget.Echo(IPAddress.Any);
