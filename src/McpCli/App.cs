@@ -42,6 +42,9 @@ internal static class App
                 case VersionInvocation:
                     stdout.WriteLine(HelpWriter.Version);
                     return ExitCodes.Ok;
+                case CompletionInvocation completion:
+                    stdout.Write(CompletionScripts.For(completion.Shell));
+                    return ExitCodes.Ok;
                 case RunInvocation given:
                     var run = ConnectionEnvironment.Apply(given, environment);
                     using (var parser = CreateParser())

@@ -31,6 +31,7 @@ internal static class HelpWriter
         output.WriteLine("Usage: mcpctl [OPTIONS] VERB [ARGUMENTS]");
         output.WriteLine("       mcpctl VERB --help");
         output.WriteLine("       mcpctl --version");
+        output.WriteLine("       mcpctl completion bash|zsh   (prints the shell's completion script)");
         output.WriteLine();
         output.WriteLine("Options may come before or after the verb.");
         output.WriteLine();

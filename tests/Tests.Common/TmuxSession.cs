@@ -1,0 +1,138 @@
+using System.Diagnostics;
+
+namespace Tests.Common;
+
+/// <summary>
+/// A program running in a real terminal: a detached tmux session of a given size on a tmux server of its own (its
+/// socket in a fresh directory, so no other tmux is touched). Keys go in with <c>send-keys</c>, the screen comes back
+/// with <c>capture-pane -p</c>; the pane stays after the program exits so its exit status can be read.
+/// </summary>
+public sealed class TmuxSession : IAsyncDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly string _directory;
+    private readonly string _socket;
+
+    private TmuxSession(string directory)
+    {
+        _directory = directory;
+        _socket = Path.Combine(directory, "tmux.sock");
+    }
+
+    /// <summary>Starts <paramref name="command"/> (a shell command line) in a <paramref name="width"/> x <paramref name="height"/> terminal.</summary>
+    /// <param name="command">Run by tmux with <c>sh -c</c>.</param>
+    /// <param name="width">Columns.</param>
+    /// <param name="height">Rows.</param>
+    /// <param name="environment">Variables for the program (TERM is xterm-256color unless given).</param>
+    public static async Task<TmuxSession> StartAsync(string command, int width, int height, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var session = new TmuxSession(System.IO.Directory.CreateTempSubdirectory("socks5d-tmux-").FullName);
+        var variables = new Dictionary<string, string> { ["TERM"] = "xterm-256color" };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
+        }
+
+        // The configuration is read as the server starts, before the program runs: the pane stays when the program
+        // exits (its status readable), and no status line takes a row. (window-size manual here crashes tmux 3.3a's
+        // server; resize-window sets it for the window anyway.)
+        var configuration = Path.Combine(session.Directory, "tmux.conf");
+        await File.WriteAllTextAsync(configuration, "set -g remain-on-exit on\nset -g status off\n");
+        List<string> arguments = ["-f", configuration, "new-session", "-d", "-s", "t", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", height.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        foreach (var (name, value) in variables)
+        {
+            arguments.AddRange(["-e", $"{name}={value}"]);
+        }
+
+        arguments.Add(command);
+        await session.TmuxAsync([.. arguments]);
+        return session;
+    }
+
+    /// <summary>The directory of this session's socket, free for the test's own files.</summary>
+    public string Directory => _directory;
+
+    /// <summary>Sends keys as tmux names them (<c>q</c>, <c>C-c</c>, <c>Tab</c>), or literal text with <paramref name="literal"/>.</summary>
+    public Task SendKeysAsync(string keys, bool literal = false) =>
+        TmuxAsync(literal ? ["send-keys", "-t", "t", "-l", keys] : ["send-keys", "-t", "t", keys]);
+
+    /// <summary>The screen as text, one string per row (trailing blanks trimmed).</summary>
+    public async Task<string[]> CaptureAsync()
+    {
+        var screen = await TmuxAsync(["capture-pane", "-p", "-t", "t"]);
+        return [.. screen.Split('\n').Select(line => line.TrimEnd())];
+    }
+
+    /// <summary>Resizes the terminal, as when the user resizes the window.</summary>
+    public Task ResizeAsync(int width, int height) => TmuxAsync(
+        ["resize-window", "-t", "t", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", height.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    /// <summary>Polls the screen until <paramref name="condition"/> holds; fails the test with the last screen after <paramref name="limit"/>.</summary>
+    public async Task<string[]> WaitForScreenAsync(Func<string[], bool> condition, string what, TimeSpan? limit = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var bound = limit ?? TestTimeouts.Generous;
+        while (true)
+        {
+            var screen = await CaptureAsync();
+            if (condition(screen))
+            {
+                return screen;
+            }
+
+            if (deadline.Elapsed > bound)
+            {
+                Assert.Fail($"the terminal did not show {what} within {bound}; it shows:\n{string.Join('\n', screen)}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>Polls until the program has exited and returns its exit status.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? limit = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var bound = limit ?? TestTimeouts.Generous;
+        while (true)
+        {
+            var state = (await TmuxAsync(["display-message", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status}"])).Trim();
+            if (state.StartsWith("1 ", StringComparison.Ordinal))
+            {
+                return int.Parse(state[2..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (deadline.Elapsed > bound)
+            {
+                Assert.Fail($"the program in the terminal did not exit within {bound}; the screen:\n{string.Join('\n', await CaptureAsync())}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>Stops this session's tmux server (and the program, if it still runs) and removes the directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await TmuxAsync(["kill-server"], check: false);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private async Task<string> TmuxAsync(string[] arguments, bool check = true)
+    {
+        var result = await ScriptRunner.RunAsync("tmux", ["-S", _socket, .. arguments]);
+        if (check && result.ExitCode != 0)
+        {
+            Assert.Fail($"tmux {string.Join(' ', arguments)} exited {result.ExitCode}: {result.Stderr.Trim()}");
+        }
+
+        return result.Stdout;
+    }
+}
