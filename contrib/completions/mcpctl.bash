@@ -50,6 +50,7 @@ _mcpctl()
             remove-user) words='-h --help -H --host --json -P --port --socket --timeout' ;;
             toggle-dissector) words='-h --help -H --host --json -P --port --socket --timeout' ;;
             dissector) words='-h --help -H --host --json -P --port --socket --timeout' ;;
+            watch) words='-h --help -H --host --json -P --port --socket --timeout' ;;
             *) words='-h --help -H --host --json -P --port --socket --timeout --version' ;;
         esac
         COMPREPLY=($(compgen -W "$words" -- "$cur"))
@@ -57,8 +58,8 @@ _mcpctl()
     fi
 
     case $verb in
-        '') words='metrics list-users add-user remove-user toggle-dissector dissector help completion' ;;
-        help) (( operands == 0 )) && words='metrics list-users add-user remove-user toggle-dissector dissector' ;;
+        '') words='metrics list-users add-user remove-user toggle-dissector dissector watch help completion' ;;
+        help) (( operands == 0 )) && words='metrics list-users add-user remove-user toggle-dissector dissector watch' ;;
         completion) (( operands == 0 )) && words='bash zsh' ;;
         dissector) (( operands == 0 )) && words='status on off' ;;
     esac

@@ -57,12 +57,23 @@ public sealed class TmuxSession : IAsyncDisposable
     public Task SendKeysAsync(string keys, bool literal = false) =>
         TmuxAsync(literal ? ["send-keys", "-t", "t", "-l", keys] : ["send-keys", "-t", "t", keys]);
 
-    /// <summary>The screen as text, one string per row (trailing blanks trimmed).</summary>
-    public async Task<string[]> CaptureAsync()
+    /// <summary>The screen as text, one string per row (trailing blanks trimmed); with <paramref name="history"/> the lines scrolled off it first.</summary>
+    /// <remarks>When the program exits, tmux writes "Pane is dead" on a new last line, which may scroll the top line into the history.</remarks>
+    public async Task<string[]> CaptureAsync(bool history = false)
     {
-        var screen = await TmuxAsync(["capture-pane", "-p", "-t", "t"]);
+        var screen = await TmuxAsync(history ? ["capture-pane", "-p", "-S", "-", "-t", "t"] : ["capture-pane", "-p", "-t", "t"]);
         return [.. screen.Split('\n').Select(line => line.TrimEnd())];
     }
+
+    /// <summary>From now on, copies everything the program writes to the terminal (escape sequences included) to <see cref="OutputFile"/>.</summary>
+    public Task RecordOutputAsync() => TmuxAsync(["pipe-pane", "-t", "t", "-o", $"cat >> '{OutputFile}'"]);
+
+    /// <summary>Where <see cref="RecordOutputAsync"/> copies the program's output.</summary>
+    public string OutputFile => Path.Combine(_directory, "output.log");
+
+    /// <summary>A tmux format of the pane, e.g. <c>#{alternate_on}</c> (1 while the program uses the alternate screen) or <c>#{cursor_flag}</c>.</summary>
+    public async Task<string> FormatAsync(string format) =>
+        (await TmuxAsync(["display-message", "-p", "-t", "t", format])).Trim();
 
     /// <summary>Resizes the terminal, as when the user resizes the window.</summary>
     public Task ResizeAsync(int width, int height) => TmuxAsync(
