@@ -27,6 +27,18 @@ public enum McpCommand : byte
     ToggleDissector = 0x04,
 
     /// <summary>
+    /// 0x80 USER_STATS (extension, docs/mcp-protocol.md §13.1): one page of per-user statistics and limits; request
+    /// payload START (1 byte). A server without it answers <see cref="McpStatus.CommandNotSupported"/>.
+    /// </summary>
+    UserStats = 0x80,
+
+    /// <summary>0x81 GET_LIMITS (extension, docs/mcp-protocol.md §13.2): one user's limits and quota used.</summary>
+    GetLimits = 0x81,
+
+    /// <summary>0x82 SET_LIMITS (extension, docs/mcp-protocol.md §13.3): sets one user's limits; empty response payload.</summary>
+    SetLimits = 0x82,
+
+    /// <summary>
     /// 0x83 GET_DISSECTOR (extension, docs/mcp-protocol.md §13.4): reads the dissector's state without changing it;
     /// empty request payload, the response carries STATE.
     /// </summary>

@@ -11,11 +11,12 @@ namespace Mcp.Protocol;
 /// </remarks>
 public readonly partial struct McpRequest
 {
-    private McpRequest(McpCommand command, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password)
+    private McpRequest(McpCommand command, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, ReadOnlyMemory<byte> payload = default)
     {
         Command = command;
         Username = username;
         Password = password;
+        Payload = payload;
     }
 
     /// <summary>Gets a GET_METRICS request (memo §4.1).</summary>
@@ -34,10 +35,21 @@ public readonly partial struct McpRequest
     public McpCommand Command { get; }
 
     /// <summary>
-    /// Gets whether <see cref="Command"/> is one of the commands the memo defines (memo §4) or one of the extensions
-    /// <see cref="McpCommand"/> names (docs/mcp-protocol.md §13).
+    /// Gets whether <see cref="Command"/> is one of the commands the memo defines (memo §4) or GET_DISSECTOR or
+    /// SET_DISSECTOR (docs/mcp-protocol.md §13.4-§13.5); the other extensions carry a raw payload
+    /// (<see cref="IsExtensionCommand"/>) and a server decides whether it serves them.
     /// </summary>
     public bool IsKnownCommand => IsDefined(Command);
+
+    /// <summary>
+    /// Gets whether <see cref="Command"/> is in the extension range 0x80-0xFE (docs/mcp-protocol.md §13) and carries its
+    /// payload as is in <see cref="Payload"/>, for the extension's own reader: every extension but GET_DISSECTOR and
+    /// SET_DISSECTOR, whose STATE is read into <see cref="DissectorEnabled"/>.
+    /// </summary>
+    public bool IsExtensionCommand => IsExtension(Command);
+
+    /// <summary>Gets the raw payload of an extension command (<see cref="IsExtensionCommand"/>); empty for the memo's commands.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
 
     /// <summary>Gets the user name (USERNAME) of an ADD_USER or REMOVE_USER request; empty for other commands.</summary>
     public ReadOnlyMemory<byte> Username { get; }
@@ -89,6 +101,39 @@ public readonly partial struct McpRequest
 
         return new McpRequest(command, default, default);
     }
+
+    /// <summary>
+    /// Creates a request of an extension command (0x80-0xFE, docs/mcp-protocol.md §13) with its payload as is; the
+    /// extension's writer (for example <see cref="McpExtensionCodec"/>) builds the payload. The memory is referenced, not copied.
+    /// </summary>
+    /// <param name="command">The command byte, 0x80 to 0xFE.</param>
+    /// <param name="payload">The payload, at most 65535 bytes.</param>
+    /// <returns>The request.</returns>
+    /// <exception cref="ArgumentException"><paramref name="command"/> is not in the extension range, or the payload is too long.</exception>
+    public static McpRequest Extension(McpCommand command, ReadOnlyMemory<byte> payload)
+    {
+        if (!IsExtension(command))
+        {
+            throw new ArgumentException($"{McpNames.GetName(command)} is not an extension command (0x80-0xFE).", nameof(command));
+        }
+
+        if (payload.Length > McpConstants.MaxPayloadLength)
+        {
+            throw new ArgumentException($"A payload is at most {McpConstants.MaxPayloadLength} bytes; got {payload.Length}.", nameof(payload));
+        }
+
+        return new McpRequest(command, default, default, payload);
+    }
+
+    /// <summary>Creates an extension request read from the wire.</summary>
+    internal static McpRequest FromWireExtension(McpCommand command, byte[] payload) => new(command, default, default, payload);
+
+    /// <summary>
+    /// Whether a command byte is in the extension range 0x80-0xFE (0xFF stays unsupported) and carried as a raw payload:
+    /// all of it but the dissector extensions, which have their own fields (<see cref="DissectorEnabled"/>).
+    /// </summary>
+    internal static bool IsExtension(McpCommand command) =>
+        command is >= (McpCommand)0x80 and <= (McpCommand)0xFE && !IsDissectorExtension(command);
 
     /// <summary>Creates a request from fields the reader has already validated.</summary>
     internal static McpRequest FromWire(McpCommand command, byte[]? username, byte[]? password) =>

@@ -70,6 +70,20 @@ public static partial class McpRequestReader
                 return TryReadSetDissector(ref buffer, ref reader, length, out request, out error);
 
             default:
+                if (McpRequest.IsExtension(command))
+                {
+                    // Extension range (docs/mcp-protocol.md §13): the payload is kept whole for the extension's reader;
+                    // a server without the extension still answers CMD_NOT_SUPPORTED.
+                    if (reader.Remaining < length)
+                    {
+                        return OperationStatus.NeedMoreData;
+                    }
+
+                    request = McpRequest.FromWireExtension(command, reader.UnreadSequence.Slice(0, length).ToArray());
+                    buffer = buffer.Slice(McpConstants.HeaderLength + length);
+                    return OperationStatus.Done;
+                }
+
                 // Unknown CMD: LEN still delimits the frame, so skip it whole and let the server answer
                 // CMD_NOT_SUPPORTED (docs/mcp-protocol.md, "Unknown commands").
                 if (!McpFrameReading.TrySkipFrame(ref buffer, length))

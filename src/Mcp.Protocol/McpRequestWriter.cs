@@ -26,6 +26,17 @@ public static partial class McpRequestWriter
                 WriteSetDissector(request.DissectorEnabled, output);
                 break;
             default:
+                if (request.IsExtensionCommand)
+                {
+                    // docs/mcp-protocol.md §13: an extension's payload, as its writer built it.
+                    var payload = request.Payload.Span;
+                    var frame = output.GetSpan(McpConstants.HeaderLength + payload.Length);
+                    WriteHeader(frame, (byte)request.Command, payload.Length);
+                    payload.CopyTo(frame[McpConstants.HeaderLength..]);
+                    output.Advance(McpConstants.HeaderLength + payload.Length);
+                    break;
+                }
+
                 // Memo §4.1, §4.2, §4.5: empty payload (LEN = 0); also used for command bytes the memo does not define.
                 var span = output.GetSpan(McpConstants.HeaderLength);
                 WriteHeader(span, (byte)request.Command, 0);

@@ -21,8 +21,10 @@ public readonly partial struct McpResponse
         McpStatus status,
         McpMetrics metrics = default,
         IReadOnlyList<ReadOnlyMemory<byte>>? users = null,
-        bool dissectorEnabled = false)
+        bool dissectorEnabled = false,
+        ReadOnlyMemory<byte> payload = default)
     {
+        Payload = payload;
         Command = command;
         Status = status;
         Metrics = metrics;
@@ -73,6 +75,35 @@ public readonly partial struct McpResponse
     /// <returns>The response.</returns>
     public static McpResponse FromDissectorState(bool enabled) =>
         new(McpCommand.ToggleDissector, McpStatus.Ok, dissectorEnabled: enabled);
+
+    /// <summary>Gets the raw payload of a successful response to an extension command (0x80-0xFE); empty otherwise.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>
+    /// Creates a successful response to an extension command (docs/mcp-protocol.md §13) with its payload as is (see
+    /// <see cref="McpExtensionCodec"/>). The memory is referenced, not copied.
+    /// </summary>
+    /// <param name="command">The extension command answered, 0x80 to 0xFE.</param>
+    /// <param name="payload">The payload, at most 65535 bytes.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="ArgumentException"><paramref name="command"/> is not in the extension range, or the payload is too long.</exception>
+    public static McpResponse Extension(McpCommand command, ReadOnlyMemory<byte> payload)
+    {
+        if (!McpRequest.IsExtension(command))
+        {
+            throw new ArgumentException($"{McpNames.GetName(command)} is not an extension command (0x80-0xFE).", nameof(command));
+        }
+
+        if (payload.Length > McpConstants.MaxPayloadLength)
+        {
+            throw new ArgumentException($"A payload is at most {McpConstants.MaxPayloadLength} bytes; got {payload.Length}.", nameof(payload));
+        }
+
+        return new McpResponse(command, McpStatus.Ok, payload: payload);
+    }
+
+    /// <summary>Creates an extension response read from the wire.</summary>
+    internal static McpResponse FromWireExtension(McpCommand command, byte[] payload) => new(command, McpStatus.Ok, payload: payload);
 
     /// <summary>Creates a successful ADD_USER or REMOVE_USER response, which has an empty payload (memo §4.3, §4.4).</summary>
     /// <param name="command"><see cref="McpCommand.AddUser"/> or <see cref="McpCommand.RemoveUser"/>.</param>

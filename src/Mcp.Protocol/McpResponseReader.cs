@@ -42,7 +42,7 @@ public static class McpResponseReader
         }
 
         var status = (McpStatus)statusByte;
-        if (status != McpStatus.Ok || !McpRequest.IsDefined(command))
+        if (status != McpStatus.Ok || !(McpRequest.IsDefined(command) || McpRequest.IsExtension(command)))
         {
             if (!McpFrameReading.TrySkipFrame(ref buffer, length))
             {
@@ -59,6 +59,7 @@ public static class McpResponseReader
             McpCommand.ListUsers => TryReadUsers(ref buffer, length, out response, out error),
             McpCommand.ToggleDissector or McpCommand.GetDissector or McpCommand.SetDissector =>
                 TryReadDissectorState(ref buffer, ref reader, command, length, out response, out error),
+            _ when McpRequest.IsExtension(command) => TryReadExtension(ref buffer, ref reader, command, length, out response),
             _ => TryReadEmpty(ref buffer, command, length, out response, out error),
         };
     }
@@ -267,6 +268,21 @@ public static class McpResponseReader
 
     // MCP memo §4.3, §4.4: a successful ADD_USER or REMOVE_USER response has an empty payload (LEN = 0);
     // "El campo CMD del header indicará el resultado".
+    // docs/mcp-protocol.md §13: an extension's OK payload is kept whole for the extension's reader (McpExtensionCodec).
+    private static OperationStatus TryReadExtension(
+        ref ReadOnlySequence<byte> buffer, ref SequenceReader<byte> reader, McpCommand command, int length, out McpResponse response)
+    {
+        response = default;
+        if (reader.Remaining < length)
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        response = McpResponse.FromWireExtension(command, reader.UnreadSequence.Slice(0, length).ToArray());
+        buffer = buffer.Slice(McpConstants.HeaderLength + length);
+        return OperationStatus.Done;
+    }
+
     private static OperationStatus TryReadEmpty(
         ref ReadOnlySequence<byte> buffer, McpCommand command, int length, out McpResponse response, out McpFrameError error)
     {

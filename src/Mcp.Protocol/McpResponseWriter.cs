@@ -45,6 +45,14 @@ public static class McpResponseWriter
                 // Memo §4.3, §4.4: "Response Payload: Vacío".
                 WriteEmpty(McpStatus.Ok, output);
                 break;
+            case var extension when McpRequest.IsExtension(extension):
+                // docs/mcp-protocol.md §13: the extension's payload, as its writer built it.
+                var payload = response.Payload.Span;
+                var frame = output.GetSpan(McpConstants.HeaderLength + payload.Length);
+                McpRequestWriter.WriteHeader(frame, (byte)McpStatus.Ok, payload.Length);
+                payload.CopyTo(frame[McpConstants.HeaderLength..]);
+                output.Advance(McpConstants.HeaderLength + payload.Length);
+                break;
             default:
                 throw new ArgumentException(
                     $"Cannot write an OK response to {McpNames.GetName(response.Command)}, which the protocol does not define.",

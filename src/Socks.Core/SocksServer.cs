@@ -75,6 +75,8 @@ public sealed partial class SocksServer : IAsyncDisposable
         {
             directory.UserRemoved += OnUserRemoved;
         }
+
+        _context.Metrics.Users.Publish(GetUserStatistics);
     }
 
     /// <summary>
@@ -184,6 +186,15 @@ public sealed partial class SocksServer : IAsyncDisposable
     /// <summary>Reads the counters as they were at one instant.</summary>
     /// <returns>The snapshot.</returns>
     public SocksMetricsSnapshot GetMetrics() => _context.Metrics.Snapshot();
+
+    /// <summary>
+    /// The live statistics of every user that has logged in since start (and was not removed since), ordered by
+    /// name (ordinal byte order): sessions open and since start, bytes each way (the access log's byte fields,
+    /// counted live for open sessions), last login, denials. Also published on the "Socks.Core" meter with a
+    /// <c>socks.user</c> tag. Users that never logged in have no entry.
+    /// </summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<UserStatistics> GetUserStatistics() => _context.Metrics.Users.Snapshot(_sessions.Values, static _ => 0);
 
     /// <summary>
     /// Aborts every open session (in handshake or relaying) that authenticated as
@@ -320,6 +331,8 @@ public sealed partial class SocksServer : IAsyncDisposable
 
     private void OnUserRemoved(object? sender, Users.UserRemovedEventArgs e)
     {
+        // The user's statistics go with the user (a user added again starts from zero).
+        _context.Metrics.Users.Remove(e.Username.Span);
         var closed = CloseSessionsOfUser(e.Username.Span);
         if (closed > 0)
         {

@@ -33,7 +33,7 @@ public static class LogFile
         "ok", "auth-failed", "no-acceptable-method", "bad-version", "bad-request", "command-not-supported",
         "handshake-timeout", "denied", "dial-failed", "connection-limit", "idle-timeout", "client-closed",
         "client-reset", "target-reset", "revoked", "shutdown", "aborted", "internal-error",
-        "bind-timeout", "resolve-failed",
+        "bind-timeout", "resolve-failed", "user-limit", "quota",
     ];
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ProxyHost.Management;
 using Socks.Core;
 using Socks.Core.Dissectors;
+using Socks.Core.Limits;
 using Socks.Core.Users;
 
 namespace ProxyHost.Hosting;
@@ -26,7 +27,7 @@ namespace ProxyHost.Hosting;
 /// thread, so admin work can neither starve the SOCKS sessions' thread-pool work nor use more than one core, however
 /// many admin clients ask at once.</para>
 /// </remarks>
-internal sealed class ManagementBackend : IManagementBackend
+internal sealed class ManagementBackend : IManagementBackend, IUserLimitsBackend
 {
     private readonly SocksServer _server;
     private readonly IUserDirectory _users;
@@ -89,6 +90,67 @@ internal sealed class ManagementBackend : IManagementBackend
         _dissector.Enabled = enabled;
         return _dissector.Enabled;
     }
+
+    public async ValueTask<IReadOnlyList<McpUserStatsEntry>> GetUserStatsAsync(CancellationToken cancellationToken)
+    {
+        var names = (await _users.ListUsersAsync(cancellationToken).ConfigureAwait(false)).ToList();
+        names.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
+        var statistics = new Dictionary<string, Socks.Core.Metrics.UserStatistics>(StringComparer.Ordinal);
+        foreach (var user in _server.GetUserStatistics())
+        {
+            statistics[Convert.ToBase64String(user.Username)] = user;
+        }
+
+        var entries = new List<McpUserStatsEntry>(names.Count);
+        foreach (var name in names)
+        {
+            statistics.TryGetValue(Convert.ToBase64String(name), out var s);
+            entries.Add(new McpUserStatsEntry(
+                name,
+                (uint)(s?.ActiveSessions ?? 0),
+                (ulong)(s?.Sessions ?? 0),
+                (ulong)(s?.BytesUp ?? 0),
+                (ulong)(s?.BytesDown ?? 0),
+                (ulong)(s?.LastLoginUnixMilliseconds ?? 0),
+                (ulong)(s?.Denials ?? 0),
+                ToMcp(LimitsOf(name)),
+                (ulong)(s?.QuotaUsed ?? 0)));
+        }
+
+        return entries;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<(McpStatus Status, McpUserLimits Limits, ulong QuotaUsed)> GetLimitsAsync(ReadOnlyMemory<byte> username, CancellationToken cancellationToken)
+    {
+        if (_users is not IUserLimits store || !store.TryGetLimits(username.Span, out var limits))
+        {
+            return ValueTask.FromResult((McpStatus.UserNotFound, default(McpUserLimits), 0UL));
+        }
+
+        var used = _server.GetUserStatistics().FirstOrDefault(s => username.Span.SequenceEqual(s.Username))?.QuotaUsed ?? 0;
+        return ValueTask.FromResult((McpStatus.Ok, ToMcp(limits), (ulong)used));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<McpStatus> SetLimitsAsync(ReadOnlyMemory<byte> username, McpUserLimits limits, CancellationToken cancellationToken)
+    {
+        // The engine holds counts as int and rates as long: larger values are refused, never cut down silently.
+        if (_users is not UserStore store
+            || limits.MaxSessions > int.MaxValue || limits.RateUp > long.MaxValue || limits.RateDown > long.MaxValue || limits.Quota > long.MaxValue)
+        {
+            return ValueTask.FromResult(McpStatus.Error);
+        }
+
+        var engine = new UserLimits((int)limits.MaxSessions, (long)limits.RateUp, (long)limits.RateDown, (long)limits.Quota, (QuotaPeriod)limits.Period);
+        return ChangeAsync(McpCommand.SetLimits, token => store.SetLimitsAsync(username, engine, token), cancellationToken);
+    }
+
+    private UserLimits LimitsOf(byte[] name) =>
+        _users is IUserLimits store && store.TryGetLimits(name, out var limits) ? limits : UserLimits.None;
+
+    private static McpUserLimits ToMcp(UserLimits limits) =>
+        new((uint)limits.MaxSessions, (ulong)limits.RateUp, (ulong)limits.RateDown, (ulong)limits.Quota, (McpQuotaPeriod)limits.Period);
 
     private async ValueTask<McpStatus> ChangeAsync(
         McpCommand command, Func<CancellationToken, ValueTask<UserChangeResult>> change, CancellationToken cancellationToken)

@@ -97,4 +97,11 @@ internal static partial class Log
     // 340 on purpose, not the next free id: other changes in flight take the ids after 324.
     [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client} uid {Uid}: dissector set {Requested}, now {State}")]
     public static partial void DissectorSet(ILogger logger, long connectionId, string client, string uid, string requested, string state);
+    // 380-389: the limits extension (issue 11), apart from the ids above so that parallel work does not collide.
+    [LoggerMessage(EventId = 380, Level = LogLevel.Information,
+        Message = "MCP connection {ConnectionId} from {Client} uid {Uid}: limits of user \"{User}\" set: sessions {MaxSessions}, rate up {RateUp} B/s, rate down {RateDown} B/s, quota {Quota} B per {Period} (0 = none)")]
+    public static partial void LimitsSet(ILogger logger, long connectionId, string client, string uid, string user, uint maxSessions, ulong rateUp, ulong rateDown, ulong quota, string period);
+
+    [LoggerMessage(EventId = 381, Level = LogLevel.Debug, Message = "MCP connection {ConnectionId}: malformed {Command} request answered ERROR: {Problem}")]
+    public static partial void ExtensionRequestMalformed(ILogger logger, long connectionId, string command, string problem);
 }

@@ -10,7 +10,7 @@ internal sealed partial class McpConnection
     private async ValueTask<McpResponse> ExecuteAsync(McpRequest request, CancellationToken token)
     {
         var command = request.Command;
-        if (!request.IsKnownCommand)
+        if (!request.IsKnownCommand && !ServesExtension(command))
         {
             // Memo §5 0x02: the frame was well delimited by LEN, so the connection stays usable.
             Log.UnknownCommand(_logger, Id, McpNames.GetName(command));
@@ -31,6 +31,11 @@ internal sealed partial class McpConnection
                 case McpCommand.AddUser:
                     var added = await _backend.AddUserAsync(request.Username, request.Password, token).ConfigureAwait(false);
                     return UserChangeResponse(command, request.Username, added);
+
+                case McpCommand.UserStats:
+                case McpCommand.GetLimits:
+                case McpCommand.SetLimits:
+                    return await ExecuteLimitsAsync(request, token).ConfigureAwait(false);
 
                 case McpCommand.RemoveUser:
                     var removed = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);

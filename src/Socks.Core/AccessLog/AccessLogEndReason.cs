@@ -72,4 +72,10 @@ public enum AccessLogEndReason : byte
 
     /// <summary><c>resolve-failed</c>: a RESOLVE or RESOLVE_PTR found no address or name (REP X'04'), or the lookup failed (X'01', X'06').</summary>
     ResolveFailed = 19,
+
+    /// <summary><c>user-limit</c>: the user already had as many sessions open as its limit allows (REP X'02' was sent).</summary>
+    UserLimit = 20,
+
+    /// <summary><c>quota</c>: the user's traffic quota for the period is used up: the request was refused (REP X'02'), or the running session was closed.</summary>
+    Quota = 21,
 }

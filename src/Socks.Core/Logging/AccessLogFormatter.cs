@@ -101,6 +101,20 @@ internal static class AccessLogFormatter
         line.AppendSeparator();
         line.AppendAscii(Token(record.EndReason));
 
+        // Version 4: a record denied by a rules file names the rule (field 13); every other record keeps its fields.
+        if (record.EndReason == AccessLogEndReason.Denied && record.DeniedByRule is { } rule && record.Udp is null)
+        {
+            line.AppendSeparator();
+            if (rule == 0)
+            {
+                line.AppendAscii("default");
+            }
+            else
+            {
+                line.AppendNumber(rule);
+            }
+        }
+
         // Version 3: only a UDP association's record has these, so the other records keep their twelve fields.
         if (record.Udp is { } udp)
         {
@@ -139,6 +153,8 @@ internal static class AccessLogFormatter
         AccessLogEndReason.Aborted => "aborted",
         AccessLogEndReason.BindTimeout => "bind-timeout",
         AccessLogEndReason.ResolveFailed => "resolve-failed",
+        AccessLogEndReason.UserLimit => "user-limit",
+        AccessLogEndReason.Quota => "quota",
 
         // An embedder's record with a value outside the enum stays within the documented set.
         _ => "internal-error",

@@ -138,7 +138,11 @@ internal sealed class SocksMetrics : IDisposable
             "DATA bytes relayed by UDP associations (without the RFC 1928 headers), tagged by direction.");
         meter.CreateObservableCounter("socks.udp.dropped", ObserveDrops, "{datagram}",
             "Datagrams the UDP relay dropped, tagged by reason.");
+        Users = new UserActivityTable(meter);
     }
+
+    /// <summary>The per-user counters (instruments tagged <c>socks.user</c>).</summary>
+    public UserActivityTable Users { get; }
 
     /// <summary>A session read its request: the handshake took <paramref name="elapsed"/>.</summary>
     /// <param name="elapsed">From accept to the request.</param>

@@ -90,4 +90,11 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "Session {SessionId}: connected to {Target}")]
     public static partial void Connected(ILogger logger, long sessionId, IPEndPoint target);
+
+    // 140-149: per-user limits (issue 11); kept apart from the ids above so that parallel work does not collide.
+    [LoggerMessage(EventId = 140, Level = LogLevel.Debug, Message = "Session {SessionId}: refused, the user's {Limit} is reached")]
+    public static partial void UserLimitReached(ILogger logger, long sessionId, string limit);
+
+    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "User \"{User}\" used up its quota of {Quota} bytes per {Period}; {Closed} open sessions closed")]
+    public static partial void QuotaUsedUp(ILogger logger, string user, long quota, string period, int closed);
 }

@@ -29,6 +29,7 @@ internal sealed class ServerContext
         Logger = logger;
         RelayLogger = relayLogger;
         AccessPolicy = options.AccessPolicy;
+        Limits = options.Users as Limits.IUserLimits;
 
         // One resolver, so CONNECT, BIND and RESOLVE share the lookup slots.
         Resolver = new HostResolver(options.TimeProvider, options.ConnectTimeout, options.Resolver, options.ReverseResolver, options.MaxConcurrentLookups, logger);
@@ -75,6 +76,9 @@ internal sealed class ServerContext
 
     /// <summary>Asked at every phase of every session, or null to allow everything (then no phase costs anything).</summary>
     public IAccessPolicy? AccessPolicy { get; }
+
+    /// <summary>Where the users' limits come from (the user store, when it has limits), or null.</summary>
+    public Limits.IUserLimits? Limits { get; }
 
     /// <summary>The server's name lookups (bounded), for the direct connector, BIND and RESOLVE.</summary>
     public HostResolver Resolver { get; }

@@ -17,4 +17,7 @@ internal enum SessionAbortReason
 
     /// <summary>The session's user was removed or its sessions closed on request.</summary>
     Revoked,
+
+    /// <summary>The session's user used up its traffic quota.</summary>
+    Quota,
 }

@@ -71,4 +71,13 @@ internal enum SessionEndReason : byte
 
     /// <summary>A UDP ASSOCIATE found no place for its UDP sockets under the connection limit: REP X'01' was sent.</summary>
     AssociationLimit,
+
+    /// <summary>The user had as many sessions open as its limit allows: REP X'02' was sent.</summary>
+    UserLimit,
+
+    /// <summary>The user's quota for the period was used up when the request came: REP X'02' was sent.</summary>
+    QuotaExceeded,
+
+    /// <summary>The user's quota ran out while the session relayed: it was closed.</summary>
+    QuotaCut,
 }

@@ -67,6 +67,9 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.Resolved => "resolved",
         SessionEndReason.ResolveFailed => $"resolve failed ({Reply})",
         SessionEndReason.AssociationLimit => "no place for a UDP association under the connection limit",
+        SessionEndReason.UserLimit => "the user's session limit was reached",
+        SessionEndReason.QuotaExceeded => "the user's quota is used up",
+        SessionEndReason.QuotaCut => "closed: the user's quota ran out",
         _ => Reason.ToString(),
     };
 
@@ -103,6 +106,8 @@ internal readonly record struct SessionOutcome(SessionEndReason Reason)
         SessionEndReason.Resolved => AccessLogEndReason.Ok,
         SessionEndReason.ResolveFailed => AccessLogEndReason.ResolveFailed,
         SessionEndReason.AssociationLimit => AccessLogEndReason.ConnectionLimit,
+        SessionEndReason.UserLimit => AccessLogEndReason.UserLimit,
+        SessionEndReason.QuotaExceeded or SessionEndReason.QuotaCut => AccessLogEndReason.Quota,
 
         // Not reached: a test maps every SessionEndReason. Never throw here, on the session's cleanup path.
         _ => AccessLogEndReason.InternalError,

@@ -140,6 +140,16 @@ internal sealed partial class SocksSession
         }
 
         Context.Request = request;
+        if (_userRefusal is { } refusal)
+        {
+            // REP X'02' "connection not allowed by ruleset" (RFC 1928 §6): the user's limits are that ruleset.
+            _user!.Denied();
+            Log.UserLimitReached(_context.Logger, Id, refusal == SessionEndReason.UserLimit ? "session limit" : "quota");
+            await ReplyAsync(ReplyCode.ConnectionNotAllowed).ConfigureAwait(false);
+            SetEnd(new SessionOutcome(refusal));
+            return null;
+        }
+
         if (_context.Commands.Find(request!.Command) is not { } handler)
         {
             // BIND or UDP ASSOCIATE when switched off, and any unassigned command (RFC 1928 §6).
@@ -169,7 +179,9 @@ internal sealed partial class SocksSession
             return true;
         }
 
+        Context.NoteDenial(decision);
         Log.AccessDenied(_context.Logger, Id, phase, decision.Reply);
+        _user?.Denied();
         SetEnd(new SessionOutcome(SessionEndReason.Denied) { DeniedAt = phase });
         if (phase == AccessPhase.Requested)
         {
@@ -182,6 +194,20 @@ internal sealed partial class SocksSession
     private AuthMethod ChooseMethod(SocksGreeting greeting)
     {
         var options = _context.Options;
+        if (options.AnonymousAccess is { } anonymous)
+        {
+            // A client that offers X'02' has credentials: with users to check them against, it authenticates, so
+            // rules about users see who it is. X'00' only where some rule could let an anonymous session through.
+            if (options.Users is { HasUsers: true } && greeting.Offers(AuthMethod.UsernamePassword))
+            {
+                return AuthMethod.UsernamePassword;
+            }
+
+            return greeting.Offers(AuthMethod.NoAuthentication) && anonymous.MayAllowAnonymous(Context.Client)
+                ? AuthMethod.NoAuthentication
+                : AuthMethod.NoAcceptableMethods;
+        }
+
         if (options.Users is { HasUsers: true })
         {
             return greeting.Offers(AuthMethod.UsernamePassword) ? AuthMethod.UsernamePassword : AuthMethod.NoAcceptableMethods;
@@ -236,6 +262,20 @@ internal sealed partial class SocksSession
         }
 
         Context.SetUsername(credentials!.Username);
+        var user = _context.Metrics.Users.Get(credentials.Username);
+        user.LoggedIn(_context.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        var limits = Limits.UserLimits.None;
+        _context.Limits?.TryGetLimits(credentials.Username, out limits);
+
+        // The place is taken now, so concurrent handshakes cannot both pass; a refusal is answered after the request
+        // (RFC 1928 has no reply before it).
+        _admitted = user.TryEnter(limits.MaxSessions);
+        if (!_admitted)
+        {
+            _userRefusal = SessionEndReason.UserLimit;
+        }
+
+        Volatile.Write(ref _user, user);
         await SendAsync().ConfigureAwait(false);
         return true;
     }

@@ -65,6 +65,10 @@ internal sealed partial class SocksSession
             : new ActivityTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout), new TcpProgress(_client, target).Moved);
         var tap = observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
 
+        // From here the user's statistics read this session's bytes live (the access log records the same bytes).
+        Volatile.Write(ref _downAtRelayStart, _traffic.ClientSent);
+        Volatile.Write(ref _relaying, true);
+
         // Data the client pipelined behind its request goes first; the relay then hands the handshake buffer back.
         var relayResult = await _context.Relay.RelayAsync(new RelayRequest
         {

@@ -36,6 +36,14 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private long _clientToTarget;
     private long _targetToClient;
 
+    // The user's live counters once authenticated; the relay's bytes are read live until Finish commits them.
+    private UserActivity? _user;
+    private bool _admitted;
+    private SessionEndReason? _userRefusal;
+    private bool _userBytesCommitted;
+    private bool _relaying;
+    private long _downAtRelayStart;
+
     /// <summary>Creates the session for an accepted client; <see cref="IThreadPoolWorkItem.Execute"/> runs it.</summary>
     /// <param name="id">The server-wide id.</param>
     /// <param name="client">The accepted client socket; the session owns it.</param>
@@ -80,6 +88,18 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
 
     /// <summary>The RFC 1929 username once authenticated, otherwise null.</summary>
     public byte[]? Username => Context.UsernameBytes;
+
+    /// <summary>The live counters of the session's user, once authenticated; otherwise null.</summary>
+    public UserActivity? User => Volatile.Read(ref _user);
+
+    /// <summary>True once the session's relayed bytes are in its user's totals (no longer to be read live).</summary>
+    public bool UserBytesCommitted => Volatile.Read(ref _userBytesCommitted);
+
+    /// <summary>Bytes relayed client to target so far (what the access log will record).</summary>
+    public long LiveBytesUp => Volatile.Read(ref _relaying) ? _traffic.TargetSent : 0;
+
+    /// <summary>Bytes relayed target to client so far (what the access log will record).</summary>
+    public long LiveBytesDown => Volatile.Read(ref _relaying) ? _traffic.ClientSent - Volatile.Read(ref _downAtRelayStart) : 0;
 
     /// <summary>True once the session was aborted from outside.</summary>
     public bool IsAborted => AbortReason != SessionAbortReason.None;
@@ -195,6 +215,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
             case SessionAbortReason.Revoked:
                 SetEnd(new SessionOutcome(SessionEndReason.Revoked));
                 break;
+            case SessionAbortReason.Quota:
+                SetEnd(new SessionOutcome(SessionEndReason.QuotaCut));
+                break;
             case SessionAbortReason.None:
                 SetEnd(new SessionOutcome(SessionEndReason.ClientFailed) { Error = error });
                 Log.HandshakeIoError(_context.Logger, Id, error);
@@ -243,6 +266,25 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Moves the session's relayed bytes into its user's totals, before its record is written.</summary>
+    private void CommitUserBytes()
+    {
+        if (_user is not { } user)
+        {
+            return;
+        }
+
+        var users = _context.Metrics.Users;
+        users.BeginCommit();
+        user.AddClosed(_clientToTarget, _targetToClient);
+        Volatile.Write(ref _userBytesCommitted, true);
+        users.EndCommit();
+        if (_admitted)
+        {
+            user.Leave();
+        }
+    }
+
     private void Finish()
     {
         Volatile.Write(ref _ended, 1);
@@ -253,6 +295,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         // Counted before the sockets close, so a client that sees the close also sees the count;
         // recorded after, so a record means the session's descriptors are gone.
         _context.Metrics.SessionEnded(outcome, _traffic);
+        CommitUserBytes();
         CloseSockets();
         _server.ReleaseSlot(Volatile.Read(ref _extraDescriptors));
         _server.AppendRecord(
@@ -271,6 +314,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
                 BytesClientToTarget = _clientToTarget,
                 BytesTargetToClient = _targetToClient,
                 Udp = _udp,
+                DeniedByRule = outcome.Reason == SessionEndReason.Denied ? Context.DeniedByRule : null,
             },
             Id);
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))

@@ -1,3 +1,4 @@
+using Socks.Core.Limits;
 using Socks.Core.Users.Verification;
 
 namespace Socks.Core.Users;
@@ -9,11 +10,12 @@ namespace Socks.Core.Users;
 /// </summary>
 internal sealed class UserRecord
 {
-    public UserRecord(byte[] name, PasswordHash hash, bool saved = true)
+    public UserRecord(byte[] name, PasswordHash hash, bool saved = true, UserLimits limits = default)
     {
         Name = name;
         Hash = hash;
         Saved = saved;
+        Limits = limits;
     }
 
     public byte[] Name { get; }
@@ -22,4 +24,12 @@ internal sealed class UserRecord
 
     /// <summary>False for users added with <see cref="UserStore.AddTemporary(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>: never written to the users file.</summary>
     public bool Saved { get; }
+
+    /// <summary>The user's limits (none by default).</summary>
+    public UserLimits Limits { get; }
+
+    /// <summary>The same user (same hash, so the same verification cache) with other limits.</summary>
+    /// <param name="limits">The new limits.</param>
+    /// <returns>A new record.</returns>
+    public UserRecord WithLimits(UserLimits limits) => new(Name, Hash, Saved, limits);
 }

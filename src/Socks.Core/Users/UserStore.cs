@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Socks.Core.Limits;
 using Socks.Core.Users.Verification;
 
 namespace Socks.Core.Users;
@@ -30,7 +31,7 @@ namespace Socks.Core.Users;
 /// methods run the same changes on a thread of their own.
 /// </para>
 /// </remarks>
-public sealed class UserStore : IUserStore, IUserDirectory
+public sealed class UserStore : IUserStore, IUserDirectory, IUserLimits
 {
     /// <summary>The user limit when none is given.</summary>
     public const int DefaultMaxUsers = 10;
@@ -347,8 +348,8 @@ public sealed class UserStore : IUserStore, IUserDirectory
                 }
                 else if (known.Hash.SameAs(record.Hash))
                 {
-                    // The same user: keep its record, whose verified password is cached.
-                    users.Add(known);
+                    // The same user: keep its record, whose verified password is cached; its limits are the file's.
+                    users.Add(known.Limits == record.Limits ? known : known.WithLimits(record.Limits));
                 }
                 else
                 {
@@ -381,6 +382,72 @@ public sealed class UserStore : IUserStore, IUserDirectory
 
         return new UsersReloadResult(added, removed, changed, next.Users.Length);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Reads the current snapshot: no lock, no allocation.</remarks>
+    public bool TryGetLimits(ReadOnlySpan<byte> username, out UserLimits limits)
+    {
+        if (Volatile.Read(ref _snapshot).Lookup.TryGetValue(username, out var record))
+        {
+            limits = record.Limits;
+            return true;
+        }
+
+        limits = UserLimits.None;
+        return false;
+    }
+
+    /// <summary>
+    /// Sets a user's limits (docs/users-file.md "Limits"), replacing the ones it had. When the store has a users
+    /// file (and the user is not temporary), the file is written and synced before this returns. The new limits
+    /// apply from the next handshake; running sessions keep the rates they started with, and the quota counts on.
+    /// </summary>
+    /// <param name="username">The name, compared byte for byte.</param>
+    /// <param name="limits">The limits; <see cref="UserLimits.None"/> removes them all.</param>
+    /// <returns><see cref="UserChangeResult.Ok"/> when set (and saved); <see cref="UserChangeResult.UserNotFound"/> when no user has that name.</returns>
+    /// <exception cref="IOException">The users file could not be saved; nothing changed.</exception>
+    public UserChangeResult SetLimits(ReadOnlySpan<byte> username, UserLimits limits)
+    {
+        string? notDurable;
+        lock (_changeLock)
+        {
+            var current = _snapshot;
+            if (!current.Lookup.TryGetValue(username, out var known))
+            {
+                return UserChangeResult.UserNotFound;
+            }
+
+            if (known.Limits == limits)
+            {
+                return UserChangeResult.Ok;
+            }
+
+            notDurable = Commit(current.Replace(known, known.WithLimits(limits)), save: known.Saved);
+        }
+
+        ReportNotDurable(notDurable);
+        return UserChangeResult.Ok;
+    }
+
+    /// <summary><see cref="SetLimits(ReadOnlySpan{byte}, UserLimits)"/> with the UTF-8 encoding of <paramref name="username"/>.</summary>
+    /// <param name="username">The name.</param>
+    /// <param name="limits">The limits.</param>
+    /// <returns>As <see cref="SetLimits(ReadOnlySpan{byte}, UserLimits)"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="username"/> is null.</exception>
+    /// <exception cref="IOException">The users file could not be saved; nothing changed.</exception>
+    public UserChangeResult SetLimits(string username, UserLimits limits) => SetLimits(Encode(username), limits);
+
+    /// <summary>
+    /// Does what <see cref="SetLimits(ReadOnlySpan{byte}, UserLimits)"/> does on a thread of its own (not a thread-pool
+    /// thread), so the fsync does not block the caller. <paramref name="cancellationToken"/> is looked at only before
+    /// the change starts.
+    /// </summary>
+    /// <param name="username">The name. Read only until the returned task completes.</param>
+    /// <param name="limits">The limits.</param>
+    /// <param name="cancellationToken">Cancels waiting for the change to start.</param>
+    /// <returns>As <see cref="SetLimits(ReadOnlySpan{byte}, UserLimits)"/>.</returns>
+    public ValueTask<UserChangeResult> SetLimitsAsync(ReadOnlyMemory<byte> username, UserLimits limits, CancellationToken cancellationToken) =>
+        RunChangeAsync(() => SetLimits(username.Span, limits), cancellationToken);
 
     /// <summary><see cref="Remove(ReadOnlySpan{byte})"/> with the UTF-8 encoding of <paramref name="username"/>.</summary>
     /// <param name="username">The name.</param>
@@ -579,5 +646,7 @@ public sealed class UserStore : IUserStore, IUserDirectory
         public Snapshot With(UserRecord user) => new(Users.Add(user));
 
         public Snapshot Without(UserRecord user) => new(Users.Remove(user));
+
+        public Snapshot Replace(UserRecord old, UserRecord user) => new(Users.Replace(old, user));
     }
 }

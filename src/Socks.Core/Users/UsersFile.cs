@@ -14,6 +14,9 @@ namespace Socks.Core.Users;
 internal sealed class UsersFile
 {
     public const string Header = "socks5d-users v1";
+
+    /// <summary>The header of a file with limits (docs/users-file.md "Version 2"); a file without limits is still written as v1.</summary>
+    public const string HeaderV2 = "socks5d-users v2";
     public const string Algorithm = "pbkdf2-sha256";
 
     /// <summary>The size limit of a file for up to 1024 users (far above that many records).</summary>
@@ -92,16 +95,31 @@ internal sealed class UsersFile
     public static byte[] Format(IEnumerable<UserRecord> users)
     {
         var text = new StringBuilder();
-        text.Append(Header).Append('\n');
+        var records = users as IReadOnlyCollection<UserRecord> ?? users.ToList();
+        var withLimits = records.Any(static u => !u.Limits.IsNone);
+
+        // Without limits the file stays v1, so an older socks5d still reads it.
+        text.Append(withLimits ? HeaderV2 : Header).Append('\n');
         text.Append("# One user per line: <base64 name>:pbkdf2-sha256:<iterations>:<base64 salt>:<base64 hash>\n");
+        if (withLimits)
+        {
+            text.Append("# then limits, if any: sessions=N rate-up=BYTES/s rate-down=BYTES/s quota=BYTES/day or BYTES/month\n");
+        }
+
         text.Append("# socks5d rewrites this file on every change (comments are not kept). See docs/users-file.md.\n");
-        foreach (var user in users)
+        foreach (var user in records)
         {
             text.Append(Convert.ToBase64String(user.Name)).Append(':')
                 .Append(Algorithm).Append(':')
                 .Append(user.Hash.Iterations.ToString(CultureInfo.InvariantCulture)).Append(':')
                 .Append(Convert.ToBase64String(user.Hash.Salt.Span)).Append(':')
-                .Append(Convert.ToBase64String(user.Hash.Hash.Span)).Append('\n');
+                .Append(Convert.ToBase64String(user.Hash.Hash.Span));
+            if (!user.Limits.IsNone)
+            {
+                text.Append(' ').Append(user.Limits.ToString());
+            }
+
+            text.Append('\n');
         }
 
         return Encoding.ASCII.GetBytes(text.ToString());
@@ -204,6 +222,7 @@ internal sealed class UsersFile
         var users = ImmutableArray.CreateBuilder<UserRecord>();
         var firstLineOf = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
         var sawHeader = false;
+        var version = 1;
         var lineNumber = 0;
         var rest = content.AsSpan();
         while (!rest.IsEmpty)
@@ -227,12 +246,12 @@ internal sealed class UsersFile
             var text = Encoding.ASCII.GetString(line);
             if (!sawHeader)
             {
-                CheckHeader(path, lineNumber, text);
+                version = CheckHeader(path, lineNumber, text);
                 sawHeader = true;
                 continue;
             }
 
-            var record = ParseRecord(path, lineNumber, text);
+            var record = version == 1 ? ParseRecord(path, lineNumber, text) : ParseRecordV2(path, lineNumber, text);
             if (firstLineOf.TryGetValue(record.Name, out var firstLine))
             {
                 throw new UsersFileException(path, lineNumber, $"duplicate user (already defined on line {firstLine})");
@@ -250,15 +269,20 @@ internal sealed class UsersFile
         return users.ToImmutable();
     }
 
-    private static void CheckHeader(string path, int lineNumber, string text)
+    private static int CheckHeader(string path, int lineNumber, string text)
     {
         if (text == Header)
         {
-            return;
+            return 1;
+        }
+
+        if (text == HeaderV2)
+        {
+            return 2;
         }
 
         var problem = text.StartsWith(HeaderPrefix, StringComparison.Ordinal)
-            ? $"unsupported format version (this socks5d reads '{Header}')"
+            ? $"unsupported format version (this socks5d reads '{Header}' and '{HeaderV2}')"
             : $"expected the header line '{Header}'";
         throw new UsersFileException(path, lineNumber, problem);
     }
@@ -306,6 +330,83 @@ internal sealed class UsersFile
         }
 
         return new UserRecord(name, new PasswordHash(iterations, salt, hash));
+    }
+
+    /// <summary>A v2 record: the v1 fields, then limits as space-separated <c>key=value</c> words.</summary>
+    private static UserRecord ParseRecordV2(string path, int lineNumber, string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var record = ParseRecord(path, lineNumber, words[0]);
+        if (words.Length == 1)
+        {
+            return record;
+        }
+
+        int sessions = 0;
+        long rateUp = 0, rateDown = 0, quota = 0;
+        var period = Limits.QuotaPeriod.None;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in words.AsSpan(1))
+        {
+            var equals = word.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new UsersFileException(path, lineNumber, $"limit '{word}' is not key=value");
+            }
+
+            var key = word[..equals];
+            var value = word[(equals + 1)..];
+            if (!seen.Add(key))
+            {
+                throw new UsersFileException(path, lineNumber, $"limit '{key}' given twice");
+            }
+
+            switch (key)
+            {
+                case "sessions":
+                    sessions = (int)ParseCount(path, lineNumber, key, value, int.MaxValue);
+                    break;
+                case "rate-up":
+                    rateUp = ParseCount(path, lineNumber, key, value, long.MaxValue);
+                    break;
+                case "rate-down":
+                    rateDown = ParseCount(path, lineNumber, key, value, long.MaxValue);
+                    break;
+                case "quota":
+                    var slash = value.IndexOf('/', StringComparison.Ordinal);
+                    period = slash < 0 ? Limits.QuotaPeriod.None : value[(slash + 1)..] switch
+                    {
+                        "day" => Limits.QuotaPeriod.Day,
+                        "month" => Limits.QuotaPeriod.Month,
+                        _ => Limits.QuotaPeriod.None,
+                    };
+                    if (period == Limits.QuotaPeriod.None)
+                    {
+                        throw new UsersFileException(path, lineNumber, "quota must be BYTES/day or BYTES/month");
+                    }
+
+                    quota = ParseCount(path, lineNumber, key, value[..slash], long.MaxValue);
+                    break;
+                default:
+                    throw new UsersFileException(path, lineNumber, $"unknown limit '{key}' (known: sessions, rate-up, rate-down, quota)");
+            }
+        }
+
+        return record.WithLimits(new Limits.UserLimits(sessions, rateUp, rateDown, quota, period));
+    }
+
+    private static long ParseCount(string path, int lineNumber, string key, string value, long max)
+    {
+        if (value.Length is 0 or > 19
+            || value.AsSpan().ContainsAnyExceptInRange('0', '9')
+            || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            || count < 1
+            || count > max)
+        {
+            throw new UsersFileException(path, lineNumber, $"limit '{key}' must be a whole number from 1 to {max}");
+        }
+
+        return count;
     }
 
     private static byte[] DecodeBase64(string path, int lineNumber, string field, string what)

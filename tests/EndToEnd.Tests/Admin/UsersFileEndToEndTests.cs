@@ -76,7 +76,7 @@ public sealed class UsersFileEndToEndTests
     }
 
     [TestCase("socks5d-users v1\nYWxpY2U=:pbkdf2-sha256:1000:c2FsdHNhbHRzYWx0c2FsdA==\n", "line 2: incomplete record: 4 of 5 ':'-separated fields")]
-    [TestCase("socks5d-users v2\n", "line 1: unsupported format version")]
+    [TestCase("socks5d-users v3\n", "line 1: unsupported format version")]
     [TestCase("# users\nalice:secret\n", "line 2: expected the header line 'socks5d-users v1'")]
     public async Task UsersFile_Corrupt_Exits78WithOneLineNamingFileAndLine(string content, string problem)
     {

@@ -37,6 +37,9 @@ internal sealed class SessionOutcomeTests
         yield return Map(new(SessionEndReason.Resolved), AccessLogEndReason.Ok);
         yield return Map(new(SessionEndReason.ResolveFailed), AccessLogEndReason.ResolveFailed);
         yield return Map(new(SessionEndReason.AssociationLimit), AccessLogEndReason.ConnectionLimit);
+        yield return Map(new(SessionEndReason.UserLimit), AccessLogEndReason.UserLimit);
+        yield return Map(new(SessionEndReason.QuotaExceeded), AccessLogEndReason.Quota);
+        yield return Map(new(SessionEndReason.QuotaCut), AccessLogEndReason.Quota);
     }
 
     [TestCaseSource(nameof(Mapping))]

@@ -211,7 +211,7 @@ public sealed class UserStorePersistenceTests
             new TestCaseData(content, line, problem).SetArgDisplayNames(label);
 
         yield return Case("other format", "hello\n" + good + "\n", 1, "expected the header line 'socks5d-users v1'");
-        yield return Case("future version", "socks5d-users v2\n" + good + "\n", 1, "unsupported format version (this socks5d reads 'socks5d-users v1')");
+        yield return Case("future version", "socks5d-users v3\n" + good + "\n", 1, "unsupported format version (this socks5d reads 'socks5d-users v1' and 'socks5d-users v2')");
         yield return Case("record before header", "# c\n" + good + "\n", 2, "expected the header line 'socks5d-users v1'");
         yield return Case("bad base64 name", Header + good + "\n#\n" + $"bo*b:pbkdf2-sha256:1000:{salt}:{hash}\n", 4, "username is not valid base64");
         yield return Case("unpadded base64 name", Header + $"Ym9:pbkdf2-sha256:1000:{salt}:{hash}\n", 2, "username is not valid base64");

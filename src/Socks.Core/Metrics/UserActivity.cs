@@ -1,0 +1,90 @@
+namespace Socks.Core.Metrics;
+
+/// <summary>
+/// The live counters of one user: changed only through <see cref="Interlocked"/>, a few times per session (never per
+/// chunk: the bytes of open sessions are read from the sessions themselves, see <see cref="UserActivityTable"/>).
+/// </summary>
+internal sealed class UserActivity
+{
+    private long _active;
+    private long _sessions;
+    private long _lastLogin;
+    private long _denials;
+    private long _closedUp;
+    private long _closedDown;
+
+    /// <summary>Creates the counters of a user.</summary>
+    /// <param name="name">The user's name (owned by this object).</param>
+    public UserActivity(byte[] name) => Name = name;
+
+    /// <summary>The user's name.</summary>
+    public byte[] Name { get; }
+
+    /// <summary>Sessions open now.</summary>
+    public long Active => Volatile.Read(ref _active);
+
+    /// <summary>Authenticated handshakes since start.</summary>
+    public long Sessions => Volatile.Read(ref _sessions);
+
+    /// <summary>Unix milliseconds of the last login, 0 = never.</summary>
+    public long LastLogin => Volatile.Read(ref _lastLogin);
+
+    /// <summary>Refused requests since start.</summary>
+    public long Denials => Volatile.Read(ref _denials);
+
+    /// <summary>Bytes up of ended sessions.</summary>
+    public long ClosedUp => Volatile.Read(ref _closedUp);
+
+    /// <summary>Bytes down of ended sessions.</summary>
+    public long ClosedDown => Volatile.Read(ref _closedDown);
+
+    /// <summary>A handshake authenticated as this user.</summary>
+    /// <param name="unixMilliseconds">When.</param>
+    public void LoggedIn(long unixMilliseconds)
+    {
+        Interlocked.Increment(ref _sessions);
+
+        // Concurrent logins: keep the latest.
+        var seen = Volatile.Read(ref _lastLogin);
+        while (unixMilliseconds > seen)
+        {
+            var before = Interlocked.CompareExchange(ref _lastLogin, unixMilliseconds, seen);
+            if (before == seen)
+            {
+                break;
+            }
+
+            seen = before;
+        }
+    }
+
+    /// <summary>Takes a place among the user's open sessions, unless <paramref name="max"/> are open already.</summary>
+    /// <param name="max">The limit, 0 for none.</param>
+    /// <returns>True when the place was taken (give it back with <see cref="Leave"/>).</returns>
+    public bool TryEnter(int max)
+    {
+        var now = Interlocked.Increment(ref _active);
+        if (max > 0 && now > max)
+        {
+            Interlocked.Decrement(ref _active);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A session of <see cref="TryEnter"/> ended.</summary>
+    public void Leave() => Interlocked.Decrement(ref _active);
+
+    /// <summary>A request of this user was refused.</summary>
+    public void Denied() => Interlocked.Increment(ref _denials);
+
+    /// <summary>Adds the relayed bytes of an ended session (inside the table's write bracket).</summary>
+    /// <param name="up">Client to target.</param>
+    /// <param name="down">Target to client.</param>
+    public void AddClosed(long up, long down)
+    {
+        Interlocked.Add(ref _closedUp, up);
+        Interlocked.Add(ref _closedDown, down);
+    }
+}
