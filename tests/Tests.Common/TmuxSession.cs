@@ -5,7 +5,7 @@ namespace Tests.Common;
 /// <summary>
 /// A program running in a real terminal: a detached tmux session of a given size on a tmux server of its own (its
 /// socket in a fresh directory, so no other tmux is touched). Keys go in with <c>send-keys</c>, the screen comes back
-/// with <c>capture-pane -p</c>; the pane stays after the program exits so its exit status can be read.
+/// with <c>capture-pane -p</c>; the pane stays after the program exits, and its exit status is written to a file.
 /// </summary>
 public sealed class TmuxSession : IAsyncDisposable
 {
@@ -45,7 +45,8 @@ public sealed class TmuxSession : IAsyncDisposable
             arguments.AddRange(["-e", $"{name}={value}"]);
         }
 
-        arguments.Add(command);
+        // The exit status goes to a file: tmux 3.3 does not always report #{pane_dead_status} for a pane that died.
+        arguments.Add($"{command}; echo $? > '{session.ExitStatusFile}'");
         await session.TmuxAsync([.. arguments]);
         return session;
     }
@@ -101,6 +102,8 @@ public sealed class TmuxSession : IAsyncDisposable
         }
     }
 
+    private string ExitStatusFile => Path.Combine(_directory, "exit-status");
+
     /// <summary>Polls until the program has exited and returns its exit status.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan? limit = null)
     {
@@ -108,10 +111,10 @@ public sealed class TmuxSession : IAsyncDisposable
         var bound = limit ?? TestTimeouts.Generous;
         while (true)
         {
-            var state = (await TmuxAsync(["display-message", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status}"])).Trim();
-            if (state.StartsWith("1 ", StringComparison.Ordinal))
+            var status = File.Exists(ExitStatusFile) ? (await File.ReadAllTextAsync(ExitStatusFile)).Trim() : string.Empty;
+            if (status.Length > 0)
             {
-                return int.Parse(state[2..], System.Globalization.CultureInfo.InvariantCulture);
+                return int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
             }
 
             if (deadline.Elapsed > bound)

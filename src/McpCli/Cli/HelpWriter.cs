@@ -164,8 +164,8 @@ internal static class HelpWriter
         [
             "Draws, in the terminal's alternate screen, the counters of 'metrics' with",
             "their rates, graphs of bytes and connections per second, and the users sorted",
-            "by traffic (when the server has the USER_STATS extension; else a line says it",
-            "is not supported). Redraws every second and when the terminal is resized; q or",
+            "by traffic (from the USER_STATS extension; a server without it gets a line",
+            "saying so). Redraws every second and when the terminal is resized; q or",
             "Ctrl-C quits and restores the terminal (exit 0). A lost connection is shown and",
             "retried every second. Needs a terminal; a server that cannot be reached at the",
             "start is one error line, as for the other verbs.",

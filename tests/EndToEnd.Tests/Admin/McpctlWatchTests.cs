@@ -17,22 +17,25 @@ public sealed partial class McpctlWatchTests
     public async Task Watch_ShowsCountersAfterTraffic_RedrawsToANewWidth_AndQuitsWithQ()
     {
         await using var web = new TinyWebServer();
-        await using var proxy = await RunningProxy.StartAsync("-l", "127.0.0.1", "-p", "0", "-u", "admin:adminpw");
+        await using var big = new TinyWebServer(100_000);
+        await using var proxy = await RunningProxy.StartAsync("-l", "127.0.0.1", "-p", "0", "-u", "admin:adminpw", "-u", "bob:b0bpw");
         await using var terminal = await StartWatchAsync(proxy.Management.Port, 100, 40);
 
         var first = await terminal.WaitForScreenAsync(screen => Row(screen, "Historical connections") is not null, "the dashboard");
         first[0].Should().StartWith($"mcpctl watch 127.0.0.1:{proxy.Management.Port}");
         Row(first, "Historical connections").Should().Be("0");
-        first.Should().Contain("per-user statistics: not supported by this server", "this build's client has no USER_STATS");
+        first.Should().Contain(line => line.Contains("users by traffic", StringComparison.Ordinal), "socks5d has USER_STATS");
         (await terminal.FormatAsync("#{alternate_on}")).Should().Be("1", "the dashboard draws in the alternate screen");
         (await terminal.FormatAsync("#{cursor_flag}")).Should().Be("0", "no cursor blinks over the dashboard");
         await terminal.RecordOutputAsync();
 
         var url = $"http://127.0.0.1:{web.Port}/";
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 2; i++)
         {
             (await Curl.RunAsync($"socks5h://admin:adminpw@127.0.0.1:{proxy.Socks.Port}", url)).Should().Be((0, TinyWebServer.Body));
         }
+
+        (await Curl.RunAsync($"socks5h://bob:b0bpw@127.0.0.1:{proxy.Socks.Port}", $"http://127.0.0.1:{big.Port}/")).ExitCode.Should().Be(0);
 
         // The counters the server reports now that the traffic is over, as `mcpctl metrics --json` reads them.
         var metrics = await WaitForIdleMetricsAsync(proxy);
@@ -42,6 +45,9 @@ public sealed partial class McpctlWatchTests
                 && Row(screen, "Bytes transferred")?.StartsWith(metrics.BytesTransferred + " ", StringComparison.Ordinal) == true,
             "the counters after three sessions");
         Row(drawn, "Failed connections").Should().Be("0");
+        var users = drawn.Where(line => line.StartsWith("│ admin ", StringComparison.Ordinal) || line.StartsWith("│ bob ", StringComparison.Ordinal)).ToList();
+        users.Select(line => line.Split('│', StringSplitOptions.TrimEntries)[1]).Should().Equal(["bob", "admin"], "bob moved the most bytes");
+        users.Select(line => line.Split('│', StringSplitOptions.TrimEntries)[3]).Should().Equal(["1", "2"], "sessions since start");
         Row(drawn, "Concurrent connections").Should().Be("0");
         Row(drawn, "Client bytes").Should().StartWith(metrics.ClientBytes.ToString(CultureInfo.InvariantCulture));
         Line(drawn, "bytes/s").Should().Contain("█", "the sample with the traffic is the peak of the graph");
@@ -83,6 +89,29 @@ public sealed partial class McpctlWatchTests
         await terminal.SendKeysAsync("C-c");
         (await terminal.WaitForExitAsync()).Should().Be(0, "Ctrl-C ends the dashboard cleanly");
         (await terminal.FormatAsync("#{alternate_on}")).Should().Be("0");
+    }
+
+    [Test]
+    public async Task Watch_ServerWrittenFromTheMemo_SaysPerUserStatisticsAreNotSupported()
+    {
+        // A server that knows only the memo's commands: GET_METRICS answered, anything else CMD_NOT_SUPPORTED.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = ServeMemoOnlyAsync(listener, stop.Token);
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        await using (var terminal = await StartWatchAsync(port, 100, 30))
+        {
+            var screen = await terminal.WaitForScreenAsync(s => Row(s, "Historical connections") == "7", "the memo server's counters");
+            screen.Should().Contain("per-user statistics: not supported by this server");
+
+            await terminal.SendKeysAsync("q");
+            (await terminal.WaitForExitAsync()).Should().Be(0);
+        }
+
+        await stop.CancelAsync();
+        listener.Stop();
+        await serving;
     }
 
     [Test]
@@ -152,6 +181,53 @@ public sealed partial class McpctlWatchTests
 
     [GeneratedRegex("^╭─+(┬─+)*╮$")]
     private static partial Regex TopBorder();
+
+    private static async Task ServeMemoOnlyAsync(System.Net.Sockets.TcpListener listener, CancellationToken token)
+    {
+        var clients = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var client = await listener.AcceptTcpClientAsync(token);
+                clients.Add(Task.Run(async () =>
+                {
+                    using (client)
+                    {
+                        var stream = client.GetStream();
+                        var header = new byte[4];
+                        try
+                        {
+                            while (true)
+                            {
+                                await stream.ReadExactlyAsync(header, token);
+                                await stream.ReadExactlyAsync(new byte[(header[2] << 8) | header[3]], token);
+                                byte[] answer = header[1] == 0x00
+                                    ? [0x01, 0x00, 0x00, 0x30, .. Counter(7), .. Counter(0), .. Counter(1234), .. Counter(7), .. Counter(0), .. Counter(600)]
+                                    : [0x01, 0x02, 0x00, 0x00];
+                                await stream.WriteAsync(answer, token);
+                            }
+                        }
+                        catch (Exception e) when (e is EndOfStreamException or IOException or OperationCanceledException)
+                        {
+                            // The client went away, or the test is over.
+                        }
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            await Task.WhenAll(clients);
+        }
+    }
+
+    private static byte[] Counter(ulong value)
+    {
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
+        return bytes;
+    }
 
     private static int UnusedPort()
     {
