@@ -5,6 +5,7 @@ using McpCli.Cli;
 using McpCli.Commands;
 using McpCli.Input;
 using McpCli.Options;
+using McpCli.Watch;
 
 namespace McpCli;
 
@@ -42,12 +43,15 @@ internal static class App
                 case VersionInvocation:
                     stdout.WriteLine(HelpWriter.Version);
                     return ExitCodes.Ok;
+                case CompletionInvocation completion:
+                    stdout.Write(CompletionScripts.For(completion.Shell));
+                    return ExitCodes.Ok;
                 case RunInvocation given:
                     var run = ConnectionEnvironment.Apply(given, environment);
                     using (var parser = CreateParser())
                     {
                         return await parser
-                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, DissectorOptions>(run.Args)
+                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, DissectorOptions, WatchOptions>(run.Args)
                             .MapResult(
                                 (MetricsOptions o) => Create(o, s => new MetricsCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (ListUsersOptions o) => Create(o, s => new ListUsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
@@ -55,6 +59,7 @@ internal static class App
                                 (RemoveUserOptions o) => CreateRemoveUser(o, stdout, stderr).RunAsync(cancellationToken),
                                 (ToggleDissectorOptions o) => Create(o, s => new ToggleDissectorCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (DissectorOptions o) => CreateDissector(o, stdout, stderr).RunAsync(cancellationToken),
+                                (WatchOptions o) => CreateWatch(o, stderr).RunAsync(cancellationToken),
                                 errors => throw new UsageException(ParseErrorText.Describe(errors, run.Verb), run.Verb))
                             .ConfigureAwait(false);
                     }
@@ -149,6 +154,17 @@ internal static class App
         var settings = Validate(options);
         var wanted = ArgumentValidator.DissectorAction(options.Action, typeof(DissectorOptions));
         return new DissectorCommand(Connector(settings), stdout, stderr, settings, wanted);
+    }
+
+    private static WatchCommand CreateWatch(WatchOptions options, TextWriter stderr)
+    {
+        var settings = Validate(options);
+        if (settings.Json)
+        {
+            throw new UsageException("watch draws for people and has no --json; for scripts use 'mcpctl metrics --json'", typeof(WatchOptions));
+        }
+
+        return new WatchCommand(Connector(settings), stderr, settings);
     }
 
     private static RemoveUserCommand CreateRemoveUser(RemoveUserOptions options, TextWriter stdout, TextWriter stderr)

@@ -75,6 +75,11 @@ internal static class ArgumentScanner
             return index < args.Count ? new HelpInvocation(FindVerb(args[index])) : new HelpInvocation(null);
         }
 
+        if (name == "completion")
+        {
+            return Completion(args.Skip(index).ToList());
+        }
+
         var verb = FindVerb(name);
         var rest = args.Skip(index).ToList();
         for (var i = 0; i < rest.Count; i++)
@@ -102,6 +107,28 @@ internal static class ArgumentScanner
         }
 
         return new RunInvocation(verb, [name, .. leading, .. rest]);
+    }
+
+    // mcpctl completion bash|zsh: no connection options, one operand.
+    private static CompletionInvocation Completion(List<string> rest)
+    {
+        var shells = string.Join(" or ", CompletionScripts.Shells);
+        if (rest.Count == 0)
+        {
+            throw new UsageException($"completion needs the shell: {shells}");
+        }
+
+        if (!CompletionScripts.Shells.Contains(rest[0], StringComparer.Ordinal))
+        {
+            throw new UsageException($"no completion script for '{Output.SafeText.Escape(rest[0])}'; there are scripts for {string.Join(" and ", CompletionScripts.Shells)}");
+        }
+
+        if (rest.Count > 1)
+        {
+            throw new UsageException($"unexpected argument '{Output.SafeText.Escape(rest[1])}'");
+        }
+
+        return new CompletionInvocation(rest[0]);
     }
 
     private static Type FindVerb(string name) =>

@@ -31,6 +31,7 @@ internal static class HelpWriter
         output.WriteLine("Usage: mcpctl [OPTIONS] VERB [ARGUMENTS]");
         output.WriteLine("       mcpctl VERB --help");
         output.WriteLine("       mcpctl --version");
+        output.WriteLine("       mcpctl completion bash|zsh   (prints the shell's completion script)");
         output.WriteLine();
         output.WriteLine("Options may come before or after the verb.");
         output.WriteLine();
@@ -157,6 +158,17 @@ internal static class HelpWriter
             "GET_DISSECTOR (0x83) and SET_DISSECTOR (0x84): a server without them answers",
             "CMD_NOT_SUPPORTED, and mcpctl exits 2 saying so; toggle-dissector works with",
             "every MCP server.",
+            "",
+        ],
+        "watch" =>
+        [
+            "Draws, in the terminal's alternate screen, the counters of 'metrics' with",
+            "their rates, graphs of bytes and connections per second, and the users sorted",
+            "by traffic (from the USER_STATS extension; a server without it gets a line",
+            "saying so). Redraws every second and when the terminal is resized; q or",
+            "Ctrl-C quits and restores the terminal (exit 0). A lost connection is shown and",
+            "retried every second. Needs a terminal; a server that cannot be reached at the",
+            "start is one error line, as for the other verbs.",
             "",
         ],
         _ => [],

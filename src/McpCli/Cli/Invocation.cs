@@ -9,5 +9,8 @@ internal sealed record HelpInvocation(Type? Verb) : Invocation;
 /// <summary>Print the version to stdout.</summary>
 internal sealed record VersionInvocation : Invocation;
 
+/// <summary>Print the completion script for <see cref="Shell"/> (bash or zsh) to stdout.</summary>
+internal sealed record CompletionInvocation(string Shell) : Invocation;
+
 /// <summary>Parse and run a verb; <see cref="Args"/> starts with the verb name.</summary>
 internal sealed record RunInvocation(Type Verb, string[] Args) : Invocation;

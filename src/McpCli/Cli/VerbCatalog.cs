@@ -16,6 +16,7 @@ internal static class VerbCatalog
         typeof(RemoveUserOptions),
         typeof(ToggleDissectorOptions),
         typeof(DissectorOptions),
+        typeof(WatchOptions),
     ];
 
     /// <summary>The verb name (<c>add-user</c>) of an options type.</summary>
