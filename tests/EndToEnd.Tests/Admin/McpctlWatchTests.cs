@@ -92,6 +92,22 @@ public sealed partial class McpctlWatchTests
     }
 
     [Test]
+    public async Task Watch_Sigterm_EndsItCleanlyWithZero()
+    {
+        await using var proxy = await RunningProxy.StartAsync("-l", "127.0.0.1", "-p", "0", "-u", "admin:adminpw");
+        await using var terminal = await StartWatchAsync(proxy.Management.Port, 100, 40);
+        await terminal.WaitForScreenAsync(screen => Row(screen, "Historical connections") == "0", "the dashboard");
+
+        // The pane runs sh -c "mcpctl ...; echo $? > file": mcpctl is the shell's one child.
+        var shell = await terminal.FormatAsync("#{pane_pid}");
+        var child = (await File.ReadAllTextAsync($"/proc/{shell}/task/{shell}/children")).Trim();
+        (await ScriptRunner.RunAsync("kill", ["-TERM", child])).ExitCode.Should().Be(0);
+
+        (await terminal.WaitForExitAsync()).Should().Be(0, "SIGTERM ends the dashboard like q");
+        (await terminal.FormatAsync("#{alternate_on}")).Should().Be("0");
+    }
+
+    [Test]
     public async Task Watch_ServerWrittenFromTheMemo_SaysPerUserStatisticsAreNotSupported()
     {
         // A server that knows only the memo's commands: GET_METRICS answered, anything else CMD_NOT_SUPPORTED.
