@@ -41,13 +41,15 @@ internal static class App
                     using (var parser = CreateParser())
                     {
                         return await parser
-                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions>(run.Args)
+                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, UsersOptions, SetLimitsOptions>(run.Args)
                             .MapResult(
                                 (MetricsOptions o) => Create(o, s => new MetricsCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (ListUsersOptions o) => Create(o, s => new ListUsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (AddUserOptions o) => CreateAddUser(o, stdin, stdout, stderr, console).RunAsync(cancellationToken),
                                 (RemoveUserOptions o) => CreateRemoveUser(o, stdout, stderr).RunAsync(cancellationToken),
                                 (ToggleDissectorOptions o) => Create(o, s => new ToggleDissectorCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
+                                (UsersOptions o) => Create(o, s => new UsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
+                                (SetLimitsOptions o) => CreateSetLimits(o, stdout, stderr).RunAsync(cancellationToken),
                                 errors => throw new UsageException(ParseErrorText.Describe(errors, run.Verb), run.Verb))
                             .ConfigureAwait(false);
                     }
@@ -135,6 +137,40 @@ internal static class App
         }
 
         return new AddUserCommand(Connector(settings), stdout, stderr, settings, user, ArgumentValidator.Password(password, verb, showUsage));
+    }
+
+    private static SetLimitsCommand CreateSetLimits(SetLimitsOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        var verb = typeof(SetLimitsOptions);
+        var settings = Validate(options);
+        var user = ArgumentValidator.UserName(options.User, verb);
+        if (options.Rate is not null && (options.RateUp is not null || options.RateDown is not null))
+        {
+            throw new UsageException("give either --rate or --rate-up/--rate-down, not both", verb);
+        }
+
+        if (options.Sessions is null && options.Rate is null && options.RateUp is null && options.RateDown is null && options.Quota is null)
+        {
+            throw new UsageException("give at least one limit: --sessions, --rate, --rate-up, --rate-down or --quota", verb);
+        }
+
+        try
+        {
+            uint? sessions = options.Sessions is { } s ? LimitValues.Sessions(s) : null;
+            ulong? up = (options.Rate ?? options.RateUp) is { } u ? LimitValues.Rate(options.Rate is null ? "--rate-up" : "--rate", u) : null;
+            ulong? down = (options.Rate ?? options.RateDown) is { } d ? LimitValues.Rate(options.Rate is null ? "--rate-down" : "--rate", d) : null;
+            (ulong Bytes, McpQuotaPeriod Period)? quota = options.Quota is { } q ? LimitValues.Quota(q) : null;
+            return new SetLimitsCommand(Connector(settings), stdout, stderr, settings, user, current => new McpUserLimits(
+                sessions ?? current.MaxSessions,
+                up ?? current.RateUp,
+                down ?? current.RateDown,
+                quota?.Bytes ?? current.Quota,
+                quota?.Period ?? current.Period));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message, verb, showUsage: false);
+        }
     }
 
     private static RemoveUserCommand CreateRemoveUser(RemoveUserOptions options, TextWriter stdout, TextWriter stderr)

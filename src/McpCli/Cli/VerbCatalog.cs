@@ -15,6 +15,8 @@ internal static class VerbCatalog
         typeof(AddUserOptions),
         typeof(RemoveUserOptions),
         typeof(ToggleDissectorOptions),
+        typeof(UsersOptions),
+        typeof(SetLimitsOptions),
     ];
 
     /// <summary>The verb name (<c>add-user</c>) of an options type.</summary>

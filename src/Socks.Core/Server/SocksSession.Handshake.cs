@@ -143,7 +143,6 @@ internal sealed partial class SocksSession
         if (_userRefusal is { } refusal)
         {
             // REP X'02' "connection not allowed by ruleset" (RFC 1928 §6): the user's limits are that ruleset.
-            _user!.Denied();
             Log.UserLimitReached(_context.Logger, Id, refusal == SessionEndReason.UserLimit ? "session limit" : "quota");
             await ReplyAsync(ReplyCode.ConnectionNotAllowed).ConfigureAwait(false);
             SetEnd(new SessionOutcome(refusal));
@@ -180,7 +179,6 @@ internal sealed partial class SocksSession
         }
 
         Log.AccessDenied(_context.Logger, Id, phase, decision.Reply);
-        _user?.Denied();
         SetEnd(new SessionOutcome(SessionEndReason.Denied) { DeniedAt = phase });
         if (phase == AccessPhase.Requested)
         {

@@ -266,12 +266,20 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Moves the session's relayed bytes into its user's totals, before its record is written.</summary>
-    private void CommitUserBytes()
+    /// <summary>
+    /// Moves the session's relayed bytes into its user's totals, before its record is written, and counts a refusal
+    /// (the access-log reasons denied, user-limit, quota for a refused request) as one of the user's denials.
+    /// </summary>
+    private void CommitUserBytes(in SessionOutcome outcome)
     {
         if (_user is not { } user)
         {
             return;
+        }
+
+        if (outcome.Reason is SessionEndReason.Denied or SessionEndReason.BindPeerMismatch or SessionEndReason.UserLimit or SessionEndReason.QuotaExceeded)
+        {
+            user.Denied();
         }
 
         var users = _context.Metrics.Users;
@@ -295,7 +303,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         // Counted before the sockets close, so a client that sees the close also sees the count;
         // recorded after, so a record means the session's descriptors are gone.
         _context.Metrics.SessionEnded(outcome, _traffic);
-        CommitUserBytes();
+        CommitUserBytes(outcome);
         CloseSockets();
         _server.ReleaseSlot(Volatile.Read(ref _extraDescriptors));
         _server.AppendRecord(
