@@ -12,6 +12,8 @@ internal sealed class UserActivity
     private long _denials;
     private long _closedUp;
     private long _closedDown;
+    private Limits.DirectionThrottle? _up;
+    private Limits.DirectionThrottle? _down;
 
     /// <summary>Creates the counters of a user.</summary>
     /// <param name="name">The user's name (owned by this object).</param>
@@ -75,6 +77,51 @@ internal sealed class UserActivity
 
     /// <summary>A session of <see cref="TryEnter"/> ended.</summary>
     public void Leave() => Interlocked.Decrement(ref _active);
+
+    /// <summary>
+    /// The throttles a new session of this user uses, for the user's rates now (null for an unlimited direction),
+    /// each held for the session (give them back with <see cref="Limits.DirectionThrottle.Release"/>). A changed rate
+    /// replaces the throttle; sessions already running keep theirs.
+    /// </summary>
+    /// <param name="rateUp">Bytes per second client to target, 0 for none.</param>
+    /// <param name="rateDown">Bytes per second target to client, 0 for none.</param>
+    /// <param name="up">The client-to-target throttle, held, or null.</param>
+    /// <param name="down">The target-to-client throttle, held, or null.</param>
+    public void HoldThrottles(long rateUp, long rateDown, out Limits.DirectionThrottle? up, out Limits.DirectionThrottle? down)
+    {
+        // Only users with a rate, or who had one, get here: the lock is per user and held for a few comparisons.
+        lock (this)
+        {
+            up = Hold(ref _up, rateUp);
+            down = Hold(ref _down, rateDown);
+        }
+    }
+
+    /// <summary>Whether this user has (or had) a rate, so a session must look at <see cref="HoldThrottles"/>.</summary>
+    public bool HasThrottles => Volatile.Read(ref _up) is not null || Volatile.Read(ref _down) is not null;
+
+    private static Limits.DirectionThrottle? Hold(ref Limits.DirectionThrottle? current, long rate)
+    {
+        if (current is { } existing && (existing.Rate != rate || !existing.TryHold()))
+        {
+            existing.Retire();
+            current = null;
+        }
+        else if (current is not null)
+        {
+            return current;
+        }
+
+        if (rate <= 0)
+        {
+            return null;
+        }
+
+        var created = new Limits.DirectionThrottle(rate);
+        created.TryHold();
+        Volatile.Write(ref current, created);
+        return created;
+    }
 
     /// <summary>A request of this user was refused.</summary>
     public void Denied() => Interlocked.Increment(ref _denials);

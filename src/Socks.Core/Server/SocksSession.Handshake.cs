@@ -257,6 +257,11 @@ internal sealed partial class SocksSession
         {
             _userRefusal = SessionEndReason.UserLimit;
         }
+        else if (limits.HasRate || user.HasThrottles)
+        {
+            // Only a user with a rate pays for it; the throttles are the user's, shared by its sessions.
+            user.HoldThrottles(limits.RateUp, limits.RateDown, out _throttleUp, out _throttleDown);
+        }
 
         Volatile.Write(ref _user, user);
         await SendAsync().ConfigureAwait(false);

@@ -40,6 +40,8 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private UserActivity? _user;
     private bool _admitted;
     private SessionEndReason? _userRefusal;
+    private Limits.DirectionThrottle? _throttleUp;
+    private Limits.DirectionThrottle? _throttleDown;
     private bool _userBytesCommitted;
     private bool _relaying;
     private long _downAtRelayStart;
@@ -291,6 +293,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         {
             user.Leave();
         }
+
+        _throttleUp?.Release();
+        _throttleDown?.Release();
     }
 
     private void Finish()
