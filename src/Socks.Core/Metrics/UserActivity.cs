@@ -12,6 +12,8 @@ internal sealed class UserActivity
     private long _denials;
     private long _closedUp;
     private long _closedDown;
+    private long _quotaUsed;
+    private long _quotaKey;
     private Limits.DirectionThrottle? _up;
     private Limits.DirectionThrottle? _down;
 
@@ -121,6 +123,38 @@ internal sealed class UserActivity
         created.TryHold();
         Volatile.Write(ref current, created);
         return created;
+    }
+
+    /// <summary>Bytes counted against the quota in the period <paramref name="periodKey"/> (0 when the count is of another period).</summary>
+    /// <param name="periodKey">The current period (<see cref="Limits.QuotaMeter.PeriodKey"/>).</param>
+    /// <returns>The bytes.</returns>
+    public long QuotaUsed(long periodKey) => Volatile.Read(ref _quotaKey) == periodKey ? Volatile.Read(ref _quotaUsed) : 0;
+
+    /// <summary>Bytes counted in the period of the last charge (for the statistics; the caller knows whether there is a quota).</summary>
+    public long QuotaUsedLastPeriod => Volatile.Read(ref _quotaUsed);
+
+    /// <summary>The period of the last charge.</summary>
+    public long QuotaKey => Volatile.Read(ref _quotaKey);
+
+    /// <summary>Counts relayed bytes against the quota of the period <paramref name="periodKey"/>; a new period starts from zero.</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <param name="periodKey">The current period.</param>
+    /// <returns>The bytes counted in the period, this charge included.</returns>
+    public long ChargeQuota(long bytes, long periodKey)
+    {
+        if (Volatile.Read(ref _quotaKey) != periodKey)
+        {
+            lock (this)
+            {
+                if (_quotaKey != periodKey)
+                {
+                    Volatile.Write(ref _quotaUsed, 0);
+                    Volatile.Write(ref _quotaKey, periodKey);
+                }
+            }
+        }
+
+        return Interlocked.Add(ref _quotaUsed, bytes);
     }
 
     /// <summary>A request of this user was refused.</summary>

@@ -12,6 +12,7 @@ internal sealed class DirectionHooks
     private readonly TrafficTap? _tap;
     private readonly Limits.DirectionThrottle? _throttle;
     private readonly CancellationToken _closed;
+    private readonly Limits.QuotaMeter? _quota;
 
     /// <summary>Creates the hooks of one direction.</summary>
     /// <param name="fromClient">True for the client-to-target direction.</param>
@@ -19,8 +20,10 @@ internal sealed class DirectionHooks
     /// <param name="tap">The session's traffic tap, shown every forwarded chunk, or null.</param>
     /// <param name="throttle">The user's bandwidth limit in this direction, or null.</param>
     /// <param name="closed">The session's Closed token (ends a wait for the throttle).</param>
-    public DirectionHooks(bool fromClient, ActivityTimer? idle, TrafficTap? tap, Limits.DirectionThrottle? throttle = null, CancellationToken closed = default)
+    /// <param name="quota">The session's quota meter (both directions share it), or null.</param>
+    public DirectionHooks(bool fromClient, ActivityTimer? idle, TrafficTap? tap, Limits.DirectionThrottle? throttle = null, CancellationToken closed = default, Limits.QuotaMeter? quota = null)
     {
+        _quota = quota;
         _fromClient = fromClient;
         _idle = idle;
         _tap = tap;
@@ -50,6 +53,13 @@ internal sealed class DirectionHooks
 
     /// <summary>The traffic tap this direction feeds, or null.</summary>
     public TrafficTap? Tap => _tap;
+
+    /// <summary>
+    /// Bytes went out to the destination: counted against the user's quota, which may close the user's sessions. Called
+    /// only where the copier holds no socket reference (never inside a splice step).
+    /// </summary>
+    /// <param name="bytes">The bytes written.</param>
+    public void Transferred(int bytes) => _quota?.Charge(bytes);
 
     /// <summary>A chunk was read from the source (not yet written).</summary>
     public void Received() => _idle?.Touch();

@@ -22,8 +22,9 @@ internal readonly record struct RelayHooks(DirectionHooks? ClientToTarget, Direc
     /// <param name="up">The user's client-to-target bandwidth limit, or null.</param>
     /// <param name="down">The user's target-to-client bandwidth limit, or null.</param>
     /// <param name="closed">The session's Closed token, which ends a wait for a bandwidth limit.</param>
-    public static RelayHooks Create(ActivityTimer? idle, TrafficTap? tap, Limits.DirectionThrottle? up = null, Limits.DirectionThrottle? down = null, CancellationToken closed = default) =>
-        idle is null && tap is null && up is null && down is null
+    /// <param name="quota">The session's quota meter, or null.</param>
+    public static RelayHooks Create(ActivityTimer? idle, TrafficTap? tap, Limits.DirectionThrottle? up = null, Limits.DirectionThrottle? down = null, CancellationToken closed = default, Limits.QuotaMeter? quota = null) =>
+        idle is null && tap is null && up is null && down is null && quota is null
             ? None
-            : new RelayHooks(new DirectionHooks(fromClient: true, idle, tap, up, closed), new DirectionHooks(fromClient: false, idle, tap, down, closed));
+            : new RelayHooks(new DirectionHooks(fromClient: true, idle, tap, up, closed, quota), new DirectionHooks(fromClient: false, idle, tap, down, closed, quota));
 }

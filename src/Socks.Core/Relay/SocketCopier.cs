@@ -150,6 +150,9 @@ internal sealed class SocketCopier : IDirectionCopier
         {
             var sent = await _sender.SendAsync(_destination, data).ConfigureAwait(false);
             CountDestination(sent);
+
+            // Where the access log counts the bytes, so the quota and the records agree; may close the session.
+            _hooks?.Transferred(sent);
             if (_sender.SocketError != SocketError.Success)
             {
                 return _sender.SocketError;

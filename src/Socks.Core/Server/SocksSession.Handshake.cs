@@ -252,15 +252,27 @@ internal sealed partial class SocksSession
 
         // The place is taken now, so concurrent handshakes cannot both pass; a refusal is answered after the request
         // (RFC 1928 has no reply before it).
-        _admitted = user.TryEnter(limits.MaxSessions);
-        if (!_admitted)
+        var time = _context.Options.TimeProvider;
+        if (limits.Quota > 0 && user.QuotaUsed(Limits.QuotaMeter.PeriodKey(limits.Period, time.GetUtcNow())) >= limits.Quota)
+        {
+            _userRefusal = SessionEndReason.QuotaExceeded;
+        }
+        else if (!(_admitted = user.TryEnter(limits.MaxSessions)))
         {
             _userRefusal = SessionEndReason.UserLimit;
         }
-        else if (limits.HasRate || user.HasThrottles)
+        else
         {
-            // Only a user with a rate pays for it; the throttles are the user's, shared by its sessions.
-            user.HoldThrottles(limits.RateUp, limits.RateDown, out _throttleUp, out _throttleDown);
+            if (limits.HasRate || user.HasThrottles)
+            {
+                // Only a user with a rate pays for it; the throttles are the user's, shared by its sessions.
+                user.HoldThrottles(limits.RateUp, limits.RateDown, out _throttleUp, out _throttleDown);
+            }
+
+            if (limits.Quota > 0)
+            {
+                _quota = new Limits.QuotaMeter(user, limits.Quota, limits.Period, time, _server.OnQuotaUsedUp, () => Abort(SessionAbortReason.Quota));
+            }
         }
 
         Volatile.Write(ref _user, user);

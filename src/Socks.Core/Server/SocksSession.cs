@@ -42,6 +42,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private SessionEndReason? _userRefusal;
     private Limits.DirectionThrottle? _throttleUp;
     private Limits.DirectionThrottle? _throttleDown;
+    private Limits.QuotaMeter? _quota;
     private bool _userBytesCommitted;
     private bool _relaying;
     private long _downAtRelayStart;
