@@ -6,7 +6,8 @@ namespace Mcp.Protocol;
 /// <remarks>
 /// A request read from the wire may carry a byte that is not one of these members; it is kept as the raw value
 /// cast to <see cref="McpCommand"/> (see <see cref="McpRequest.IsKnownCommand"/>) so a server can answer
-/// <see cref="McpStatus.CommandNotSupported"/>.
+/// <see cref="McpStatus.CommandNotSupported"/>. Members from 0x80 up are extensions (docs/mcp-protocol.md §13): a
+/// server written from the memo alone answers them CMD_NOT_SUPPORTED.
 /// </remarks>
 public enum McpCommand : byte
 {
@@ -36,4 +37,16 @@ public enum McpCommand : byte
 
     /// <summary>0x82 SET_LIMITS (extension, docs/mcp-protocol.md §13.3): sets one user's limits; empty response payload.</summary>
     SetLimits = 0x82,
+
+    /// <summary>
+    /// 0x83 GET_DISSECTOR (extension, docs/mcp-protocol.md §13.4): reads the dissector's state without changing it;
+    /// empty request payload, the response carries STATE.
+    /// </summary>
+    GetDissector = 0x83,
+
+    /// <summary>
+    /// 0x84 SET_DISSECTOR (extension, docs/mcp-protocol.md §13.5): switches the dissector on or off explicitly; the
+    /// request carries STATE, the response the state now in force.
+    /// </summary>
+    SetDissector = 0x84,
 }

@@ -39,6 +39,9 @@ public enum McpFrameErrorReason : byte
     /// <summary>A LIST_USERS response holds a different number of entries than COUNT says (memo §4.2).</summary>
     UserCountMismatch,
 
-    /// <summary>A TOGGLE_DISECTOR response has a STATE other than 0x00 or 0x01 (memo §4.5).</summary>
+    /// <summary>
+    /// A TOGGLE_DISECTOR, GET_DISSECTOR or SET_DISSECTOR response, or a SET_DISSECTOR request, has a STATE other than
+    /// 0x00 or 0x01 (memo §4.5, docs/mcp-protocol.md §13.4, §13.5).
+    /// </summary>
     InvalidDissectorState,
 }

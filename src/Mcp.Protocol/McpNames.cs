@@ -5,7 +5,7 @@ namespace Mcp.Protocol;
 /// <summary>The memo's names for commands and status codes, for messages and logs (MCP memo §4, §5).</summary>
 public static class McpNames
 {
-    /// <summary>Gets the memo's name of a command, e.g. <c>ADD_USER</c>, or <c>0x2A</c> for a byte the memo does not define.</summary>
+    /// <summary>Gets the memo's name of a command, e.g. <c>ADD_USER</c> (or an extension's, e.g. <c>GET_DISSECTOR</c>), or <c>0x2A</c> for a byte neither defines.</summary>
     /// <param name="command">The command byte.</param>
     /// <returns>The name as the memo spells it.</returns>
     public static string GetName(McpCommand command) => command switch
@@ -18,6 +18,8 @@ public static class McpNames
         McpCommand.UserStats => "USER_STATS",
         McpCommand.GetLimits => "GET_LIMITS",
         McpCommand.SetLimits => "SET_LIMITS",
+        McpCommand.GetDissector => "GET_DISSECTOR",
+        McpCommand.SetDissector => "SET_DISSECTOR",
         _ => Hex((byte)command),
     };
 

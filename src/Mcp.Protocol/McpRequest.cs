@@ -9,7 +9,7 @@ namespace Mcp.Protocol;
 /// not defined (<see cref="IsKnownCommand"/> is <see langword="false"/>).</para>
 /// <para>The default value is a GET_METRICS request.</para>
 /// </remarks>
-public readonly struct McpRequest
+public readonly partial struct McpRequest
 {
     private McpRequest(McpCommand command, ReadOnlyMemory<byte> username, ReadOnlyMemory<byte> password, ReadOnlyMemory<byte> payload = default)
     {
@@ -34,12 +34,17 @@ public readonly struct McpRequest
     /// </summary>
     public McpCommand Command { get; }
 
-    /// <summary>Gets whether <see cref="Command"/> is one of the commands the memo defines (memo §4).</summary>
+    /// <summary>
+    /// Gets whether <see cref="Command"/> is one of the commands the memo defines (memo §4) or GET_DISSECTOR or
+    /// SET_DISSECTOR (docs/mcp-protocol.md §13.4-§13.5); the other extensions carry a raw payload
+    /// (<see cref="IsExtensionCommand"/>) and a server decides whether it serves them.
+    /// </summary>
     public bool IsKnownCommand => IsDefined(Command);
 
     /// <summary>
-    /// Gets whether <see cref="Command"/> is in the extension range 0x80-0xFE (docs/mcp-protocol.md §13): such a request
-    /// carries its payload as is in <see cref="Payload"/>, for the extension's own reader.
+    /// Gets whether <see cref="Command"/> is in the extension range 0x80-0xFE (docs/mcp-protocol.md §13) and carries its
+    /// payload as is in <see cref="Payload"/>, for the extension's own reader: every extension but GET_DISSECTOR and
+    /// SET_DISSECTOR, whose STATE is read into <see cref="DissectorEnabled"/>.
     /// </summary>
     public bool IsExtensionCommand => IsExtension(Command);
 
@@ -51,6 +56,12 @@ public readonly struct McpRequest
 
     /// <summary>Gets the password (PASSWORD) of an ADD_USER request; empty for other commands.</summary>
     public ReadOnlyMemory<byte> Password { get; }
+
+    /// <summary>
+    /// Gets the STATE of a SET_DISSECTOR request: <see langword="true"/> to switch the dissector on,
+    /// <see langword="false"/> to switch it off (docs/mcp-protocol.md §13.5); <see langword="false"/> for other commands.
+    /// </summary>
+    public bool DissectorEnabled { get; private init; }
 
     /// <summary>Creates an ADD_USER request (memo §4.3). The memory is referenced, not copied.</summary>
     /// <param name="username">The user name, 1 to 255 bytes.</param>
@@ -75,17 +86,17 @@ public readonly struct McpRequest
     }
 
     /// <summary>
-    /// Creates a request with an empty payload: GET_METRICS, LIST_USERS, TOGGLE_DISECTOR, or a command byte the memo
-    /// does not define (useful to probe how a server answers unknown commands).
+    /// Creates a request with an empty payload: GET_METRICS, LIST_USERS, TOGGLE_DISECTOR, GET_DISSECTOR, or a command
+    /// byte nobody defines (useful to probe how a server answers unknown commands).
     /// </summary>
     /// <param name="command">The command byte.</param>
     /// <returns>The request.</returns>
-    /// <exception cref="ArgumentException"><paramref name="command"/> is ADD_USER or REMOVE_USER, which need a payload.</exception>
+    /// <exception cref="ArgumentException"><paramref name="command"/> is ADD_USER, REMOVE_USER or SET_DISSECTOR, which need a payload.</exception>
     public static McpRequest WithoutPayload(McpCommand command)
     {
-        if (command is McpCommand.AddUser or McpCommand.RemoveUser)
+        if (command is McpCommand.AddUser or McpCommand.RemoveUser or McpCommand.SetDissector)
         {
-            throw new ArgumentException($"{McpNames.GetName(command)} needs a payload; use {nameof(AddUser)} or {nameof(RemoveUser)}.", nameof(command));
+            throw new ArgumentException($"{McpNames.GetName(command)} needs a payload; use {nameof(AddUser)}, {nameof(RemoveUser)} or {nameof(SetDissector)}.", nameof(command));
         }
 
         return new McpRequest(command, default, default);
@@ -117,12 +128,17 @@ public readonly struct McpRequest
     /// <summary>Creates an extension request read from the wire.</summary>
     internal static McpRequest FromWireExtension(McpCommand command, byte[] payload) => new(command, default, default, payload);
 
-    /// <summary>Whether a command byte is in the extension range 0x80-0xFE (0xFF stays unsupported).</summary>
-    internal static bool IsExtension(McpCommand command) => command is >= (McpCommand)0x80 and <= (McpCommand)0xFE;
+    /// <summary>
+    /// Whether a command byte is in the extension range 0x80-0xFE (0xFF stays unsupported) and carried as a raw payload:
+    /// all of it but the dissector extensions, which have their own fields (<see cref="DissectorEnabled"/>).
+    /// </summary>
+    internal static bool IsExtension(McpCommand command) =>
+        command is >= (McpCommand)0x80 and <= (McpCommand)0xFE && !IsDissectorExtension(command);
 
     /// <summary>Creates a request from fields the reader has already validated.</summary>
     internal static McpRequest FromWire(McpCommand command, byte[]? username, byte[]? password) =>
         new(command, username, password);
 
-    internal static bool IsDefined(McpCommand command) => command <= McpCommand.ToggleDissector;
+    internal static bool IsDefined(McpCommand command) =>
+        command <= McpCommand.ToggleDissector || IsDissectorExtension(command);
 }

@@ -21,7 +21,7 @@ namespace Mcp.Protocol;
 /// <para>Checks run in wire order and as early as the bytes allow: VER after one byte, LEN against the command's
 /// limit right after the header (before waiting for the payload), ULEN and PLEN as soon as each arrives.</para>
 /// </remarks>
-public static class McpRequestReader
+public static partial class McpRequestReader
 {
     /// <summary>Tries to read one request from the start of <paramref name="buffer"/>.</summary>
     /// <param name="buffer">The unread input; advanced past what was consumed (see the type's remarks).</param>
@@ -44,7 +44,8 @@ public static class McpRequestReader
             case McpCommand.GetMetrics:
             case McpCommand.ListUsers:
             case McpCommand.ToggleDissector:
-                // Memo §4.1, §4.2, §4.5: "Request Payload: Vacío (LEN = 0)".
+            case McpCommand.GetDissector:
+                // Memo §4.1, §4.2, §4.5: "Request Payload: Vacío (LEN = 0)"; GET_DISSECTOR likewise (§13.4).
                 if (length != 0)
                 {
                     return McpFrameReading.Reject(
@@ -64,6 +65,9 @@ public static class McpRequestReader
 
             case McpCommand.RemoveUser:
                 return TryReadRemoveUser(ref buffer, ref reader, length, out request, out error);
+
+            case McpCommand.SetDissector:
+                return TryReadSetDissector(ref buffer, ref reader, length, out request, out error);
 
             default:
                 if (McpRequest.IsExtension(command))

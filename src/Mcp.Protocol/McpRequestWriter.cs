@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace Mcp.Protocol;
 
 /// <summary>Writes MCP requests (client side, MCP memo §3, §4) straight into an <see cref="IBufferWriter{T}"/>.</summary>
-public static class McpRequestWriter
+public static partial class McpRequestWriter
 {
     /// <summary>Writes one request frame: the 4-byte header and its payload.</summary>
     /// <param name="request">The request. A command byte the memo does not define is written with an empty payload.</param>
@@ -21,6 +21,9 @@ public static class McpRequestWriter
                 break;
             case McpCommand.RemoveUser:
                 WriteRemoveUser(request.Username.Span, output);
+                break;
+            case McpCommand.SetDissector:
+                WriteSetDissector(request.DissectorEnabled, output);
                 break;
             default:
                 if (request.IsExtensionCommand)

@@ -12,7 +12,7 @@ namespace Mcp.Protocol;
 /// skipped (docs/mcp-protocol.md, "Errors").</para>
 /// <para>The default value is a successful GET_METRICS response with all counters zero.</para>
 /// </remarks>
-public readonly struct McpResponse
+public readonly partial struct McpResponse
 {
     private readonly IReadOnlyList<ReadOnlyMemory<byte>>? _users;
 
@@ -47,7 +47,10 @@ public readonly struct McpResponse
     /// <summary>Gets the user names of a successful LIST_USERS response, in wire order (memo §4.2); empty otherwise.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Users => _users ?? [];
 
-    /// <summary>Gets the STATE of a successful TOGGLE_DISECTOR response: <see langword="true"/> when the dissector is now on (memo §4.5).</summary>
+    /// <summary>
+    /// Gets the STATE of a successful TOGGLE_DISECTOR, GET_DISSECTOR or SET_DISSECTOR response: <see langword="true"/>
+    /// when the dissector is now on (memo §4.5, docs/mcp-protocol.md §13.4, §13.5).
+    /// </summary>
     public bool DissectorEnabled { get; }
 
     /// <summary>Creates a successful GET_METRICS response (memo §4.1).</summary>

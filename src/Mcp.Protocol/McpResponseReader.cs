@@ -57,7 +57,8 @@ public static class McpResponseReader
         {
             McpCommand.GetMetrics => TryReadMetrics(ref buffer, ref reader, length, out response, out error),
             McpCommand.ListUsers => TryReadUsers(ref buffer, length, out response, out error),
-            McpCommand.ToggleDissector => TryReadDissectorState(ref buffer, ref reader, length, out response, out error),
+            McpCommand.ToggleDissector or McpCommand.GetDissector or McpCommand.SetDissector =>
+                TryReadDissectorState(ref buffer, ref reader, command, length, out response, out error),
             _ when McpRequest.IsExtension(command) => TryReadExtension(ref buffer, ref reader, command, length, out response),
             _ => TryReadEmpty(ref buffer, command, length, out response, out error),
         };
@@ -217,7 +218,8 @@ public static class McpResponseReader
             : (McpFrameErrorReason.TrailingBytes, $"The LIST_USERS payload holds {trailing} bytes after its {count} entries.");
     }
 
-    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1):
+    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1); the same layout answers
+    // GET_DISSECTOR (0x83) and SET_DISSECTOR (0x84), docs/mcp-protocol.md §13.4, §13.5:
     //
     //   +-------+
     //   | STATE |    0x01 = the dissector is now on, 0x00 = it is now off
@@ -227,6 +229,7 @@ public static class McpResponseReader
     private static OperationStatus TryReadDissectorState(
         ref ReadOnlySequence<byte> buffer,
         ref SequenceReader<byte> reader,
+        McpCommand command,
         int length,
         out McpResponse response,
         out McpFrameError error)
@@ -238,7 +241,7 @@ public static class McpResponseReader
                 ref buffer,
                 length,
                 McpFrameErrorReason.InvalidLength,
-                $"A successful TOGGLE_DISECTOR response carries exactly 1 byte (STATE), but LEN is {length}.",
+                $"A successful {McpNames.GetName(command)} response carries exactly 1 byte (STATE), but LEN is {length}.",
                 out error);
         }
 
@@ -258,7 +261,7 @@ public static class McpResponseReader
                 out error);
         }
 
-        response = McpResponse.FromDissectorState(state == 1);
+        response = McpResponse.FromDissectorState(command, state == 1);
         buffer = buffer.Slice(McpConstants.HeaderLength + length);
         return OperationStatus.Done;
     }

@@ -36,6 +36,8 @@ public static class McpResponseWriter
                 WriteUsers(response.Users, output);
                 break;
             case McpCommand.ToggleDissector:
+            case McpCommand.GetDissector:
+            case McpCommand.SetDissector:
                 WriteDissectorState(response.DissectorEnabled, output);
                 break;
             case McpCommand.AddUser:
@@ -127,7 +129,8 @@ public static class McpResponseWriter
         }
     }
 
-    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1):
+    // MCP memo §4.5, TOGGLE_DISECTOR (CMD 0x04) successful response payload (LEN = 1); also GET_DISSECTOR and
+    // SET_DISSECTOR (docs/mcp-protocol.md §13.4, §13.5):
     //
     //   +-------+
     //   | STATE |    0x01 = the dissector is now on, 0x00 = it is now off

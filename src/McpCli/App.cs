@@ -21,8 +21,13 @@ internal static class App
     /// <param name="stderr">Errors, prompts and notes.</param>
     /// <param name="console">The terminal for the password prompt, or null when there is none.</param>
     /// <param name="cancellationToken">Stops a running command.</param>
+    /// <param name="environment">
+    /// Reads an environment variable (MCPCTL_HOST, MCPCTL_PORT, MCPCTL_SOCKET: <see cref="ConnectionEnvironment"/>), or
+    /// null to read none.
+    /// </param>
     /// <returns>The process exit code (<see cref="ExitCodes"/>).</returns>
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, IConsole? console, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(
+        string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, IConsole? console, CancellationToken cancellationToken = default, Func<string, string?>? environment = null)
     {
         try
         {
@@ -37,17 +42,19 @@ internal static class App
                 case VersionInvocation:
                     stdout.WriteLine(HelpWriter.Version);
                     return ExitCodes.Ok;
-                case RunInvocation run:
+                case RunInvocation given:
+                    var run = ConnectionEnvironment.Apply(given, environment);
                     using (var parser = CreateParser())
                     {
                         return await parser
-                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, UsersOptions, SetLimitsOptions>(run.Args)
+                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, DissectorOptions, UsersOptions, SetLimitsOptions>(run.Args)
                             .MapResult(
                                 (MetricsOptions o) => Create(o, s => new MetricsCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (ListUsersOptions o) => Create(o, s => new ListUsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (AddUserOptions o) => CreateAddUser(o, stdin, stdout, stderr, console).RunAsync(cancellationToken),
                                 (RemoveUserOptions o) => CreateRemoveUser(o, stdout, stderr).RunAsync(cancellationToken),
                                 (ToggleDissectorOptions o) => Create(o, s => new ToggleDissectorCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
+                                (DissectorOptions o) => CreateDissector(o, stdout, stderr).RunAsync(cancellationToken),
                                 (UsersOptions o) => Create(o, s => new UsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (SetLimitsOptions o) => CreateSetLimits(o, stdout, stderr).RunAsync(cancellationToken),
                                 errors => throw new UsageException(ParseErrorText.Describe(errors, run.Verb), run.Verb))
@@ -137,6 +144,13 @@ internal static class App
         }
 
         return new AddUserCommand(Connector(settings), stdout, stderr, settings, user, ArgumentValidator.Password(password, verb, showUsage));
+    }
+
+    private static DissectorCommand CreateDissector(DissectorOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        var settings = Validate(options);
+        var wanted = ArgumentValidator.DissectorAction(options.Action, typeof(DissectorOptions));
+        return new DissectorCommand(Connector(settings), stdout, stderr, settings, wanted);
     }
 
     private static SetLimitsCommand CreateSetLimits(SetLimitsOptions options, TextWriter stdout, TextWriter stderr)

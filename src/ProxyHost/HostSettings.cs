@@ -26,6 +26,12 @@ internal sealed record HostSettings
     /// <summary>The default of --otlp-interval.</summary>
     public static readonly TimeSpan DefaultOtlpInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>The command line socks5d was started with (the SIGHUP configuration reload merges it again: flags still win).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>Every configuration key with its effective value as <c>--print-config</c> shows it (JSON text, passwords hidden).</summary>
+    public IReadOnlyDictionary<string, string> EffectiveValues { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The SOCKS address given with -l, or null for every interface (IPv6 dual-mode, IPv4 fallback).</summary>
     public IPAddress? ListenAddress { get; init; }
 
@@ -46,6 +52,9 @@ internal sealed record HostSettings
 
     /// <summary>Users from -u, in order: UTF-8 name and password bytes.</summary>
     public IReadOnlyList<(byte[] Username, byte[] Password)> Users { get; init; } = [];
+
+    /// <summary>--rules: the access rules file, or null for no rules (docs/rules.md).</summary>
+    public string? RulesFile { get; init; }
 
     /// <summary>--allow-anonymous.</summary>
     public bool AllowAnonymous { get; init; }

@@ -15,6 +15,7 @@ namespace Socks.Core;
 public sealed class SessionContext
 {
     private byte[]? _username;
+    private bool _denied;
 
     internal SessionContext(long id, IPEndPoint client, IPEndPoint? localEndPoint, TimeProvider timeProvider, CancellationToken closed)
     {
@@ -62,6 +63,20 @@ public sealed class SessionContext
 
     /// <summary>The request (RFC 1928 §4) once it has been read; null before.</summary>
     public SocksRequest? Request { get; internal set; }
+
+    /// <summary>The <see cref="AccessDecision.RuleLine"/> of the first denial of this session, for the access log.</summary>
+    internal int? DeniedByRule { get; private set; }
+
+    /// <summary>Remembers the rule behind the session's first denial (the one that ends it or answers it).</summary>
+    /// <param name="decision">A denial.</param>
+    internal void NoteDenial(AccessDecision decision)
+    {
+        if (!_denied)
+        {
+            _denied = true;
+            DeniedByRule = decision.RuleLine;
+        }
+    }
 
     /// <summary>The username bytes, for the engine's own records (the array is never handed to seams to change).</summary>
     internal byte[]? UsernameBytes => Volatile.Read(ref _username);

@@ -144,6 +144,15 @@ public sealed class SocksServerOptions
     public IAccessPolicy? AccessPolicy { get; init; }
 
     /// <summary>
+    /// Decides per client whether method X'00' (no authentication) is chosen, or null (the default) for
+    /// <see cref="AllowAnonymous"/>. When set, it replaces <see cref="AllowAnonymous"/>: a client that offers X'02' while
+    /// <see cref="Users"/> holds users authenticates; otherwise X'00' is chosen when the client offers it and
+    /// <see cref="IAnonymousAccessPolicy.MayAllowAnonymous"/> says yes for its address; otherwise METHOD X'FF'.
+    /// <see cref="Access.Rules.AccessRulesPolicy"/> is one (docs/rules.md, "The method").
+    /// </summary>
+    public IAnonymousAccessPolicy? AnonymousAccess { get; init; }
+
+    /// <summary>
     /// Resolves and dials the destination of every CONNECT; null (the default) for the direct connector: Happy
     /// Eyeballs (RFC 8305) over every resolved address within <see cref="ConnectTimeout"/>, asking
     /// <see cref="AccessPolicy"/> about each address. A custom connector does its own

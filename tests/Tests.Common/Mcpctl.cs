@@ -12,8 +12,14 @@ public static class Mcpctl
     /// <summary>The mcpctl build that the project reference copied next to the tests.</summary>
     public static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "mcpctl.dll");
 
+    /// <summary>The variables mcpctl reads (docs/mcpctl.md, "Environment"); a run sees only those its test sets.</summary>
+    public static readonly string[] EnvironmentVariables = ["MCPCTL_HOST", "MCPCTL_PORT", "MCPCTL_SOCKET"];
+
     /// <summary>Runs <c>dotnet mcpctl.dll args</c> with <paramref name="stdin"/> (stdin is always a pipe, never a terminal).</summary>
-    public static async Task<RunResult> RunAsync(string[] args, string stdin = "")
+    public static Task<RunResult> RunAsync(string[] args, string stdin = "") => RunAsync(args, new Dictionary<string, string>(), stdin);
+
+    /// <summary>Runs <c>dotnet mcpctl.dll args</c> with <paramref name="environment"/> set (and no other MCPCTL_ variable).</summary>
+    public static async Task<RunResult> RunAsync(string[] args, IReadOnlyDictionary<string, string> environment, string stdin = "")
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -29,6 +35,16 @@ public static class Mcpctl
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var name in EnvironmentVariables)
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         return await RunAsync(start, args, stdin);

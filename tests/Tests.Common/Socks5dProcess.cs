@@ -71,7 +71,9 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
     /// </param>
     /// <param name="launcher">A program that runs socks5d (<c>nohup</c>), exec'ed by bash with the command after it.</param>
     /// <param name="hosts">A file the process sees as /etc/hosts, or null for the machine's: bind-mounted as <paramref name="resolvConf"/> is.</param>
-    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null, string? launcher = null, string? hosts = null)
+    /// <param name="executable">A socks5d executable to run instead of <c>dotnet socks5d.dll</c> (a published single-file build); not with the other options.</param>
+    public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null, string? launcher = null, string? hosts = null,
+        string? executable = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "socks5d.dll");
         var startInfo = new ProcessStartInfo
@@ -119,6 +121,10 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
             startInfo.ArgumentList.Add("-c");
             startInfo.ArgumentList.Add(script + $"exec {launcher} dotnet \"$0\" \"$@\"");
             startInfo.ArgumentList.Add(dll);
+        }
+        else if (executable is not null)
+        {
+            startInfo.FileName = executable;
         }
         else
         {

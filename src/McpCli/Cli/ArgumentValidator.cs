@@ -84,6 +84,16 @@ internal static class ArgumentValidator
             options.Host ?? McpConstants.DefaultHost, options.Port ?? CommonOptions.DefaultPort, TimeSpan.FromSeconds(seconds), options.Json, socket);
     }
 
+    /// <summary>The ACTION of <c>dissector</c>: null for <c>status</c>, the state wanted for <c>on</c> and <c>off</c>.</summary>
+    /// <exception cref="UsageException">Any other word.</exception>
+    public static bool? DissectorAction(string action, Type verb) => action switch
+    {
+        "status" => null,
+        "on" => true,
+        "off" => false,
+        _ => throw new UsageException($"ACTION must be {string.Join(", ", DissectorOptions.Actions.SkipLast(1))} or {DissectorOptions.Actions[^1]}, got '{Output.SafeText.Escape(action)}'", verb),
+    };
+
     /// <summary>Encodes a user name as UTF-8 and checks it is 1-255 bytes.</summary>
     /// <exception cref="UsageException">Empty or too long.</exception>
     public static byte[] UserName(string name, Type verb) => Field("user name", name, verb, showUsage: true);

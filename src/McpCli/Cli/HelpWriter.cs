@@ -47,6 +47,11 @@ internal static class HelpWriter
         options.AddOptions(ResultFor(typeof(Options.MetricsOptions)));
         WriteTable(output, options);
         output.WriteLine();
+        output.WriteLine("Environment (defaults for the options above; the command line wins):");
+        output.WriteLine("  MCPCTL_HOST     like --host (a host, or unix:PATH)");
+        output.WriteLine("  MCPCTL_PORT     like --port");
+        output.WriteLine("  MCPCTL_SOCKET   like --socket; not together with MCPCTL_HOST or MCPCTL_PORT");
+        output.WriteLine();
         output.WriteLine("Examples:");
         output.WriteLine("  mcpctl metrics");
         output.WriteLine("  mcpctl -H 10.0.0.1 -P 9090 list-users");
@@ -54,6 +59,7 @@ internal static class HelpWriter
         output.WriteLine("  mcpctl add-user alice                     (asks for the password)");
         output.WriteLine("  printf '%s\\n' \"$PW\" | mcpctl add-user --password-stdin alice");
         output.WriteLine("  mcpctl metrics --json");
+        output.WriteLine("  mcpctl dissector off");
         output.WriteLine();
         WriteExitCodes(output);
     }
@@ -158,6 +164,16 @@ internal static class HelpWriter
         "toggle-dissector" =>
         [
             "Prints 'dissector is now on' or 'dissector is now off'.",
+            "",
+        ],
+        "dissector" =>
+        [
+            "status prints 'dissector is on' or 'dissector is off' and changes nothing;",
+            "on and off print 'dissector is now on' or 'dissector is now off' (setting the",
+            "state it already has is not an error). These use the MCP extensions",
+            "GET_DISSECTOR (0x83) and SET_DISSECTOR (0x84): a server without them answers",
+            "CMD_NOT_SUPPORTED, and mcpctl exits 2 saying so; toggle-dissector works with",
+            "every MCP server.",
             "",
         ],
         _ => [],

@@ -15,6 +15,7 @@ internal static class VerbCatalog
         typeof(AddUserOptions),
         typeof(RemoveUserOptions),
         typeof(ToggleDissectorOptions),
+        typeof(DissectorOptions),
         typeof(UsersOptions),
         typeof(SetLimitsOptions),
     ];

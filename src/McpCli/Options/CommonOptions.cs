@@ -25,7 +25,7 @@ internal abstract class CommonOptions
     [Option('P', "port", MetaValue = "PORT", HelpText = nameof(HelpTexts.Port), ResourceType = typeof(HelpTexts))]
     public int? Port { get; set; }
 
-    [Option("socket", MetaValue = "PATH", HelpText = "Connect to the Unix socket PATH (socks5d -L unix:PATH) instead of TCP.")]
+    [Option("socket", MetaValue = "PATH", HelpText = "Connect to the Unix socket PATH (socks5d -L unix:PATH) instead of TCP (default $MCPCTL_SOCKET).")]
     public string? Socket { get; set; }
 
     [Option("timeout", Default = DefaultTimeoutSeconds, MetaValue = "SECONDS",

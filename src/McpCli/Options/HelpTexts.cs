@@ -10,10 +10,10 @@ namespace McpCli.Options;
 public static class HelpTexts
 {
     /// <summary>Gets the help of --host.</summary>
-    public static string Host => $"MCP server host name or address (default {McpConstants.DefaultHost}), or unix:PATH for a Unix socket.";
+    public static string Host => $"MCP server host name or address (default $MCPCTL_HOST, else {McpConstants.DefaultHost}), or unix:PATH for a Unix socket.";
 
     /// <summary>Gets the help of --port.</summary>
-    public static string Port => $"MCP server port, 1-65535 (default {McpConstants.DefaultPort}).";
+    public static string Port => $"MCP server port, 1-65535 (default $MCPCTL_PORT, else {McpConstants.DefaultPort}).";
 
     /// <summary>Gets the help of the USER operand.</summary>
     public static string User => $"User name, {McpConstants.MinCredentialLength}-{McpConstants.MaxCredentialLength} bytes of UTF-8.";

@@ -57,28 +57,13 @@ internal static partial class ArgumentParser
     /// <returns>The outcome: exit status 64 for a bad command line, 78 for a bad configuration file or variable.</returns>
     public static ParseOutcome Parse(string[] args, IDictionary environment, TextWriter stdout, TextWriter stderr)
     {
-        if (ArgumentScanner.FindError(args) is { } shapeError)
+        var evaluation = Evaluate(args, environment);
+        if (evaluation.Error is { } error)
         {
-            return Fail(stderr, shapeError);
+            return evaluation.UsageError ? Fail(stderr, error) : FailConfiguration(stderr, error);
         }
 
-        var expansion = ConfigurationArguments.Expand(args, environment);
-        if (expansion.Error is { } configurationError)
-        {
-            return FailConfiguration(stderr, configurationError);
-        }
-
-        args = expansion.Arguments;
-
-        using var parser = CreateParser();
-        var result = parser.ParseArguments<CommandLineOptions>(args);
-        if (result is not Parsed<CommandLineOptions> parsed)
-        {
-            var first = result.Errors.FirstOrDefault();
-            return Fail(stderr, first is null ? "invalid arguments" : Describe(first));
-        }
-
-        var options = parsed.Value;
+        var options = evaluation.Options!;
         if (options.Help)
         {
             stdout.WriteLine(Usage());
@@ -91,10 +76,61 @@ internal static partial class ArgumentParser
             return new ParseOutcome(null, ExitCodes.Ok);
         }
 
+        if (options.PrintConfig)
+        {
+            EffectiveConfiguration.Write(options, evaluation.Settings!, stdout);
+            return new ParseOutcome(null, ExitCodes.Ok);
+        }
+
+        return new ParseOutcome(evaluation.Settings, ExitCodes.Ok);
+    }
+
+    /// <summary>
+    /// Merges argv, the configuration file it names and the <c>SOCKS5D_*</c> variables, and checks the result, printing
+    /// nothing: what <see cref="Parse(string[], IDictionary, TextWriter, TextWriter)"/> does at start and the SIGHUP
+    /// configuration reload does again (<see cref="Hosting.ConfigurationReloadStep"/>).
+    /// </summary>
+    /// <param name="args">argv, as the process was started with.</param>
+    /// <param name="environment">The environment variables.</param>
+    /// <returns>
+    /// The options and the settings (with <see cref="HostSettings.Arguments"/> and <see cref="HostSettings.EffectiveValues"/>
+    /// set; not checked when <c>-h</c> or <c>-v</c> is given), or one line naming the problem and whether it is a usage
+    /// error (exit 64) rather than a configuration error (exit 78).
+    /// </returns>
+    internal static Evaluation Evaluate(string[] args, IDictionary environment)
+    {
+        var argv = args;
+        if (ArgumentScanner.FindError(args) is { } shapeError)
+        {
+            return Evaluation.Failed(shapeError, usageError: true);
+        }
+
+        var expansion = ConfigurationArguments.Expand(args, environment);
+        if (expansion.Error is { } configurationError)
+        {
+            return Evaluation.Failed(configurationError, usageError: false);
+        }
+
+        args = expansion.Arguments;
+
+        using var parser = CreateParser();
+        var result = parser.ParseArguments<CommandLineOptions>(args);
+        if (result is not Parsed<CommandLineOptions> parsed)
+        {
+            var first = result.Errors.FirstOrDefault();
+            return Evaluation.Failed(first is null ? "invalid arguments" : Describe(first), usageError: true);
+        }
+
+        var options = parsed.Value;
+        if (options.Help || options.Version)
+        {
+            return new Evaluation(options, null, null, false);
+        }
+
         List<(string, string)> usersFromFile = [];
         if (options.UsersFrom is { } usersFrom && ReadUsersFrom(usersFrom, usersFromFile) is { } usersFromError)
         {
-            return FailConfiguration(stderr, usersFromError);
+            return Evaluation.Failed(usersFromError, usageError: false);
         }
 
         var error = Validate(options, usersFromFile, out var hostSettings);
@@ -103,17 +139,27 @@ internal static partial class ArgumentParser
             // A bad value that came from the file or the environment, or a bad line of a --users-from file, is a
             // configuration error, named by its origin.
             return OriginOf(error, expansion.Origins) is { } origin
-                ? FailConfiguration(stderr, $"{error} (set in {origin})")
-                : error.Contains(UsersFromLine, StringComparison.Ordinal) ? FailConfiguration(stderr, error) : Fail(stderr, error);
+                ? Evaluation.Failed($"{error} (set in {origin})", usageError: false)
+                : Evaluation.Failed(error, usageError: !error.Contains(UsersFromLine, StringComparison.Ordinal));
         }
 
-        if (options.PrintConfig)
-        {
-            EffectiveConfiguration.Write(options, hostSettings, stdout);
-            return new ParseOutcome(null, ExitCodes.Ok);
-        }
+        hostSettings = hostSettings with { Arguments = argv };
+        hostSettings = hostSettings with { EffectiveValues = EffectiveConfiguration.Values(options, hostSettings) };
+        return new Evaluation(options, hostSettings, null, false);
+    }
 
-        return new ParseOutcome(hostSettings, ExitCodes.Ok);
+    /// <summary>What <see cref="Evaluate"/> found.</summary>
+    /// <param name="Options">The merged options, unless <paramref name="Error"/> is set.</param>
+    /// <param name="Settings">The checked settings, unless <paramref name="Error"/> is set or help or version was asked for.</param>
+    /// <param name="Error">One line naming the problem, or null.</param>
+    /// <param name="UsageError">True when <paramref name="Error"/> is about the command line itself (exit 64, with the usage).</param>
+    internal sealed record Evaluation(CommandLineOptions? Options, HostSettings? Settings, string? Error, bool UsageError)
+    {
+        /// <summary>A failed evaluation.</summary>
+        /// <param name="error">The one line.</param>
+        /// <param name="usageError">Whether it is a usage error.</param>
+        /// <returns>The evaluation.</returns>
+        public static Evaluation Failed(string error, bool usageError) => new(null, null, error, usageError);
     }
 
     /// <summary>Where the option an error message names was set, when not on the command line.</summary>
@@ -325,7 +371,7 @@ internal static partial class ArgumentParser
             MaxUsers = maxUsers,
         };
         return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings) ?? DissectOptions.Apply(options, ref settings)
-            ?? BindOptions.Apply(options, ref settings);
+            ?? BindOptions.Apply(options, ref settings) ?? RulesOptions.Apply(options, ref settings);
     }
 
     /// <summary>Checks one <c>user:pass</c> and adds it; never echoes the value, which holds a password.</summary>

@@ -51,12 +51,13 @@ internal static class ArgumentScanner
         ["no-udp"] = 'e',
         ["udp-idle-timeout"] = '6',
         ["relay"] = 'y',
+        ["rules"] = 'r',
     };
 
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjy";
+    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjyr";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";

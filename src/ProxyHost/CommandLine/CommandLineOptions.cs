@@ -77,6 +77,9 @@ internal sealed class CommandLineOptions
     [Option("max-connections", MetaValue = "N", HelpText = "Most client connections at once; 0 derives it from the descriptor limit (default).")]
     public string? MaxConnections { get; set; }
 
+    [Option("rules", MetaValue = "FILE", HelpText = "Access rules: allow/deny by client, user, command, destination and port, first match wins, no match denies (docs/rules.md); re-read on SIGHUP.")]
+    public string? Rules { get; set; }
+
     [Option("users-file", MetaValue = "PATH", HelpText = "Load users from PATH at start and save every MCP user change to it (created 0600 when missing).")]
     public string? UsersFile { get; set; }
 

@@ -39,6 +39,27 @@ internal static class EffectiveConfiguration
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
+    /// <summary>Every key's effective value as the JSON text <see cref="Write"/> shows (passwords hidden), to compare two configurations.</summary>
+    /// <param name="options">The merged options.</param>
+    /// <param name="settings">The settings they were checked into.</param>
+    /// <returns>Key to JSON text, for every configurable key.</returns>
+    public static IReadOnlyDictionary<string, string> Values(CommandLineOptions options, HostSettings settings)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in ArgumentScanner.ConfigurableNames)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                WriteValue(json, Effective(name, options, settings));
+            }
+
+            values[name] = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        return values;
+    }
+
     /// <summary>The effective value of one key: from the settings where they hold it, else as given.</summary>
     private static object? Effective(string name, CommandLineOptions options, HostSettings settings) => name switch
     {
@@ -83,6 +104,7 @@ internal static class EffectiveConfiguration
         "no-udp" => !settings.UdpAssociate,
         "udp-idle-timeout" => settings.UdpIdleTimeout == Timeout.InfiniteTimeSpan ? "0" : Durations.Format(settings.UdpIdleTimeout),
         "relay" => settings.KernelRelay ? "splice" : "user",
+        "rules" => settings.RulesFile,
         _ => AsGiven(name, options),
     };
 

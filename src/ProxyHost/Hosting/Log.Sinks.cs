@@ -2,23 +2,21 @@ using Microsoft.Extensions.Logging;
 
 namespace ProxyHost.Hosting;
 
-/// <summary>Log messages of the access log, credentials log and dissector wiring and the SIGHUP reload (event ids 40-59).</summary>
+/// <summary>Log messages of the access log, credentials log and dissector wiring and the SIGHUP reload (event ids 40-59; 45 is retired).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 40, Level = LogLevel.Information,
         Message = "Access log: {AccessLog}; credentials log: {CredentialsLog}; dissectors {State}: {Ports}")]
     public static partial void LogsOpened(ILogger logger, string accessLog, string credentialsLog, string state, string ports);
 
-    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}")]
-    public static partial void LogsReopened(ILogger logger, string accessLog, string credentialsLog);
+    [LoggerMessage(EventId = 41, Level = LogLevel.Information, Message = "SIGHUP received: {Summary}")]
+    public static partial void Reloaded(ILogger logger, string summary);
 
-    [LoggerMessage(EventId = 45, Level = LogLevel.Information,
-        Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}; users file {UsersFile} reloaded: {Users} users ({Added} added, {Removed} removed, {Changed} changed)")]
-    public static partial void ReopenedAndUsersReloaded(ILogger logger, string accessLog, string credentialsLog, string usersFile, int users, int added, int removed, int changed);
+    [LoggerMessage(EventId = 46, Level = LogLevel.Warning, Message = "SIGHUP received: {Summary}")]
+    public static partial void ReloadedWithFailures(ILogger logger, string summary);
 
-    [LoggerMessage(EventId = 46, Level = LogLevel.Warning,
-        Message = "SIGHUP received: access log {AccessLog}; credentials log {CredentialsLog}; users file not reloaded, the {Users} users loaded before are kept: {Problem}")]
-    public static partial void ReopenedUsersNotReloaded(ILogger logger, string accessLog, string credentialsLog, int users, string problem);
+    [LoggerMessage(EventId = 57, Level = LogLevel.Information, Message = "Access rules: {Rules} rules from {RulesFile}; a request no rule matches is denied")]
+    public static partial void RulesLoaded(ILogger logger, int rules, string rulesFile);
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "{Count} records could not be written to the {LogName} ({Path})")]
     public static partial void RecordsNotWritten(ILogger logger, long count, string logName, string path);
@@ -27,6 +25,6 @@ internal static partial class Log
         Message = "The credentials log {Path} is readable by {Who} (mode {Mode}): it holds captured passwords in clear; chmod 600 it")]
     public static partial void CredentialsLogReadable(ILogger logger, string path, string who, string mode);
 
-    [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "Reopening the logs after SIGHUP failed")]
-    public static partial void ReopenFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "SIGHUP: reloading the {Step} failed")]
+    public static partial void ReloadStepThrew(ILogger logger, string step, Exception exception);
 }

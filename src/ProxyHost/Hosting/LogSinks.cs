@@ -5,14 +5,13 @@ using Microsoft.Extensions.Logging;
 using ProxyHost.Unix;
 using Socks.Core.Dissectors;
 using Socks.Core.Logging;
-using Socks.Core.Users;
 
 namespace ProxyHost.Hosting;
 
 /// <summary>
-/// The two record logs of <c>socks5d</c> (access log, credentials log) and the SIGHUP handler that
-/// reopens both logs after logrotate renamed them. The POP3 dissector that feeds the credentials log is
-/// composed next to the server options (<see cref="SocksHost"/>), not here.
+/// The two record logs of <c>socks5d</c> (access log, credentials log) and the SIGHUP handler, which runs the
+/// <see cref="ReloadCoordinator"/>'s steps; the first two reopen both logs after logrotate renamed them. The POP3
+/// dissector that feeds the credentials log is composed next to the server options (<see cref="SocksHost"/>), not here.
 /// </summary>
 /// <remarks>
 /// Shutdown order: the SOCKS server is stopped (drained) first, so every session has appended its
@@ -26,15 +25,18 @@ internal sealed class LogSinks : IAsyncDisposable
     private readonly HostSettings _settings;
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration? _hangUp;
+    private readonly ReloadCoordinator _reload;
     private int _closed;
-    private UserStore? _usersToReload;
 
-    private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, ILogger logger)
+    private LogSinks(HostSettings settings, AccessLogWriter accessLog, CredentialLogWriter credentialsLog, ILogger logger, ReloadCoordinator reload)
     {
         _settings = settings;
         _logger = logger;
+        _reload = reload;
         AccessLog = accessLog;
         CredentialsLog = credentialsLog;
+        reload.AddAsyncStep("access log", async () => Reopened(_settings.AccessLogPath, await AccessLog.ReopenAsync().ConfigureAwait(false)));
+        reload.AddAsyncStep("credentials log", async () => Reopened(_settings.CredentialsLogPath, await CredentialsLog.ReopenAsync().ConfigureAwait(false)));
         if (!OperatingSystem.IsWindows())
         {
             // Under nohup SIGHUP arrives ignored, and the runtime would leave it so: kill -HUP must still reopen the logs.
@@ -42,13 +44,6 @@ internal sealed class LogSinks : IAsyncDisposable
             _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp);
         }
     }
-
-    /// <summary>
-    /// Also re-reads <paramref name="users"/>' users file on every SIGHUP, after the logs are reopened; the outcome
-    /// joins the one line the signal logs. Call once the SOCKS server is subscribed to the store's removals.
-    /// </summary>
-    /// <param name="users">A store with a users file.</param>
-    public void ReloadOnHangUp(UserStore users) => Volatile.Write(ref _usersToReload, users);
 
     /// <summary>The access log (--access-log).</summary>
     public AccessLogWriter AccessLog { get; }
@@ -60,9 +55,10 @@ internal sealed class LogSinks : IAsyncDisposable
     /// <param name="settings">The paths.</param>
     /// <param name="loggerFactory">Diagnostics.</param>
     /// <param name="meterFactory">Creates the "Socks.Core" meter for the record counters, or null.</param>
+    /// <param name="reload">What SIGHUP runs; reopening the two logs is added to it as its first two steps.</param>
     /// <returns>The open logs.</returns>
     /// <exception cref="LogOpenException">A log file could not be opened; nothing is left open.</exception>
-    public static LogSinks Open(HostSettings settings, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
+    public static LogSinks Open(HostSettings settings, ILoggerFactory loggerFactory, IMeterFactory? meterFactory, ReloadCoordinator reload)
     {
         var accessLog = OpenLog("access log", settings.AccessLogPath,
             () => new AccessLogWriter(settings.AccessLogPath, loggerFactory.CreateLogger("Socks.Core.AccessLog"), meterFactory: meterFactory));
@@ -79,7 +75,7 @@ internal sealed class LogSinks : IAsyncDisposable
             throw;
         }
 
-        return new LogSinks(settings, accessLog, credentialsLog, loggerFactory.CreateLogger("ProxyHost.Hosting.LogSinks"));
+        return new LogSinks(settings, accessLog, credentialsLog, loggerFactory.CreateLogger("ProxyHost.Hosting.LogSinks"), reload);
     }
 
     /// <summary>Logs where the records go and the state of the dissector that feeds the credentials log (once the server is up).</summary>
@@ -217,42 +213,11 @@ internal sealed class LogSinks : IAsyncDisposable
             return;
         }
 
-        _ = ReopenAsync();
+        _ = _reload.RunAsync();
     }
 
-    private async Task ReopenAsync()
-    {
-        try
-        {
-            var reopened = await Task.WhenAll(AccessLog.ReopenAsync(), CredentialsLog.ReopenAsync()).ConfigureAwait(false);
-            var accessLog = Reopened(_settings.AccessLogPath, reopened[0]);
-            var credentialsLog = Reopened(_settings.CredentialsLogPath, reopened[1]);
-            if (Volatile.Read(ref _usersToReload) is not { } users)
-            {
-                Log.LogsReopened(_logger, accessLog, credentialsLog);
-                return;
-            }
-
-            try
-            {
-                var (added, removed, changed, count) = users.Reload();
-                Log.ReopenedAndUsersReloaded(_logger, accessLog, credentialsLog, users.FilePath!, count, added, removed, changed);
-            }
-            catch (UsersFileException exception)
-            {
-                // One line naming the file and the line, never password material; nothing changed.
-                Log.ReopenedUsersNotReloaded(_logger, accessLog, credentialsLog, users.Count, exception.Message);
-            }
-        }
-        catch (Exception exception)
-        {
-            // A bug of ours on a signal thread: report it; the writers keep their current files.
-            Log.ReopenFailed(_logger, exception);
-        }
-    }
-
-    private static string Reopened(string path, bool ok) =>
-        path == AccessLogWriter.StandardOutputPath ? "on standard output"
-        : ok ? $"reopened at {path}"
-        : $"could not be reopened at {path} (see the error above)";
+    private static ReloadStepResult Reopened(string path, bool ok) =>
+        path == AccessLogWriter.StandardOutputPath ? ReloadStepResult.Done("on standard output")
+        : ok ? ReloadStepResult.Done($"reopened at {path}")
+        : ReloadStepResult.Failure($"could not be reopened at {path} (see the error above)");
 }

@@ -8,7 +8,7 @@ namespace ProxyHost.Hosting;
 internal static class LogSinksRegistration
 {
     /// <summary>
-    /// Adds <see cref="LogSinks"/> (opened when first resolved; <see cref="LogSinks.TryOpen"/> reports a
+    /// Adds the <see cref="ReloadCoordinator"/> that SIGHUP runs, <see cref="LogSinks"/> (opened when first resolved; <see cref="LogSinks.TryOpen"/> reports a
     /// bad path) and the <see cref="LogSinksService"/> that closes the logs after the server stopped.
     /// The service reports the dissector's state at start-up, so starting the host needs the
     /// <see cref="Socks.Core.Dissectors.DissectorFactory"/> and its
@@ -19,10 +19,13 @@ internal static class LogSinksRegistration
     /// <returns><paramref name="services"/>.</returns>
     public static IServiceCollection AddLogSinks(this IServiceCollection services, HostSettings settings)
     {
+        services.AddSingleton(provider => new ReloadCoordinator(
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("ProxyHost.Hosting.LogSinks")));
         services.AddSingleton(provider => LogSinks.Open(
             settings,
             provider.GetRequiredService<ILoggerFactory>(),
-            provider.GetService<IMeterFactory>()));
+            provider.GetService<IMeterFactory>(),
+            provider.GetRequiredService<ReloadCoordinator>()));
         services.AddHostedService<LogSinksService>();
         return services;
     }

@@ -10,7 +10,8 @@ namespace ProxyHost.Hosting;
 
 /// <summary>
 /// What the MCP commands of socks5d read and change: the SOCKS server's counters (GET_METRICS), the user directory
-/// (LIST_USERS, ADD_USER, REMOVE_USER) and the dissector switch (TOGGLE_DISECTOR). See docs/mcp-protocol.md.
+/// (LIST_USERS, ADD_USER, REMOVE_USER) and the dissector switch (TOGGLE_DISECTOR, GET_DISSECTOR, SET_DISSECTOR). See
+/// docs/mcp-protocol.md.
 /// </summary>
 /// <remarks>
 /// <para>Users are reached only through <see cref="IUserDirectory"/>. User changes take effect for the next handshake
@@ -81,6 +82,15 @@ internal sealed class ManagementBackend : IManagementBackend, IUserLimitsBackend
     public bool ToggleDissector() => _dissector.Toggle();
 
     /// <inheritdoc/>
+    public bool DissectorEnabled => _dissector.Enabled;
+
+    /// <inheritdoc/>
+    public bool SetDissector(bool enabled)
+    {
+        _dissector.Enabled = enabled;
+        return _dissector.Enabled;
+    }
+
     public async ValueTask<IReadOnlyList<McpUserStatsEntry>> GetUserStatsAsync(CancellationToken cancellationToken)
     {
         var names = (await _users.ListUsersAsync(cancellationToken).ConfigureAwait(false)).ToList();

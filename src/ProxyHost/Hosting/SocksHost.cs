@@ -6,11 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using ProxyHost.CommandLine;
 using ProxyHost.Management;
 using ProxyHost.Metrics;
 using Socks.Core;
 using Socks.Core.Access;
+using Socks.Core.Access.Rules;
 using Socks.Core.Dissectors;
 using Socks.Core.Users;
 
@@ -25,6 +27,21 @@ internal static class SocksHost
     /// <returns>The exit status.</returns>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter stderr)
     {
+        // The rules file first: a bad one stops everything before anything is opened (docs/rules.md, "Errors").
+        AccessRulesPolicy? rules = null;
+        if (settings.RulesFile is { } rulesPath)
+        {
+            try
+            {
+                rules = new AccessRulesPolicy(AccessRuleSet.Load(rulesPath));
+            }
+            catch (AccessRulesException exception)
+            {
+                await stderr.WriteLineAsync($"socks5d: {exception.Message}").ConfigureAwait(false);
+                return ExitCodes.Config;
+            }
+        }
+
         // No raw args: the command line was parsed already, and the host must not read it again.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socks5d" });
         if (settings.JsonLog)
@@ -48,7 +65,11 @@ internal static class SocksHost
         }
 
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        // --log-level, changeable by the SIGHUP configuration reload (it is the logger filter's options source).
+        var logLevel = new LogLevelSwitch(settings.LogLevel);
+        builder.Services.AddSingleton(logLevel);
+        builder.Services.AddSingleton<IConfigureOptions<LoggerFilterOptions>>(logLevel);
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<LoggerFilterOptions>>(logLevel);
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
@@ -62,6 +83,8 @@ internal static class SocksHost
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
         var selfEndpoints = new SelfEndpoints();
+        // --allow-all-destinations, changeable by the SIGHUP configuration reload.
+        var specialDestinations = new SpecialDestinationsSwitch(settings.AllowAllDestinations);
         // One descriptor budget for everything the process opens: created (counting what is open) before the logs are
         // opened, with socks5d's own parts set aside before the SOCKS server takes what is left for sessions.
         builder.Services.AddSingleton(_ => new HostDescriptorBudget(DescriptorBudget.ForCurrentProcess(), McpManagementOptions.DefaultMaxConnections));
@@ -90,7 +113,8 @@ internal static class SocksHost
                 UdpIdleTimeout = settings.UdpIdleTimeout,
                 KernelRelay = settings.KernelRelay,
                 MaxConnections = settings.MaxConnections,
-                AccessPolicy = CreateAccessPolicy(selfEndpoints, settings),
+                AccessPolicy = CreateAccessPolicy(selfEndpoints, specialDestinations, rules),
+                AnonymousAccess = rules,
                 AccessLog = services.GetRequiredService<LogSinks>().AccessLog,
                 TrafficObservers = services.GetRequiredService<DissectorFactory>(),
                 DescriptorBudget = services.GetRequiredService<HostDescriptorBudget>().Budget,
@@ -142,7 +166,21 @@ internal static class SocksHost
             if (users.FilePath is not null)
             {
                 // The server is subscribed to removals now: a SIGHUP that drops users from the file ends their sessions.
-                host.Services.GetRequiredService<LogSinks>().ReloadOnHangUp(users);
+                var reloadedUsers = users;
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(UsersReloadStep.Name, () => UsersReloadStep.Run(reloadedUsers));
+            }
+
+            if (rules is not null)
+            {
+                var reloadedRules = rules;
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(RulesReloadStep.Name, () => RulesReloadStep.Run(reloadedRules));
+            }
+
+            if (ConfigurationReloadStep.ConfigFileOf(settings) is { } configFile)
+            {
+                var configuration = new ConfigurationReloadStep(settings, configFile, Environment.GetEnvironmentVariables, logLevel,
+                    specialDestinations, host.Services.GetRequiredService<DissectorSwitch>());
+                host.Services.GetRequiredService<ReloadCoordinator>().Add(ConfigurationReloadStep.Name, configuration.Run);
             }
 
             if (!TryListen(server, settings, logger, out var failure))
@@ -188,7 +226,11 @@ internal static class SocksHost
 
             descriptors.WarnIfLowered(logger);
             Log.Listening(logger, ArgumentParser.Version, string.Join(", ", server.LocalEndPoints), server.MaxConnections, server.DescriptorBudget);
-            if (users.Count == 0)
+            if (rules is not null)
+            {
+                Log.RulesLoaded(logger, rules.Rules.Count, rules.Rules.FilePath);
+            }
+            else if (users.Count == 0)
             {
                 if (settings.AllowAnonymous)
                 {
@@ -227,13 +269,13 @@ internal static class SocksHost
             logger: loggerFactory.CreateLogger("Socks.Core.Dissectors"));
 
     /// <summary>
-    /// The proxy's access policy: never its own endpoints (self-protection), and unless
-    /// --allow-all-destinations never link-local, metadata, unspecified, multicast or broadcast addresses.
+    /// The proxy's access policy: never its own endpoints (self-protection), unless --allow-all-destinations never
+    /// link-local, metadata, unspecified, multicast or broadcast addresses, and then the --rules file, if any.
     /// </summary>
-    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, HostSettings settings)
+    private static IAccessPolicy CreateAccessPolicy(SelfEndpoints selfEndpoints, SpecialDestinationsSwitch specialDestinations, AccessRulesPolicy? rules)
     {
         var self = new ProtectedEndpointsPolicy(selfEndpoints.Current);
-        return settings.AllowAllDestinations ? self : new CompositeAccessPolicy(self, SpecialDestinationsPolicy.Instance);
+        return rules is null ? new CompositeAccessPolicy(self, specialDestinations) : new CompositeAccessPolicy(self, specialDestinations, rules);
     }
 
     private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)

@@ -47,4 +47,12 @@ internal interface IManagementBackend
     /// <summary>TOGGLE_DISECTOR (memo §4.5): switches the traffic dissector on or off.</summary>
     /// <returns>The new state: <see langword="true"/> when the dissector is now on.</returns>
     bool ToggleDissector();
+
+    /// <summary>GET_DISSECTOR (extension 0x83, docs/mcp-protocol.md §13.4): the dissector's state, unchanged.</summary>
+    bool DissectorEnabled { get; }
+
+    /// <summary>SET_DISSECTOR (extension 0x84, docs/mcp-protocol.md §13.5): switches the dissector on or off; idempotent.</summary>
+    /// <param name="enabled">The state wanted.</param>
+    /// <returns>The state now in force.</returns>
+    bool SetDissector(bool enabled);
 }

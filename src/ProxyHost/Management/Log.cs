@@ -94,6 +94,9 @@ internal static partial class Log
         Message = "MCP connection {ConnectionId} from {Client}: a request frame was not completed within {FrameTimeout}; closed (logged at most every 30 s)")]
     public static partial void FrameTimeout(ILogger logger, long connectionId, string client, TimeSpan frameTimeout);
 
+    // 340 on purpose, not the next free id: other changes in flight take the ids after 324.
+    [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "MCP connection {ConnectionId} from {Client} uid {Uid}: dissector set {Requested}, now {State}")]
+    public static partial void DissectorSet(ILogger logger, long connectionId, string client, string uid, string requested, string state);
     // 380-389: the limits extension (issue 11), apart from the ids above so that parallel work does not collide.
     [LoggerMessage(EventId = 380, Level = LogLevel.Information,
         Message = "MCP connection {ConnectionId} from {Client} uid {Uid}: limits of user \"{User}\" set: sessions {MaxSessions}, rate up {RateUp} B/s, rate down {RateDown} B/s, quota {Quota} B per {Period} (0 = none)")]

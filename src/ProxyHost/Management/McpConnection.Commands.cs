@@ -41,10 +41,23 @@ internal sealed partial class McpConnection
                     var removed = await _backend.RemoveUserAsync(request.Username, token).ConfigureAwait(false);
                     return UserChangeResponse(command, request.Username, removed);
 
-                default:
+                case McpCommand.GetDissector:
+                    return McpResponse.FromDissectorState(command, _backend.DissectorEnabled);
+
+                case McpCommand.SetDissector:
+                    var state = _backend.SetDissector(request.DissectorEnabled);
+                    Log.DissectorSet(_logger, Id, Peer.Client, Peer.UidText, request.DissectorEnabled ? "on" : "off", state ? "on" : "off");
+                    return McpResponse.FromDissectorState(command, state);
+
+                case McpCommand.ToggleDissector:
                     var enabled = _backend.ToggleDissector();
                     Log.DissectorToggled(_logger, Id, Peer.Client, Peer.UidText, enabled ? "on" : "off");
                     return McpResponse.FromDissectorState(enabled);
+
+                default:
+                    // A command the library knows but this server does not carry out: what a server without it says.
+                    Log.UnknownCommand(_logger, Id, McpNames.GetName(command));
+                    return McpResponse.Failure(command, McpStatus.CommandNotSupported);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

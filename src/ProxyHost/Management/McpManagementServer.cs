@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace ProxyHost.Management;
 
 /// <summary>
-/// The MCP listener of socks5d: accepts admin connections and serves GET_METRICS, LIST_USERS, ADD_USER, REMOVE_USER
-/// and TOGGLE_DISECTOR on them against an <see cref="IManagementBackend"/> (MCP memo; docs/mcp-protocol.md §7, §8; Management/README.md).
+/// The MCP listener of socks5d: accepts admin connections and serves GET_METRICS, LIST_USERS, ADD_USER, REMOVE_USER,
+/// TOGGLE_DISECTOR and the extensions GET_DISSECTOR and SET_DISSECTOR on them against an <see cref="IManagementBackend"/> (MCP memo; docs/mcp-protocol.md §7, §8; Management/README.md).
 /// </summary>
 /// <remarks>
 /// <para><b>Connections.</b> Persistent: a connection carries any number of requests, pipelined or not, split across

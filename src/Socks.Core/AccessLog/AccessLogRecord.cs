@@ -58,6 +58,12 @@ public sealed record AccessLogRecord
     /// </summary>
     public UdpAssociationSummary? Udp { get; init; }
 
+    /// <summary>
+    /// For a session denied by a rules file (<see cref="EndReason"/> <see cref="AccessLogEndReason.Denied"/>), the line of
+    /// the rule that denied it, or 0 when no rule matched (the default deny); null otherwise (docs/access-log.md, field 13).
+    /// </summary>
+    public int? DeniedByRule { get; init; }
+
     /// <summary>How long the session lasted.</summary>
     public TimeSpan Duration => End - Start;
 }

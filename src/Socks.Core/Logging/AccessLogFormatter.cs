@@ -101,6 +101,20 @@ internal static class AccessLogFormatter
         line.AppendSeparator();
         line.AppendAscii(Token(record.EndReason));
 
+        // Version 4: a record denied by a rules file names the rule (field 13); every other record keeps its fields.
+        if (record.EndReason == AccessLogEndReason.Denied && record.DeniedByRule is { } rule && record.Udp is null)
+        {
+            line.AppendSeparator();
+            if (rule == 0)
+            {
+                line.AppendAscii("default");
+            }
+            else
+            {
+                line.AppendNumber(rule);
+            }
+        }
+
         // Version 3: only a UDP association's record has these, so the other records keep their twelve fields.
         if (record.Udp is { } udp)
         {

@@ -178,6 +178,7 @@ internal sealed partial class SocksSession
             return true;
         }
 
+        Context.NoteDenial(decision);
         Log.AccessDenied(_context.Logger, Id, phase, decision.Reply);
         SetEnd(new SessionOutcome(SessionEndReason.Denied) { DeniedAt = phase });
         if (phase == AccessPhase.Requested)
@@ -191,6 +192,20 @@ internal sealed partial class SocksSession
     private AuthMethod ChooseMethod(SocksGreeting greeting)
     {
         var options = _context.Options;
+        if (options.AnonymousAccess is { } anonymous)
+        {
+            // A client that offers X'02' has credentials: with users to check them against, it authenticates, so
+            // rules about users see who it is. X'00' only where some rule could let an anonymous session through.
+            if (options.Users is { HasUsers: true } && greeting.Offers(AuthMethod.UsernamePassword))
+            {
+                return AuthMethod.UsernamePassword;
+            }
+
+            return greeting.Offers(AuthMethod.NoAuthentication) && anonymous.MayAllowAnonymous(Context.Client)
+                ? AuthMethod.NoAuthentication
+                : AuthMethod.NoAcceptableMethods;
+        }
+
         if (options.Users is { HasUsers: true })
         {
             return greeting.Offers(AuthMethod.UsernamePassword) ? AuthMethod.UsernamePassword : AuthMethod.NoAcceptableMethods;

@@ -328,6 +328,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
                 BytesClientToTarget = _clientToTarget,
                 BytesTargetToClient = _targetToClient,
                 Udp = _udp,
+                DeniedByRule = outcome.Reason == SessionEndReason.Denied ? Context.DeniedByRule : null,
             },
             Id);
         if (_context.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))

@@ -345,6 +345,8 @@ public sealed class FuzzTests
         0x02 => payload.Length >= 4 && payload[0] > 0 && payload.Length > 1 + payload[0]
             && payload[1 + payload[0]] > 0 && payload.Length == 2 + payload[0] + payload[1 + payload[0]],
         0x03 => payload.Length >= 2 && payload[0] > 0 && payload.Length == 1 + payload[0],
+        0x83 => payload.IsEmpty,
+        0x84 => payload.Length == 1 && payload[0] <= 0x01,
         _ => false,
     };
 

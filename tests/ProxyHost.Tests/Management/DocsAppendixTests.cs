@@ -26,6 +26,7 @@ public class DocsAppendixTests
         await Exchange(client, "01 01 00 00", "01 00 00 0B  02  05 61 6C 69 63 65  03 62 6F 62");
         await Exchange(client, "01 03 00 04 03 62 6F 62  01 04 00 00", "01 00 00 00  01 00 00 01 01");
         await Exchange(client, "01 2A 00 02 AA BB  01 00 00 01 FF", "01 02 00 00  01 01 00 00");
+        await Exchange(client, "01 83 00 00  01 84 00 01 00  01 84 00 01 02", "01 00 00 01 01  01 00 00 01 00  01 01 00 00");
 
         await client.SendAsync(Hex("02 00 00 00"));
         (await client.ReadToEndAsync()).Should().Equal(Hex("01 01 00 00"));

@@ -271,5 +271,9 @@ public class McpManagementServerLifecycleTests
             ValueTask.FromResult(Mcp.Protocol.McpStatus.UserNotFound);
 
         public bool ToggleDissector() => false;
+
+        public bool DissectorEnabled => false;
+
+        public bool SetDissector(bool enabled) => false;
     }
 }

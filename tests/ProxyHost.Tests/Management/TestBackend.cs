@@ -93,4 +93,13 @@ internal sealed class TestBackend : IManagementBackend
             return _dissector;
         }
     }
+
+    public bool SetDissector(bool enabled)
+    {
+        lock (_dissectorLock)
+        {
+            _dissector = enabled;
+            return _dissector;
+        }
+    }
 }

@@ -48,6 +48,18 @@ public class DocumentationSampleTests
         line.Split('\t').Should().HaveCount(AccessLogFormatter.UdpFieldCount);
     }
 
+    [Test]
+    public void AccessLogDocument_ContainsTheFormattedRuleDenialLine()
+    {
+        var record = Access("2026-11-27T10:00:00.000Z", 2, "bob", new(IPAddress.Parse("192.0.2.11"), 40500), "git.example.org", 22, null, ReplyCode.ConnectionNotAllowed, 0, 0, SocksCommand.Connect, AccessLogEndReason.Denied)
+            with { DeniedByRule = 3 };
+
+        var line = AccessLogFormatter.Format(record);
+
+        ReadDoc().Should().Contain(line + "\n");
+        line.Split('\t').Should().HaveCount(13);
+    }
+
     internal static IEnumerable<CredentialRecord> CredentialSamples()
     {
         yield return Credential("2026-11-26T08:05:11.204Z", "bob", CredentialMechanism.UserPass, "bob.smith", "hunter2", CredentialOutcome.Rejected);

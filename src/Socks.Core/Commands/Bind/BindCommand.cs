@@ -124,6 +124,7 @@ internal sealed class BindCommand(HostResolver resolver, IAccessPolicy? policy, 
             }
             else
             {
+                session.Context.NoteDenial(verdict);
                 session.SetEnd(new SessionOutcome(SessionEndReason.Denied) { DeniedAt = AccessPhase.Resolved });
             }
 

@@ -142,7 +142,11 @@ internal sealed partial class DirectConnector : IConnector
                 }
                 else
                 {
-                    denied ??= ConnectResult.Denied(verdict.Reply, endpoint);
+                    if (denied is null)
+                    {
+                        session.NoteDenial(verdict);
+                        denied = ConnectResult.Denied(verdict.Reply, endpoint);
+                    }
                 }
             }
 
