@@ -257,6 +257,7 @@ public sealed partial class SocksServer : IAsyncDisposable
             directory.UserRemoved -= OnUserRemoved;
         }
 
+        _context.Metrics.Users.RetireAll();
         _context.Metrics.Dispose();
         (_context.Relay as IDisposable)?.Dispose();
     }

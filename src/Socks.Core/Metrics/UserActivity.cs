@@ -99,6 +99,21 @@ internal sealed class UserActivity
         }
     }
 
+    /// <summary>
+    /// The user was removed or the server stops: its throttles take no new session and stop their refill timers once
+    /// the sessions that hold them have ended.
+    /// </summary>
+    public void RetireThrottles()
+    {
+        lock (this)
+        {
+            _up?.Retire();
+            _down?.Retire();
+            _up = null;
+            _down = null;
+        }
+    }
+
     /// <summary>Whether this user has (or had) a rate, so a session must look at <see cref="HoldThrottles"/>.</summary>
     public bool HasThrottles => Volatile.Read(ref _up) is not null || Volatile.Read(ref _down) is not null;
 
