@@ -91,4 +91,40 @@ public sealed class UserLimitsEndToEndTests
         reread.RootElement.GetProperty("users")[0].GetProperty("limits").GetProperty("maxSessions").GetInt64().Should().Be(1);
         reread.RootElement.GetProperty("users")[0].GetProperty("sessions").GetInt64().Should().Be(0, "statistics count from the start");
     }
+
+    [TestCase("user")]
+    [TestCase("splice")]
+    public async Task Quota_CurlDownloadLargerThanQuota_IsCutAndTheNextRefused(string relay)
+    {
+        var accessLog = Path.Combine(_directory, "access.log");
+        await using var web = new TinyWebServer(20L << 20);
+        await using var proxy = await RunningProxy.StartAsync("-l", "127.0.0.1", "-p", "0", "-u", "metered:pw", "--access-log", accessLog, "--relay", relay, "--no-udp");
+        (await proxy.McpctlAsync("set-limits", "metered", "--quota", "1MiB/day")).ExitCode.Should().Be(0);
+        var url = $"http://127.0.0.1:{web.Port}/";
+        var socks = $"socks5h://metered:pw@127.0.0.1:{proxy.Socks.Port}";
+
+        var (cut, output) = await Curl.RunAsync(socks, url, ["-o", "/dev/null", "-w", "%{size_download}"]);
+
+        cut.Should().NotBe(0, "curl sees the transfer end early");
+        long.Parse(output, System.Globalization.CultureInfo.InvariantCulture).Should().BeLessThan(20L << 20);
+        await LogFile.WaitForLinesAsync(accessLog, 1);
+        var record = LogFile.Records(accessLog).Single();
+        record[2].Should().Be("metered");
+        record[6].Should().Be("00");
+        record[11].Should().Be("quota");
+        (long.Parse(record[7], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(record[8], System.Globalization.CultureInfo.InvariantCulture))
+            .Should().BeGreaterThanOrEqualTo(1L << 20);
+
+        var (refused, _) = await Curl.RunAsync(socks, url, ["-o", "/dev/null"]);
+        refused.Should().Be(97, "curl: (97) Can't complete SOCKS5 connection ... (2): REP 02");
+        await LogFile.WaitForLinesAsync(accessLog, 2);
+        LogFile.Records(accessLog)[1][6..].Take(1).Should().Equal("02");
+        LogFile.Records(accessLog)[1][11].Should().Be("quota");
+
+        var json = await proxy.McpctlAsync("users", "--json");
+        using var document = JsonDocument.Parse(json.Stdout);
+        var user = document.RootElement.GetProperty("users")[0];
+        user.GetProperty("quotaUsed").GetInt64().Should().BeGreaterThanOrEqualTo(1L << 20);
+        user.GetProperty("denials").GetInt64().Should().Be(1);
+    }
 }
