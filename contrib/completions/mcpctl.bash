@@ -22,7 +22,7 @@ _mcpctl()
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             return 0 ;;
-        -P|--port|--timeout)
+        -P|--port|--timeout|--quota|--rate|--rate-down|--rate-up|--sessions)
             COMPREPLY=()
             return 0 ;;
     esac
@@ -32,7 +32,7 @@ _mcpctl()
     while (( i < COMP_CWORD )); do
         word=${COMP_WORDS[i]}
         case $word in
-            -H|--host|-P|--port|--socket|--timeout)
+            -H|--host|-P|--port|--socket|--timeout|--quota|--rate|--rate-down|--rate-up|--sessions)
                 if [[ ${COMP_WORDS[i+1]} == = ]]; then (( i += 3 )); else (( i += 2 )); fi
                 continue ;;
             -*|=) ;;
@@ -50,6 +50,8 @@ _mcpctl()
             remove-user) words='-h --help -H --host --json -P --port --socket --timeout' ;;
             toggle-dissector) words='-h --help -H --host --json -P --port --socket --timeout' ;;
             dissector) words='-h --help -H --host --json -P --port --socket --timeout' ;;
+            users) words='-h --help -H --host --json -P --port --socket --timeout' ;;
+            set-limits) words='-h --help -H --host --json -P --port --quota --rate --rate-down --rate-up --sessions --socket --timeout' ;;
             watch) words='-h --help -H --host --json -P --port --socket --timeout' ;;
             *) words='-h --help -H --host --json -P --port --socket --timeout --version' ;;
         esac
@@ -58,8 +60,8 @@ _mcpctl()
     fi
 
     case $verb in
-        '') words='metrics list-users add-user remove-user toggle-dissector dissector watch help completion' ;;
-        help) (( operands == 0 )) && words='metrics list-users add-user remove-user toggle-dissector dissector watch' ;;
+        '') words='metrics list-users add-user remove-user toggle-dissector dissector users set-limits watch help completion' ;;
+        help) (( operands == 0 )) && words='metrics list-users add-user remove-user toggle-dissector dissector users set-limits watch' ;;
         completion) (( operands == 0 )) && words='bash zsh' ;;
         dissector) (( operands == 0 )) && words='status on off' ;;
     esac

@@ -51,7 +51,7 @@ internal static class App
                     using (var parser = CreateParser())
                     {
                         return await parser
-                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, DissectorOptions, WatchOptions>(run.Args)
+                            .ParseArguments<MetricsOptions, ListUsersOptions, AddUserOptions, RemoveUserOptions, ToggleDissectorOptions, DissectorOptions, UsersOptions, SetLimitsOptions, WatchOptions>(run.Args)
                             .MapResult(
                                 (MetricsOptions o) => Create(o, s => new MetricsCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (ListUsersOptions o) => Create(o, s => new ListUsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
@@ -59,6 +59,8 @@ internal static class App
                                 (RemoveUserOptions o) => CreateRemoveUser(o, stdout, stderr).RunAsync(cancellationToken),
                                 (ToggleDissectorOptions o) => Create(o, s => new ToggleDissectorCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
                                 (DissectorOptions o) => CreateDissector(o, stdout, stderr).RunAsync(cancellationToken),
+                                (UsersOptions o) => Create(o, s => new UsersCommand(Connector(s), stdout, stderr, s)).RunAsync(cancellationToken),
+                                (SetLimitsOptions o) => CreateSetLimits(o, stdout, stderr).RunAsync(cancellationToken),
                                 (WatchOptions o) => CreateWatch(o, stderr).RunAsync(cancellationToken),
                                 errors => throw new UsageException(ParseErrorText.Describe(errors, run.Verb), run.Verb))
                             .ConfigureAwait(false);
@@ -154,6 +156,40 @@ internal static class App
         var settings = Validate(options);
         var wanted = ArgumentValidator.DissectorAction(options.Action, typeof(DissectorOptions));
         return new DissectorCommand(Connector(settings), stdout, stderr, settings, wanted);
+    }
+
+    private static SetLimitsCommand CreateSetLimits(SetLimitsOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        var verb = typeof(SetLimitsOptions);
+        var settings = Validate(options);
+        var user = ArgumentValidator.UserName(options.User, verb);
+        if (options.Rate is not null && (options.RateUp is not null || options.RateDown is not null))
+        {
+            throw new UsageException("give either --rate or --rate-up/--rate-down, not both", verb);
+        }
+
+        if (options.Sessions is null && options.Rate is null && options.RateUp is null && options.RateDown is null && options.Quota is null)
+        {
+            throw new UsageException("give at least one limit: --sessions, --rate, --rate-up, --rate-down or --quota", verb);
+        }
+
+        try
+        {
+            uint? sessions = options.Sessions is { } s ? LimitValues.Sessions(s) : null;
+            ulong? up = (options.Rate ?? options.RateUp) is { } u ? LimitValues.Rate(options.Rate is null ? "--rate-up" : "--rate", u) : null;
+            ulong? down = (options.Rate ?? options.RateDown) is { } d ? LimitValues.Rate(options.Rate is null ? "--rate-down" : "--rate", d) : null;
+            (ulong Bytes, McpQuotaPeriod Period)? quota = options.Quota is { } q ? LimitValues.Quota(q) : null;
+            return new SetLimitsCommand(Connector(settings), stdout, stderr, settings, user, current => new McpUserLimits(
+                sessions ?? current.MaxSessions,
+                up ?? current.RateUp,
+                down ?? current.RateDown,
+                quota?.Bytes ?? current.Quota,
+                quota?.Period ?? current.Period));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message, verb, showUsage: false);
+        }
     }
 
     private static WatchCommand CreateWatch(WatchOptions options, TextWriter stderr)

@@ -194,7 +194,21 @@ public sealed partial class SocksServer : IAsyncDisposable
     /// <c>socks.user</c> tag. Users that never logged in have no entry.
     /// </summary>
     /// <returns>A snapshot.</returns>
-    public IReadOnlyList<UserStatistics> GetUserStatistics() => _context.Metrics.Users.Snapshot(_sessions.Values, static _ => 0);
+    public IReadOnlyList<UserStatistics> GetUserStatistics() => _context.Metrics.Users.Snapshot(_sessions.Values, QuotaUsedNow);
+
+    /// <summary>The quota count of a user in its current period (the period of its last charge, if that is still current).</summary>
+    private long QuotaUsedNow(UserActivity user)
+    {
+        var key = user.QuotaKey;
+        if (key == 0)
+        {
+            return 0;
+        }
+
+        // The key says whether the count is of days or months (QuotaMeter.PeriodKey), so "current" is known without the limits.
+        var period = (key & 3) == 1 ? Limits.QuotaPeriod.Day : Limits.QuotaPeriod.Month;
+        return user.QuotaUsed(Limits.QuotaMeter.PeriodKey(period, _context.Options.TimeProvider.GetUtcNow()));
+    }
 
     /// <summary>
     /// Aborts every open session (in handshake or relaying) that authenticated as
@@ -204,12 +218,22 @@ public sealed partial class SocksServer : IAsyncDisposable
     /// </summary>
     /// <param name="username">The RFC 1929 username.</param>
     /// <returns>The number of sessions aborted.</returns>
-    public int CloseSessionsOfUser(ReadOnlySpan<byte> username)
+    public int CloseSessionsOfUser(ReadOnlySpan<byte> username) => CloseSessionsOf(username, SessionAbortReason.Revoked);
+
+    /// <summary>A user's quota ran out (called by a session's quota meter, on a thread-pool thread): its sessions are closed.</summary>
+    /// <param name="user">The user.</param>
+    internal void OnQuotaUsedUp(UserActivity user)
+    {
+        var closed = CloseSessionsOf(user.Name, SessionAbortReason.Quota);
+        Log.QuotaUsedUp(_context.Logger, HostileText.Escape(user.Name), closed);
+    }
+
+    private int CloseSessionsOf(ReadOnlySpan<byte> username, SessionAbortReason reason)
     {
         var closed = 0;
         foreach (var session in _sessions.Values)
         {
-            if (session.Username is { } name && username.SequenceEqual(name) && session.Abort(SessionAbortReason.Revoked))
+            if (session.Username is { } name && username.SequenceEqual(name) && session.Abort(reason))
             {
                 closed++;
             }
@@ -233,6 +257,7 @@ public sealed partial class SocksServer : IAsyncDisposable
             directory.UserRemoved -= OnUserRemoved;
         }
 
+        _context.Metrics.Users.RetireAll();
         _context.Metrics.Dispose();
         (_context.Relay as IDisposable)?.Dispose();
     }

@@ -287,7 +287,7 @@ public sealed class McpctlBinaryTests
         result.StderrLines.Should().Equal(
             "mcpctl: unknown verb 'frobnicate'",
             "Usage: mcpctl [OPTIONS] VERB [ARGUMENTS]",
-            "Verbs: metrics, list-users, add-user, remove-user, toggle-dissector, dissector, watch",
+            "Verbs: metrics, list-users, add-user, remove-user, toggle-dissector, dissector, users, set-limits, watch",
             "Try 'mcpctl --help' for more information.");
     }
 

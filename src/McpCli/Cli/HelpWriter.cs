@@ -145,6 +145,23 @@ internal static class HelpWriter
             "Exits 3 (USER_NOT_FOUND) if the server has no such user.",
             "",
         ],
+        "users" =>
+        [
+            "One row per user: sessions open and since start, bytes each way, last login,",
+            "requests refused, and the limits (- = none) with the quota used this period.",
+            "USER_STATS is an MCP extension: a server without it exits 2 (CMD_NOT_SUPPORTED).",
+            "",
+        ],
+        "set-limits" =>
+        [
+            "Sizes take units kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB",
+            "(powers of 1024); a rate may end in /s. 0 or none removes a limit; limits not",
+            "given stay as they are. Example:",
+            "  mcpctl set-limits alice --sessions 4 --rate 10MiB/s --quota 50GiB/month",
+            "Exits 3 (USER_NOT_FOUND) if there is no such user, 2 (CMD_NOT_SUPPORTED) if",
+            "the server lacks the limits extension.",
+            "",
+        ],
         "toggle-dissector" =>
         [
             "Prints 'dissector is now on' or 'dissector is now off'.",

@@ -16,6 +16,8 @@ internal static class VerbCatalog
         typeof(RemoveUserOptions),
         typeof(ToggleDissectorOptions),
         typeof(DissectorOptions),
+        typeof(UsersOptions),
+        typeof(SetLimitsOptions),
         typeof(WatchOptions),
     ];
 

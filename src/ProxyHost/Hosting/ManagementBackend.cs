@@ -105,6 +105,7 @@ internal sealed class ManagementBackend : IManagementBackend, IUserLimitsBackend
         foreach (var name in names)
         {
             statistics.TryGetValue(Convert.ToBase64String(name), out var s);
+            var limits = LimitsOf(name);
             entries.Add(new McpUserStatsEntry(
                 name,
                 (uint)(s?.ActiveSessions ?? 0),
@@ -113,8 +114,8 @@ internal sealed class ManagementBackend : IManagementBackend, IUserLimitsBackend
                 (ulong)(s?.BytesDown ?? 0),
                 (ulong)(s?.LastLoginUnixMilliseconds ?? 0),
                 (ulong)(s?.Denials ?? 0),
-                ToMcp(LimitsOf(name)),
-                (ulong)(s?.QuotaUsed ?? 0)));
+                ToMcp(limits),
+                limits.Quota == 0 ? 0 : (ulong)(s?.QuotaUsed ?? 0)));
         }
 
         return entries;
@@ -128,7 +129,7 @@ internal sealed class ManagementBackend : IManagementBackend, IUserLimitsBackend
             return ValueTask.FromResult((McpStatus.UserNotFound, default(McpUserLimits), 0UL));
         }
 
-        var used = _server.GetUserStatistics().FirstOrDefault(s => username.Span.SequenceEqual(s.Username))?.QuotaUsed ?? 0;
+        var used = limits.Quota == 0 ? 0 : _server.GetUserStatistics().FirstOrDefault(s => username.Span.SequenceEqual(s.Username))?.QuotaUsed ?? 0;
         return ValueTask.FromResult((McpStatus.Ok, ToMcp(limits), (ulong)used));
     }
 

@@ -69,7 +69,22 @@ internal sealed class UserActivityTable
 
     /// <summary>Drops a user's entry (the user was removed).</summary>
     /// <param name="name">The user's name.</param>
-    public void Remove(ReadOnlySpan<byte> name) => _lookup.TryRemove(name, out _, out _);
+    public void Remove(ReadOnlySpan<byte> name)
+    {
+        if (_lookup.TryRemove(name, out _, out var activity))
+        {
+            activity.RetireThrottles();
+        }
+    }
+
+    /// <summary>The server stopped: every user's throttles stop their timers (no session holds them any more).</summary>
+    public void RetireAll()
+    {
+        foreach (var activity in _users.Values)
+        {
+            activity.RetireThrottles();
+        }
+    }
 
     /// <summary>Opens a write bracket: an ending session moves its bytes into its user's totals inside it.</summary>
     public void BeginCommit() => Interlocked.Increment(ref _begun);

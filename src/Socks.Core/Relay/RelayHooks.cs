@@ -19,8 +19,12 @@ internal readonly record struct RelayHooks(DirectionHooks? ClientToTarget, Direc
     /// <param name="idle">The session's idle timer, or null when there is no idle timeout.</param>
     /// <param name="tap">The session's traffic tap, or null when the session is not watched.</param>
     /// <returns>The hooks; <see cref="None"/> when both are null.</returns>
-    public static RelayHooks Create(ActivityTimer? idle, TrafficTap? tap) =>
-        idle is null && tap is null
+    /// <param name="up">The user's client-to-target bandwidth limit, or null.</param>
+    /// <param name="down">The user's target-to-client bandwidth limit, or null.</param>
+    /// <param name="closed">The session's Closed token, which ends a wait for a bandwidth limit.</param>
+    /// <param name="quota">The session's quota meter, or null.</param>
+    public static RelayHooks Create(ActivityTimer? idle, TrafficTap? tap, Limits.DirectionThrottle? up = null, Limits.DirectionThrottle? down = null, CancellationToken closed = default, Limits.QuotaMeter? quota = null) =>
+        idle is null && tap is null && up is null && down is null && quota is null
             ? None
-            : new RelayHooks(new DirectionHooks(fromClient: true, idle, tap), new DirectionHooks(fromClient: false, idle, tap));
+            : new RelayHooks(new DirectionHooks(fromClient: true, idle, tap, up, closed, quota), new DirectionHooks(fromClient: false, idle, tap, down, closed, quota));
 }

@@ -59,7 +59,8 @@ internal sealed class SocketCopier : IDirectionCopier
                     buffer = ArrayPool<byte>.Shared.Rent(_bufferSize);
                 }
 
-                var read = await _source.ReceiveAsync(buffer.AsMemory(0, _bufferSize), SocketFlags.None).ConfigureAwait(false);
+                var size = _hooks?.ReadSize(_bufferSize) ?? _bufferSize;
+                var read = await _source.ReceiveAsync(buffer.AsMemory(0, size), SocketFlags.None).ConfigureAwait(false);
                 if (read == 0)
                 {
                     reading = false;
@@ -71,6 +72,12 @@ internal sealed class SocketCopier : IDirectionCopier
                 CountSource(read);
 
                 reading = false;
+                if (_hooks?.Throttle is not null)
+                {
+                    // The user's bandwidth limit: nothing more is read until this chunk may go.
+                    await _hooks.ThrottleAsync(read).ConfigureAwait(false);
+                }
+
                 var error = await WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 if (error != SocketError.Success)
                 {
@@ -79,7 +86,7 @@ internal sealed class SocketCopier : IDirectionCopier
 
                 _hooks?.Forwarded(buffer.AsSpan(0, read));
 
-                if (read < _bufferSize)
+                if (read < size)
                 {
                     // The source had no more for now: give the buffer back before waiting again.
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -91,9 +98,9 @@ internal sealed class SocketCopier : IDirectionCopier
         {
             return new CopyOutcome(reading ? CopyResult.ReadFailed : CopyResult.WriteFailed, exception.SocketErrorCode);
         }
-        catch (ObjectDisposedException)
+        catch (Exception exception) when (exception is ObjectDisposedException or OperationCanceledException)
         {
-            // The relay was aborted (the session disposed the sockets) while this direction waited.
+            // The relay was aborted (the session disposed the sockets, or cancelled a wait for the bandwidth limit).
             return new CopyOutcome(reading ? CopyResult.ReadFailed : CopyResult.WriteFailed, SocketError.OperationAborted);
         }
         finally
@@ -111,9 +118,14 @@ internal sealed class SocketCopier : IDirectionCopier
         SocketError error;
         try
         {
+            if (_hooks?.Throttle is not null)
+            {
+                await _hooks.ThrottleAsync(data.Length).ConfigureAwait(false);
+            }
+
             error = await WriteAsync(data).ConfigureAwait(false);
         }
-        catch (ObjectDisposedException)
+        catch (Exception exception) when (exception is ObjectDisposedException or OperationCanceledException)
         {
             return new CopyOutcome(CopyResult.WriteFailed, SocketError.OperationAborted);
         }
@@ -138,6 +150,9 @@ internal sealed class SocketCopier : IDirectionCopier
         {
             var sent = await _sender.SendAsync(_destination, data).ConfigureAwait(false);
             CountDestination(sent);
+
+            // Where the access log counts the bytes, so the quota and the records agree; may close the session.
+            _hooks?.Transferred(sent);
             if (_sender.SocketError != SocketError.Success)
             {
                 return _sender.SocketError;

@@ -85,6 +85,9 @@ internal sealed class SpliceCopier : IDirectionCopier
                 // Completes when data (or EOF) is there, without holding a pipe or a buffer meanwhile.
                 await _source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 var step = TakeStep();
+
+                // After the step: its socket references are released, so a quota that runs out may close the sockets.
+                _hooks?.Transferred(step.Written);
                 switch (step.Kind)
                 {
                     case StepKind.Moved:
@@ -213,7 +216,7 @@ internal sealed class SpliceCopier : IDirectionCopier
 
                 if (errno != SpliceNative.WouldBlock)
                 {
-                    return new Step(StepKind.Failed) { Failure = CopyResult.WriteFailed, Error = SpliceNative.ToSocketError(errno) };
+                    return new Step(StepKind.Failed) { Failure = CopyResult.WriteFailed, Error = SpliceNative.ToSocketError(errno), Written = read - left };
                 }
 
                 // The destination is full: empty the pipe into a buffer, and let the runtime wait for room.
@@ -221,17 +224,17 @@ internal sealed class SpliceCopier : IDirectionCopier
                 if (!Drain(pipe, buffer, left))
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    return new Step(StepKind.Failed) { Failure = CopyResult.WriteFailed, Error = SocketError.SocketError };
+                    return new Step(StepKind.Failed) { Failure = CopyResult.WriteFailed, Error = SocketError.SocketError, Written = read - left };
                 }
 
                 empty = true;
                 _relay.CountStall();
-                return new Step(StepKind.Stalled) { Buffer = buffer, Length = left };
+                return new Step(StepKind.Stalled) { Buffer = buffer, Length = left, Written = read - left };
             }
 
             empty = true;
             _hooks?.Moved();
-            return new Step(StepKind.Moved);
+            return new Step(StepKind.Moved) { Written = read };
         }
         finally
         {
@@ -290,6 +293,9 @@ internal sealed class SpliceCopier : IDirectionCopier
         {
             var sent = await _sender.SendAsync(_destination, data).ConfigureAwait(false);
             DirectionCounts.AddWritten(_traffic, _fromClient, sent);
+
+            // Outside any splice step: no socket reference is held here.
+            _hooks?.Transferred(sent);
             if (_sender.SocketError != SocketError.Success)
             {
                 return _sender.SocketError;
@@ -315,5 +321,8 @@ internal sealed class SpliceCopier : IDirectionCopier
         public byte[]? Buffer { get; init; }
 
         public int Length { get; init; }
+
+        /// <summary>Bytes the step spliced into the destination.</summary>
+        public int Written { get; init; }
     }
 }

@@ -60,6 +60,11 @@ internal sealed class SpliceRelay : IRelay, IDisposable
     /// <summary>Closes the idle pipes.</summary>
     public void Dispose() => _pipes.Dispose();
 
+    private IDirectionCopier Copier(System.Net.Sockets.Socket source, System.Net.Sockets.Socket destination, bool fromClient, RelayRequest request, DirectionHooks? hooks, int size) =>
+        hooks?.Throttle is not null
+            ? new SocketCopier(source, destination, fromClient, size, request.Traffic, hooks)
+            : new SpliceCopier(source, destination, fromClient, request.Traffic, hooks, this, size);
+
     /// <summary>Counts a stall (a rare path: a destination with no room).</summary>
     internal void CountStall() => Interlocked.Increment(ref _stalls);
 
@@ -76,8 +81,11 @@ internal sealed class SpliceRelay : IRelay, IDisposable
         }
 
         var size = _userSpace.BufferSize;
-        using var clientToTarget = new SpliceCopier(request.Client, request.Target, fromClient: true, request.Traffic, request.Hooks.ClientToTarget, this, size);
-        using var targetToClient = new SpliceCopier(request.Target, request.Client, fromClient: false, request.Traffic, request.Hooks.TargetToClient, this, size);
+
+        // A direction under a bandwidth limit is copied in user space (the throttle needs the chunk's size before it
+        // goes out); the other direction of the same session stays in the kernel.
+        using var clientToTarget = Copier(request.Client, request.Target, fromClient: true, request, request.Hooks.ClientToTarget, size);
+        using var targetToClient = Copier(request.Target, request.Client, fromClient: false, request, request.Hooks.TargetToClient, size);
         return await RelayCoordinator.RunAsync(request, clientToTarget, targetToClient).ConfigureAwait(false);
     }
 }

@@ -95,6 +95,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 140, Level = LogLevel.Debug, Message = "Session {SessionId}: refused, the user's {Limit} is reached")]
     public static partial void UserLimitReached(ILogger logger, long sessionId, string limit);
 
-    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "User \"{User}\" used up its quota of {Quota} bytes per {Period}; {Closed} open sessions closed")]
-    public static partial void QuotaUsedUp(ILogger logger, string user, long quota, string period, int closed);
+    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "User \"{User}\" used up its traffic quota; {Closed} open sessions closed")]
+    public static partial void QuotaUsedUp(ILogger logger, string user, int closed);
 }

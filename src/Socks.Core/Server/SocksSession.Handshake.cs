@@ -143,7 +143,6 @@ internal sealed partial class SocksSession
         if (_userRefusal is { } refusal)
         {
             // REP X'02' "connection not allowed by ruleset" (RFC 1928 §6): the user's limits are that ruleset.
-            _user!.Denied();
             Log.UserLimitReached(_context.Logger, Id, refusal == SessionEndReason.UserLimit ? "session limit" : "quota");
             await ReplyAsync(ReplyCode.ConnectionNotAllowed).ConfigureAwait(false);
             SetEnd(new SessionOutcome(refusal));
@@ -181,7 +180,6 @@ internal sealed partial class SocksSession
 
         Context.NoteDenial(decision);
         Log.AccessDenied(_context.Logger, Id, phase, decision.Reply);
-        _user?.Denied();
         SetEnd(new SessionOutcome(SessionEndReason.Denied) { DeniedAt = phase });
         if (phase == AccessPhase.Requested)
         {
@@ -269,10 +267,27 @@ internal sealed partial class SocksSession
 
         // The place is taken now, so concurrent handshakes cannot both pass; a refusal is answered after the request
         // (RFC 1928 has no reply before it).
-        _admitted = user.TryEnter(limits.MaxSessions);
-        if (!_admitted)
+        var time = _context.Options.TimeProvider;
+        if (limits.Quota > 0 && user.QuotaUsed(Limits.QuotaMeter.PeriodKey(limits.Period, time.GetUtcNow())) >= limits.Quota)
+        {
+            _userRefusal = SessionEndReason.QuotaExceeded;
+        }
+        else if (!(_admitted = user.TryEnter(limits.MaxSessions)))
         {
             _userRefusal = SessionEndReason.UserLimit;
+        }
+        else
+        {
+            if (limits.HasRate || user.HasThrottles)
+            {
+                // Only a user with a rate pays for it; the throttles are the user's, shared by its sessions.
+                user.HoldThrottles(limits.RateUp, limits.RateDown, out _throttleUp, out _throttleDown);
+            }
+
+            if (limits.Quota > 0)
+            {
+                _quota = new Limits.QuotaMeter(user, limits.Quota, limits.Period, time, _server.OnQuotaUsedUp, () => Abort(SessionAbortReason.Quota));
+            }
         }
 
         Volatile.Write(ref _user, user);

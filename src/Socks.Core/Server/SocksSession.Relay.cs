@@ -77,7 +77,7 @@ internal sealed partial class SocksSession
             PendingClientData = handshake.Pending,
             PendingForwarded = handshake.Return,
             Traffic = _traffic,
-            Hooks = RelayHooks.Create(idle, tap),
+            Hooks = RelayHooks.Create(idle, tap, _throttleUp, _throttleDown, Closed, _quota),
             Abort = AbortSockets,
         }).ConfigureAwait(false);
 

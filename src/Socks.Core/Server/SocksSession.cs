@@ -40,6 +40,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private UserActivity? _user;
     private bool _admitted;
     private SessionEndReason? _userRefusal;
+    private Limits.DirectionThrottle? _throttleUp;
+    private Limits.DirectionThrottle? _throttleDown;
+    private Limits.QuotaMeter? _quota;
     private bool _userBytesCommitted;
     private bool _relaying;
     private long _downAtRelayStart;
@@ -266,12 +269,20 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Moves the session's relayed bytes into its user's totals, before its record is written.</summary>
-    private void CommitUserBytes()
+    /// <summary>
+    /// Moves the session's relayed bytes into its user's totals, before its record is written, and counts a refusal
+    /// (the access-log reasons denied, user-limit, quota for a refused request) as one of the user's denials.
+    /// </summary>
+    private void CommitUserBytes(in SessionOutcome outcome)
     {
         if (_user is not { } user)
         {
             return;
+        }
+
+        if (outcome.Reason is SessionEndReason.Denied or SessionEndReason.BindPeerMismatch or SessionEndReason.UserLimit or SessionEndReason.QuotaExceeded)
+        {
+            user.Denied();
         }
 
         var users = _context.Metrics.Users;
@@ -283,6 +294,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         {
             user.Leave();
         }
+
+        _throttleUp?.Release();
+        _throttleDown?.Release();
     }
 
     private void Finish()
@@ -295,7 +309,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         // Counted before the sockets close, so a client that sees the close also sees the count;
         // recorded after, so a record means the session's descriptors are gone.
         _context.Metrics.SessionEnded(outcome, _traffic);
-        CommitUserBytes();
+        CommitUserBytes(outcome);
         CloseSockets();
         _server.ReleaseSlot(Volatile.Read(ref _extraDescriptors));
         _server.AppendRecord(
