@@ -376,7 +376,7 @@ public sealed class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IA
         }
         catch (UsersFileException exception)
         {
-            Log.BadRecords(_logger, _options.EndPoint, exception.Message);
+            Log.BadRecords(_logger, _options.EndPoint, exception.Problem);
         }
 
         Interlocked.Exchange(ref _applied, version);
