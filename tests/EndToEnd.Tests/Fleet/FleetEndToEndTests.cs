@@ -7,7 +7,7 @@ namespace EndToEnd.Tests.Fleet;
 /// <summary>
 /// Three real socks5d nodes on one real redis-server (docs/fleet.md): a user added on one node logs in on another within
 /// a second, a user removed on one node loses its sessions on every node within a second, and the nodes keep serving
-/// from their snapshots while Redis is down and follow again when it is back.
+/// from their snapshots while Redis is down and follow again when it is back; a real HAProxy in mode tcp spreads curl over them.
 /// </summary>
 [CancelAfter(TestTimeouts.TestMilliseconds)]
 [SupportedOSPlatform("linux")]
@@ -108,6 +108,36 @@ public sealed class FleetEndToEndTests
         await redis.StartAgainAsync();
         await node.Process.WaitForLineAsync(line => line.Contains("is reachable again", StringComparison.Ordinal));
         (await Curl.RunAsync($"socks5h://dave:dave-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+    }
+
+    [Test]
+    public async Task Haproxy_ModeTcp_InFrontOfThreeNodes_CurlThroughIt_EveryNodeServes_AUserAddedOnOne()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var web = new TinyWebServer();
+        var prefix = "haproxy-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var a = await StartNodeAsync(redis, prefix);
+        await using var b = await StartNodeAsync(redis, prefix);
+        await using var c = await StartNodeAsync(redis, prefix);
+        await using var haproxy = await HaproxyServer.StartAsync(Path.Combine(_directory, "haproxy"), [a.Socks, b.Socks, c.Socks]);
+        (await a.McpctlAsync("add-user", "erin", "erin-pw")).ExitCode.Should().Be(0);
+        foreach (var node in new[] { b, c })
+        {
+            using var client = await node.ConnectMcpAsync();
+            await WaitUntilAsync(async () => (await client.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("erin"u8)), Propagation, "every node lists erin");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await Curl.RunAsync($"socks5h://erin:erin-pw@{haproxy.EndPoint}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+        }
+
+        // Round robin: each of the three requests went to another node, and each node let erin in.
+        foreach (var node in new[] { a, b, c })
+        {
+            using var client = await node.ConnectMcpAsync();
+            (await client.GetMetricsAsync()).SuccessfulConnections.Should().Be(1UL, $"node {node.Socks} served one of the three requests");
+        }
     }
 
     private static Task<RunningProxy> StartNodeAsync(RedisServer redis, string prefix, params string[] more) =>
