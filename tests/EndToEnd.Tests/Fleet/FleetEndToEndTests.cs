@@ -93,17 +93,22 @@ public sealed class FleetEndToEndTests
     }
 
     [Test]
-    public async Task RedisOfflineRefuse_RedisDown_RefusesNewLogins_AndServesAgainWhenItIsBack()
+    public async Task RedisOfflineRefuse_RedisDown_RefusesNewLogins_ShowsItInTheGauge_AndServesAgainWhenItIsBack()
     {
         await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
         await using var web = new TinyWebServer();
-        await using var node = await StartNodeAsync(redis, "refuse-" + Guid.NewGuid().ToString("N")[..8] + ":", "--redis-offline", "refuse");
+        await using var node = await StartNodeAsync(redis, "refuse-" + Guid.NewGuid().ToString("N")[..8] + ":", "--redis-offline", "refuse", "--metrics-listen", "127.0.0.1:0");
+        var metricsLine = await node.Process.WaitForLineAsync(line => line.Contains("Prometheus text format at ", StringComparison.Ordinal));
+        var metrics = new Uri(metricsLine[(metricsLine.IndexOf("http://", StringComparison.Ordinal))..].Trim());
+        using var http = new HttpClient { Timeout = TestTimeouts.Generous };
         (await node.McpctlAsync("add-user", "dave", "dave-pw")).ExitCode.Should().Be(0);
         (await Curl.RunAsync($"socks5h://dave:dave-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+        (await http.GetStringAsync(metrics)).Should().Contain("\nsocks_redis_connected 1");
 
         await redis.KillAsync();
         await node.Process.WaitForLineAsync(line => line.Contains("is unreachable", StringComparison.Ordinal) && line.Contains("refused", StringComparison.Ordinal));
         (await Curl.RunAsync($"socks5h://dave:dave-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).ExitCode.Should().NotBe(0, "--redis-offline refuse");
+        (await http.GetStringAsync(metrics)).Should().Contain("\nsocks_redis_connected 0");
 
         await redis.StartAgainAsync();
         await node.Process.WaitForLineAsync(line => line.Contains("is reachable again", StringComparison.Ordinal));
