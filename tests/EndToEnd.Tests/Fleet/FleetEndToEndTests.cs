@@ -17,6 +17,8 @@ public sealed class FleetEndToEndTests
     /// <summary>What issue 15 promises: every node applies every change within this.</summary>
     private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(1);
 
+    private const int SIGUSR1 = 10;
+
     private string _directory = "";
 
     [SetUp]
@@ -109,6 +111,8 @@ public sealed class FleetEndToEndTests
         await node.Process.WaitForLineAsync(line => line.Contains("is unreachable", StringComparison.Ordinal) && line.Contains("refused", StringComparison.Ordinal));
         (await Curl.RunAsync($"socks5h://dave:dave-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).ExitCode.Should().NotBe(0, "--redis-offline refuse");
         (await http.GetStringAsync(metrics)).Should().Contain("\nsocks_redis_connected 0");
+        node.Process.Signal(SIGUSR1);
+        await node.Process.WaitForLineAsync(line => line.Contains("SIGUSR1: redis unreachable, users version 1 (1 users in the snapshot)", StringComparison.Ordinal));
 
         await redis.StartAgainAsync();
         await node.Process.WaitForLineAsync(line => line.Contains("is reachable again", StringComparison.Ordinal));
