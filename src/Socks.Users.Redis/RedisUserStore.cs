@@ -51,6 +51,16 @@ public sealed class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IA
         return 'ok'
         """;
 
+    // KEYS: users, version. ARGV: name, the record as read, the new record, channel. Changes nothing when the record
+    // changed meanwhile (another node set limits or a new password): the caller reads again.
+    private const string ReplaceScript = """
+        if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 'changed' end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        local version = redis.call('INCR', KEYS[2])
+        redis.call('PUBLISH', ARGV[4], version)
+        return 'ok'
+        """;
+
     // KEYS: version, users. The version and the users it belongs to, read at one moment.
     private const string ReadScript = "return {redis.call('GET', KEYS[1]), redis.call('HVALS', KEYS[2])}";
 
@@ -242,6 +252,54 @@ public sealed class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IA
 
         await TrySyncAsync(force: false).ConfigureAwait(false);
         return UserChangeResult.Ok;
+    }
+
+    /// <summary>
+    /// Sets a user's limits for the whole fleet (MCP SET_LIMITS): the user's record in Redis gets the new limits (v2
+    /// syntax, docs/users-file.md), atomically against other changes of that record, and this node applies the new
+    /// version before the call returns; the other nodes follow as for any change. New limits apply from the next
+    /// handshake on each node. A user given only to this node (command line) gets them here only.
+    /// </summary>
+    /// <param name="username">The name. Read only until the returned task completes.</param>
+    /// <param name="limits">The limits; <see cref="UserLimits.None"/> removes them all.</param>
+    /// <param name="cancellationToken">Cancels waiting for the change to start.</param>
+    /// <returns><see cref="UserChangeResult.Ok"/> when set; <see cref="UserChangeResult.UserNotFound"/> when no user has that name.</returns>
+    /// <exception cref="IOException">Redis did not acknowledge the change; nothing changed.</exception>
+    public async ValueTask<UserChangeResult> SetLimitsAsync(ReadOnlyMemory<byte> username, UserLimits limits, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var name = username.ToArray();
+        for (var attempt = 0; ; attempt++)
+        {
+            RedisValue current;
+            try
+            {
+                current = await _redis.GetDatabase().HashGetAsync(_usersKey, name).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                SetOffline(exception.Message);
+                throw new IOException($"Redis {_options.EndPoint} did not answer: {exception.Message}", exception);
+            }
+
+            if (current.IsNull)
+            {
+                return _local.TryGetLimits(username.Span, out _)
+                    ? await _local.SetLimitsAsync(username, limits, CancellationToken.None).ConfigureAwait(false)
+                    : UserChangeResult.UserNotFound;
+            }
+
+            var record = current.ToString();
+            var credentials = record.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries)[0];
+            var replaced = limits.IsNone ? credentials : credentials + " " + limits;
+            var outcome = await RunScriptAsync(ReplaceScript, [name, record, replaced, _channel.ToString()]).ConfigureAwait(false);
+            if (outcome == "ok" || attempt == 4)
+            {
+                await TrySyncAsync(force: false).ConfigureAwait(false);
+                return outcome == "ok" ? UserChangeResult.Ok
+                    : throw new IOException($"Redis {_options.EndPoint}: the record of the user kept changing; the limits were not set");
+            }
+        }
     }
 
     /// <summary>Stops following Redis and closes the connection. The snapshot stays as it is.</summary>

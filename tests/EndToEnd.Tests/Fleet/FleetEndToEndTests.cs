@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using EndToEnd.Tests.Support;
+using Mcp.Protocol;
 
 namespace EndToEnd.Tests.Fleet;
 
@@ -147,6 +148,17 @@ public sealed class FleetEndToEndTests
             using var client = await node.ConnectMcpAsync();
             (await client.GetMetricsAsync()).SuccessfulConnections.Should().Be(1UL, $"node {node.Socks} served one of the three requests");
         }
+
+        // Limits set over MCP on node B are written to erin's record in Redis and reach node C too.
+        using (var mcpB = await b.ConnectMcpAsync())
+        {
+            await mcpB.SetLimitsAsync("erin"u8.ToArray(), new McpUserLimits(2, 0, 1_000_000, 0, McpQuotaPeriod.None));
+        }
+
+        using var mcpC = await c.ConnectMcpAsync();
+        await WaitUntilAsync(async () => (await mcpC.GetLimitsAsync("erin"u8.ToArray())).Limits == new McpUserLimits(2, 0, 1_000_000, 0, McpQuotaPeriod.None),
+            Propagation, "node C has erin's new limits");
+        (await Curl.RunAsync($"socks5h://erin:erin-pw@{c.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body), "a limits change keeps the password");
     }
 
     private static Task<RunningProxy> StartNodeAsync(RedisServer redis, string prefix, params string[] more) =>
