@@ -104,6 +104,21 @@ internal sealed record HostSettings
     /// <summary>--users-file: where users are loaded from at start and every MCP change is saved; null for none.</summary>
     public string? UsersFile { get; init; }
 
+    /// <summary>--redis: the Redis HOST:PORT that holds the fleet's users (docs/fleet.md), or null for none.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>--redis-password-file: the file whose first line is the Redis password, or null for none.</summary>
+    public string? RedisPasswordFile { get; init; }
+
+    /// <summary>--redis-tls: TLS to Redis.</summary>
+    public bool RedisTls { get; init; }
+
+    /// <summary>--redis-prefix: the prefix of the fleet's keys.</summary>
+    public string RedisPrefix { get; init; } = Socks.Users.Redis.RedisUserStoreOptions.DefaultPrefix;
+
+    /// <summary>--redis-offline refuse: refuse new logins while Redis is unreachable (default: serve from the snapshot).</summary>
+    public bool RedisOfflineRefuse { get; init; }
+
     /// <summary>--max-users: the user limit, 1..255, counting -u, file and MCP users alike.</summary>
     public int MaxUsers { get; init; } = DefaultMaxUsers;
 

@@ -39,7 +39,9 @@ internal static partial class ArgumentParser
         "               [--config file] [--print-config] [--users-from file]\n" +
         "               [--metrics-listen addr:port] [--otlp-endpoint url] [--otlp-interval d]\n" +
         "               [--bind | --no-bind] [--bind-timeout d]\n" +
-        "               [--udp | --no-udp] [--udp-idle-timeout d] [--relay splice|user]";
+        "               [--udp | --no-udp] [--udp-idle-timeout d] [--relay splice|user]\n" +
+        "               [--redis host:port [--redis-password-file file] [--redis-tls] [--redis-prefix prefix]\n" +
+        "                [--redis-offline serve|refuse]]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>
@@ -387,7 +389,8 @@ internal static partial class ArgumentParser
             MaxUsers = maxUsers,
         };
         return ManagementOptions.Apply(options, ref settings) ?? LogOptions.Apply(options, ref settings) ?? DissectOptions.Apply(options, ref settings)
-            ?? BindOptions.Apply(options, ref settings) ?? RulesOptions.Apply(options, ref settings);
+            ?? BindOptions.Apply(options, ref settings) ?? RulesOptions.Apply(options, ref settings)
+            ?? RedisOptions.Apply(options, ref settings);
     }
 
     /// <summary>Checks one <c>user:pass</c> and adds it; never echoes the value, which holds a password.</summary>

@@ -53,12 +53,17 @@ internal static class ArgumentScanner
         ["udp-idle-timeout"] = '6',
         ["relay"] = 'y',
         ["rules"] = 'r',
+        ["redis"] = 'R',
+        ["redis-password-file"] = 'S',
+        ["redis-tls"] = 'T',
+        ["redis-prefix"] = 'V',
+        ["redis-offline"] = 'E',
     };
 
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjyrb";
+    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjyrbRSVE";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";

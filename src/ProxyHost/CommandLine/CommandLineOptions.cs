@@ -86,6 +86,21 @@ internal sealed class CommandLineOptions
     [Option("users-file", MetaValue = "PATH", HelpText = "Load users from PATH at start and save every MCP user change to it (created 0600 when missing).")]
     public string? UsersFile { get; set; }
 
+    [Option("redis", MetaValue = "HOST:PORT", HelpText = "Keep the users in Redis at HOST:PORT, shared by a fleet of socks5d (docs/fleet.md), instead of a users file.")]
+    public string? Redis { get; set; }
+
+    [Option("redis-password-file", MetaValue = "FILE", HelpText = "Read the Redis password (AUTH) from FILE (its first line).")]
+    public string? RedisPasswordFile { get; set; }
+
+    [Option("redis-tls", HelpText = "Speak TLS to Redis.")]
+    public bool RedisTls { get; set; }
+
+    [Option("redis-prefix", MetaValue = "PREFIX", HelpText = "Prefix of this fleet's Redis keys, so several fleets share one Redis (default socks5d:).")]
+    public string? RedisPrefix { get; set; }
+
+    [Option("redis-offline", MetaValue = "MODE", HelpText = "New logins while Redis is unreachable: serve (from the last snapshot, the default) or refuse.")]
+    public string? RedisOffline { get; set; }
+
     [Option("max-users", MetaValue = "N", HelpText = "Most users at once, 1..255, -u and file users included (default 10).")]
     public string? MaxUsers { get; set; }
 

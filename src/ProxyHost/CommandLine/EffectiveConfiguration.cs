@@ -106,6 +106,11 @@ internal static class EffectiveConfiguration
         "udp-idle-timeout" => settings.UdpIdleTimeout == Timeout.InfiniteTimeSpan ? "0" : Durations.Format(settings.UdpIdleTimeout),
         "relay" => settings.KernelRelay ? "splice" : "user",
         "rules" => settings.RulesFile,
+        "redis" => settings.Redis,
+        "redis-password-file" => settings.RedisPasswordFile,
+        "redis-tls" => settings.RedisTls,
+        "redis-prefix" => settings.Redis is null ? null : settings.RedisPrefix,
+        "redis-offline" => settings.Redis is null ? null : settings.RedisOfflineRefuse ? "refuse" : "serve",
         _ => AsGiven(name, options),
     };
 

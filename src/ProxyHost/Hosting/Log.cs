@@ -42,4 +42,7 @@ internal static partial class Log
         Message = "An MCP connection limit of {Requested} needs more descriptors than are free (soft limit {SoftLimit}); using {Effective}. Raise ulimit -n to allow more")]
     public static partial void ManagementLimitLowered(ILogger logger, int requested, int effective, long softLimit);
 
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information,
+        Message = "SIGUSR1: redis {State}, users version {Version} ({Users} users in the snapshot)")]
+    public static partial void RedisStatistics(ILogger logger, string state, long version, int users);
 }

@@ -137,14 +137,17 @@ internal sealed class ManagementBackend : IManagementBackend, IUserLimitsBackend
     public ValueTask<McpStatus> SetLimitsAsync(ReadOnlyMemory<byte> username, McpUserLimits limits, CancellationToken cancellationToken)
     {
         // The engine holds counts as int and rates as long: larger values are refused, never cut down silently.
-        if (_users is not UserStore store
+        if (_users is not (UserStore or Socks.Users.Redis.RedisUserStore)
             || limits.MaxSessions > int.MaxValue || limits.RateUp > long.MaxValue || limits.RateDown > long.MaxValue || limits.Quota > long.MaxValue)
         {
             return ValueTask.FromResult(McpStatus.Error);
         }
 
         var engine = new UserLimits((int)limits.MaxSessions, (long)limits.RateUp, (long)limits.RateDown, (long)limits.Quota, (QuotaPeriod)limits.Period);
-        return ChangeAsync(McpCommand.SetLimits, token => store.SetLimitsAsync(username, engine, token), cancellationToken);
+        // With --redis the limits are set in Redis for the whole fleet (docs/fleet.md).
+        return ChangeAsync(McpCommand.SetLimits, token => _users is Socks.Users.Redis.RedisUserStore fleet
+            ? fleet.SetLimitsAsync(username, engine, token)
+            : ((UserStore)_users).SetLimitsAsync(username, engine, token), cancellationToken);
     }
 
     private UserLimits LimitsOf(byte[] name) =>

@@ -15,6 +15,7 @@ using Socks.Core.Access;
 using Socks.Core.Access.Rules;
 using Socks.Core.Dissectors;
 using Socks.Core.Users;
+using Socks.Users.Redis;
 
 namespace ProxyHost.Hosting;
 
@@ -77,8 +78,10 @@ internal static class SocksHost
         // The engine authenticates against IUserStore and MCP administers IUserDirectory: one UserStore is both. It is
         // loaded below, once logging exists (a save that is not confirmed durable is logged), before anything uses it.
         UserStore? users = null;
-        builder.Services.AddSingleton<IUserStore>(_ => users ?? throw new InvalidOperationException("The users are not loaded yet."));
-        builder.Services.AddSingleton<IUserDirectory>(_ => users ?? throw new InvalidOperationException("The users are not loaded yet."));
+        // With --redis the users live in Redis: the store follows it and keeps `users` as the snapshot handshakes check.
+        RedisUserStore? fleet = null;
+        builder.Services.AddSingleton<IUserStore>(_ => (IUserStore?)fleet ?? users ?? throw new InvalidOperationException("The users are not loaded yet."));
+        builder.Services.AddSingleton<IUserDirectory>(_ => (IUserDirectory?)fleet ?? users ?? throw new InvalidOperationException("The users are not loaded yet."));
         // One switch for the whole dissector family: -N sets its start state, MCP TOGGLE_DISECTOR flips it.
         builder.Services.AddSingleton(new DissectorSwitch(settings.DissectorEnabled));
         // Self-protection: no CONNECT to the proxy's own listeners, read at every dial (they are bound later).
@@ -148,6 +151,16 @@ internal static class SocksHost
             {
                 await stderr.WriteLineAsync($"socks5d: {usersProblem}").ConfigureAwait(false);
                 return ExitCodes.Config;
+            }
+
+            if (settings.Redis is not null)
+            {
+                (fleet, var redisProblem) = await TryConnectRedisAsync(settings, users, loggerFactory, host.Services.GetService<IMeterFactory>()).ConfigureAwait(false);
+                if (fleet is null)
+                {
+                    await stderr.WriteLineAsync($"socks5d: {redisProblem}").ConfigureAwait(false);
+                    return ExitCodes.Config;
+                }
             }
 
             var descriptors = host.Services.GetRequiredService<HostDescriptorBudget>();
@@ -231,7 +244,7 @@ internal static class SocksHost
             {
                 Log.RulesLoaded(logger, rules.Rules.Count, rules.Rules.FilePath);
             }
-            else if (users.Count == 0)
+            else if (fleet is null && users.Count == 0)
             {
                 if (settings.AllowAnonymous)
                 {
@@ -248,6 +261,11 @@ internal static class SocksHost
         }
         finally
         {
+            if (fleet is not null)
+            {
+                await fleet.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (host is IAsyncDisposable asyncDisposable)
             {
                 await asyncDisposable.DisposeAsync().ConfigureAwait(false);
@@ -277,6 +295,44 @@ internal static class SocksHost
     {
         var self = new ProtectedEndpointsPolicy(selfEndpoints.Current);
         return rules is null ? new CompositeAccessPolicy(self, specialDestinations) : new CompositeAccessPolicy(self, specialDestinations, rules);
+    }
+
+    /// <summary>
+    /// Connects the --redis user store (docs/fleet.md). An unreachable Redis is no error: the store logs it once and keeps
+    /// trying; only options that cannot work (an unreadable password file) are.
+    /// </summary>
+    private static async Task<(RedisUserStore? Store, string Problem)> TryConnectRedisAsync(HostSettings settings, UserStore snapshot, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
+    {
+        string? password = null;
+        if (settings.RedisPasswordFile is { } passwordFile)
+        {
+            try
+            {
+                password = File.ReadLines(passwordFile).FirstOrDefault() ?? "";
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return (null, $"cannot read --redis-password-file {passwordFile}: {exception.Message}");
+            }
+        }
+
+        var options = new RedisUserStoreOptions
+        {
+            EndPoint = settings.Redis!,
+            Password = password,
+            Tls = settings.RedisTls,
+            Prefix = settings.RedisPrefix,
+            Offline = settings.RedisOfflineRefuse ? RedisOfflineMode.Refuse : RedisOfflineMode.Serve,
+        };
+        try
+        {
+            var store = await RedisUserStore.ConnectAsync(options, snapshot, loggerFactory.CreateLogger<RedisUserStore>(), meterFactory, CancellationToken.None).ConfigureAwait(false);
+            return (store, "");
+        }
+        catch (ArgumentException exception)
+        {
+            return (null, $"invalid value '{settings.Redis}' for --redis: {exception.Message}");
+        }
     }
 
     private static bool TryCreateUserStore(HostSettings settings, ILogger<UserStore> logger, [NotNullWhen(true)] out UserStore? store, out string problem)

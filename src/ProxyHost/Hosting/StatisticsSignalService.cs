@@ -85,6 +85,11 @@ internal sealed class StatisticsSignalService : IDisposable
             _management.MaxConnections,
             GC.GetTotalMemory(forceFullCollection: false),
             _server.DescriptorBudget);
+        if (_users is Socks.Users.Redis.RedisUserStore fleet)
+        {
+            // A line of its own (--redis only), so the statistics line keeps its shape for whoever parses it.
+            Log.RedisStatistics(_logger, fleet.IsConnected ? "connected" : "unreachable", fleet.Version, fleet.Count);
+        }
     }
 
     private static int OpenDescriptors()

@@ -9,7 +9,7 @@ namespace ProxyHost.Metrics;
 
 /// <summary>
 /// The metrics export of socks5d: the Prometheus endpoint (<c>--metrics-listen</c>) and the OTLP push
-/// (<c>--otlp-endpoint</c>), both of every instrument of the "Socks.Core" meter. Started before socks5d reports that
+/// (<c>--otlp-endpoint</c>), both of every instrument of the "Socks.Core" meter and of the "Socks.Users.Redis" meter (socks.redis.connected, with --redis). Started before socks5d reports that
 /// it listens; stopped after the SOCKS sessions drained, so the last OTLP export carries the final counts.
 /// </summary>
 /// <remarks>
@@ -20,7 +20,7 @@ namespace ProxyHost.Metrics;
 internal sealed class MetricsExport : IHostedService, IAsyncDisposable
 {
     // The engine's meter (Socks.Core.Metrics.SocksMetrics.MeterName): sessions, bytes, timeouts, log records.
-    private static readonly string[] Meters = ["Socks.Core"];
+    private static readonly string[] Meters = ["Socks.Core", Socks.Users.Redis.RedisUserStore.MeterName];
 
     private readonly HostSettings _settings;
     private readonly ILogger _logger;

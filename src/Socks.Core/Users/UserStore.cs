@@ -48,6 +48,7 @@ public sealed class UserStore : IUserStore, IUserDirectory, IUserLimits
     private readonly PasswordVerifier _verifier;
     private readonly AddressThrottle _throttle;
     private readonly TimeSpan _failureBackoff;
+    private readonly int _iterations;
     private WarningThrottle? _throttledWarning;
     private long _throttledSinceWarning;
     private readonly UsersFile? _file;
@@ -60,6 +61,7 @@ public sealed class UserStore : IUserStore, IUserDirectory, IUserLimits
         _verifier = new PasswordVerifier(options.Iterations, options.MaxConcurrentDerivations, options.MaxQueuedDerivationsPerUser, options.MaxQueuedDerivations);
         _throttle = new AddressThrottle(options.FailureLimit, options.FailureWindow, options.FailureBackoff);
         _failureBackoff = options.FailureBackoff;
+        _iterations = options.Iterations;
         _file = file;
         _logger = logger ?? NullLogger.Instance;
         _snapshot = users.IsEmpty ? Snapshot.Empty : Snapshot.Create(users);
@@ -326,13 +328,77 @@ public sealed class UserStore : IUserStore, IUserDirectory, IUserLimits
     public UsersReloadResult Reload()
     {
         var file = _file ?? throw new InvalidOperationException("The store has no users file to reload.");
+        return Apply(file.Path, () => file.Read(MaxUsers));
+    }
+
+    /// <summary>
+    /// Makes <paramref name="records"/> the store's saved users, as <see cref="Reload"/> does with the users file: for a
+    /// store whose users live elsewhere (a shared database such as Redis) and are copied into this in-memory snapshot,
+    /// which handshakes check without waiting for that database. New users can log in, users no longer listed are removed
+    /// (<see cref="UserRemoved"/> is raised for each, which ends their sessions), a changed password replaces the old one
+    /// (and is reported removed too). A user whose record did not change keeps its cached verification, so it costs no
+    /// new PBKDF2 derivation. Users added with <see cref="AddTemporary(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> are kept.
+    /// Nothing is written to a users file. All or nothing: a bad record changes nothing.
+    /// </summary>
+    /// <param name="source">Names where the records come from, in error messages ("redis 127.0.0.1:6379").</param>
+    /// <param name="records">
+    /// One record per user in the syntax of a users-file line (docs/users-file.md, v2: limits may follow), as
+    /// <see cref="CreateRecord(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> makes them; names must be unique.
+    /// </param>
+    /// <returns>What changed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="UsersFileException">A record is not valid, a name is given twice, or there are more users than <see cref="MaxUsers"/>; the store is unchanged.</exception>
+    public UsersReloadResult Synchronize(string source, IEnumerable<string> records)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(records);
+        return Apply(source, () =>
+        {
+            var parsed = ImmutableArray.CreateBuilder<UserRecord>();
+            var names = new HashSet<byte[]>(ByteArrayComparer.Instance);
+            foreach (var line in records)
+            {
+                var record = UsersFile.ParseRecordLine(source, line ?? throw new UsersFileException(source, null, "null user record"));
+                if (!names.Add(record.Name))
+                {
+                    throw new UsersFileException(source, null, $"user '{HostileText.Escape(record.Name)}' is given twice");
+                }
+
+                parsed.Add(record);
+            }
+
+            return parsed.ToImmutable();
+        });
+    }
+
+    /// <summary>
+    /// Derives the stored form of a user's password (a fresh random salt, PBKDF2-HMAC-SHA256 at this store's iteration
+    /// count) and returns the user's record as one users-file line: <c>base64(name):pbkdf2-sha256:iterations:base64(salt):base64(hash)</c>
+    /// (docs/users-file.md). The clear password is not in it. Meant for stores that keep users elsewhere and hand them to
+    /// <see cref="Synchronize(string, IEnumerable{string})"/>. Runs one derivation (hundreds of milliseconds at the
+    /// default cost) on the caller's thread; the store itself is not changed.
+    /// </summary>
+    /// <param name="username">The name, 1..255 bytes.</param>
+    /// <param name="password">The password, 1..255 bytes.</param>
+    /// <returns>The record line, ASCII, without a newline.</returns>
+    /// <exception cref="ArgumentException">The username or password is empty or longer than 255 bytes.</exception>
+    public string CreateRecord(ReadOnlySpan<byte> username, ReadOnlySpan<byte> password)
+    {
+        ThrowIfBadCredential(username, nameof(username));
+        ThrowIfBadCredential(password, nameof(password));
+        return UsersFile.FormatRecord(new UserRecord(username.ToArray(), PasswordHash.Create(password, _iterations)));
+    }
+
+    /// <summary>Replaces the saved users with those <paramref name="load"/> returns (under the change lock).</summary>
+    private UsersReloadResult Apply(string source, Func<ImmutableArray<UserRecord>> load)
+    {
         List<byte[]> ended = [];
         int added = 0, removed = 0, changed = 0;
         Snapshot next;
         lock (_changeLock)
         {
             var current = _snapshot;
-            var loaded = file.Read(MaxUsers);
+            var loaded = load();
             var users = ImmutableArray.CreateBuilder<UserRecord>(loaded.Length);
             users.AddRange(current.Users.Where(static u => !u.Saved));
             foreach (var record in loaded)
@@ -344,7 +410,7 @@ public sealed class UserStore : IUserStore, IUserDirectory, IUserLimits
                 }
                 else if (!known.Saved)
                 {
-                    throw new UsersFileException(file.Path, null, $"user '{HostileText.Escape(record.Name)}' is also given on the command line (-u): give it in one place only");
+                    throw new UsersFileException(source, null, $"user '{HostileText.Escape(record.Name)}' is also given on the command line (-u): give it in one place only");
                 }
                 else if (known.Hash.SameAs(record.Hash))
                 {
@@ -361,7 +427,7 @@ public sealed class UserStore : IUserStore, IUserDirectory, IUserLimits
 
             if (users.Count > MaxUsers)
             {
-                throw new UsersFileException(file.Path, null, $"holds {loaded.Length} users, and with the {users.Count - loaded.Length} given on the command line that is more than the limit of {MaxUsers}");
+                throw new UsersFileException(source, null, $"holds {loaded.Length} users, and with the {users.Count - loaded.Length} given on the command line that is more than the limit of {MaxUsers}");
             }
 
             var kept = new HashSet<byte[]>(loaded.Select(static r => r.Name), ByteArrayComparer.Instance);

@@ -109,20 +109,37 @@ internal sealed class UsersFile
         text.Append("# socks5d rewrites this file on every change (comments are not kept). See docs/users-file.md.\n");
         foreach (var user in records)
         {
-            text.Append(Convert.ToBase64String(user.Name)).Append(':')
-                .Append(Algorithm).Append(':')
-                .Append(user.Hash.Iterations.ToString(CultureInfo.InvariantCulture)).Append(':')
-                .Append(Convert.ToBase64String(user.Hash.Salt.Span)).Append(':')
-                .Append(Convert.ToBase64String(user.Hash.Hash.Span));
-            if (!user.Limits.IsNone)
-            {
-                text.Append(' ').Append(user.Limits.ToString());
-            }
-
+            AppendRecord(text, user);
             text.Append('\n');
         }
 
         return Encoding.ASCII.GetBytes(text.ToString());
+    }
+
+    /// <summary>One record line (v2 syntax: limits follow the five fields, when there are any), without the newline.</summary>
+    public static string FormatRecord(UserRecord user) => AppendRecord(new StringBuilder(), user).ToString();
+
+    /// <summary>Parses one record line in v2 syntax (a v1 record is a v2 record without limits).</summary>
+    /// <exception cref="UsersFileException">The line is not a valid record; the message names <paramref name="source"/>.</exception>
+    public static UserRecord ParseRecordLine(string source, string line)
+    {
+        var text = line.Trim(' ', '\t');
+        return text.Length == 0 ? throw new UsersFileException(source, null, "empty user record") : ParseRecordV2(source, null, text);
+    }
+
+    private static StringBuilder AppendRecord(StringBuilder text, UserRecord user)
+    {
+        text.Append(Convert.ToBase64String(user.Name)).Append(':')
+            .Append(Algorithm).Append(':')
+            .Append(user.Hash.Iterations.ToString(CultureInfo.InvariantCulture)).Append(':')
+            .Append(Convert.ToBase64String(user.Hash.Salt.Span)).Append(':')
+            .Append(Convert.ToBase64String(user.Hash.Hash.Span));
+        if (!user.Limits.IsNone)
+        {
+            text.Append(' ').Append(user.Limits.ToString());
+        }
+
+        return text;
     }
 
     /// <summary>
@@ -287,7 +304,7 @@ internal sealed class UsersFile
         throw new UsersFileException(path, lineNumber, problem);
     }
 
-    private static UserRecord ParseRecord(string path, int lineNumber, string text)
+    private static UserRecord ParseRecord(string path, int? lineNumber, string text)
     {
         var fields = text.Split(':');
         if (fields.Length != FieldCount)
@@ -333,7 +350,7 @@ internal sealed class UsersFile
     }
 
     /// <summary>A v2 record: the v1 fields, then limits as space-separated <c>key=value</c> words.</summary>
-    private static UserRecord ParseRecordV2(string path, int lineNumber, string text)
+    private static UserRecord ParseRecordV2(string path, int? lineNumber, string text)
     {
         var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var record = ParseRecord(path, lineNumber, words[0]);
@@ -395,7 +412,7 @@ internal sealed class UsersFile
         return record.WithLimits(new Limits.UserLimits(sessions, rateUp, rateDown, quota, period));
     }
 
-    private static long ParseCount(string path, int lineNumber, string key, string value, long max)
+    private static long ParseCount(string path, int? lineNumber, string key, string value, long max)
     {
         if (value.Length is 0 or > 19
             || value.AsSpan().ContainsAnyExceptInRange('0', '9')
@@ -409,7 +426,7 @@ internal sealed class UsersFile
         return count;
     }
 
-    private static byte[] DecodeBase64(string path, int lineNumber, string field, string what)
+    private static byte[] DecodeBase64(string path, int? lineNumber, string field, string what)
     {
         var buffer = new byte[field.Length];
         if (field.Length == 0

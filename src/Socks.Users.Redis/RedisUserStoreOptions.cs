@@ -1,0 +1,35 @@
+namespace Socks.Users.Redis;
+
+/// <summary>How a <see cref="RedisUserStore"/> reaches Redis and keeps its snapshot in step.</summary>
+public sealed record RedisUserStoreOptions
+{
+    /// <summary>The prefix of the keys and channel when none is given.</summary>
+    public const string DefaultPrefix = "socks5d:";
+
+    /// <summary>The Redis server, <c>HOST:PORT</c> (an IPv6 address in brackets).</summary>
+    public required string EndPoint { get; init; }
+
+    /// <summary>The password (Redis AUTH), or null for none.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Whether to speak TLS to Redis.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>
+    /// Prefixed to every key and to the channel (<c>{prefix}users</c>, <c>{prefix}version</c>, <c>{prefix}changes</c>),
+    /// so several fleets can share one Redis.
+    /// </summary>
+    public string Prefix { get; init; } = DefaultPrefix;
+
+    /// <summary>What happens to new logins while Redis is unreachable.</summary>
+    public RedisOfflineMode Offline { get; init; } = RedisOfflineMode.Serve;
+
+    /// <summary>
+    /// How often the node compares its version with Redis's, besides listening on the channel (pub/sub drops
+    /// messages while a connection is being re-established). Changes reach the node within this time at worst.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long one Redis command may take before the node counts Redis as unreachable.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}

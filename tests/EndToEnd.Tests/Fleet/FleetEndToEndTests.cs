@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Runtime.Versioning;
+using EndToEnd.Tests.Support;
+using Mcp.Protocol;
+
+namespace EndToEnd.Tests.Fleet;
+
+/// <summary>
+/// Three real socks5d nodes on one real redis-server (docs/fleet.md): a user added on one node logs in on another within
+/// a second, a user removed on one node loses its sessions on every node within a second, and the nodes keep serving
+/// from their snapshots while Redis is down and follow again when it is back; a real HAProxy in mode tcp spreads curl over them.
+/// </summary>
+[CancelAfter(TestTimeouts.TestMilliseconds)]
+[SupportedOSPlatform("linux")]
+[NonParallelizable]
+public sealed class FleetEndToEndTests
+{
+    /// <summary>What issue 15 promises: every node applies every change within this.</summary>
+    private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(1);
+
+    private const int SIGUSR1 = 10;
+
+    private string _directory = "";
+
+    [SetUp]
+    public void CreateDirectory() =>
+        // Under the test's own work directory, not /tmp: redis keeps its append-only file there for the whole test.
+        _directory = System.IO.Directory.CreateDirectory(Path.Combine(TestContext.CurrentContext.WorkDirectory, "fleet-" + Guid.NewGuid().ToString("N"))).FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => System.IO.Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public async Task ThreeNodes_AddOnA_LogsInOnC_RemoveOnB_ClosesSessionsOnAAndC_RedisDown_KeepsServing_RedisBack_Follows()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var echo = new EchoServer();
+        await using var web = new TinyWebServer();
+        var prefix = "fleet-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var a = await StartNodeAsync(redis, prefix);
+        await using var b = await StartNodeAsync(redis, prefix);
+        await using var c = await StartNodeAsync(redis, prefix);
+        using var mcpC = await c.ConnectMcpAsync();
+
+        // Added on A (the OK comes after Redis acknowledged it), known to C within a second, and C lets alice in.
+        (await a.McpctlAsync("add-user", "alice", "alice-pw")).ExitCode.Should().Be(0);
+        var added = Stopwatch.StartNew();
+        await WaitUntilAsync(async () => (await mcpC.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("alice"u8)), Propagation, "node C lists alice");
+        TestContext.Progress.WriteLine($"fleet: add on A seen on C after {added.ElapsedMilliseconds} ms");
+        (await Curl.RunAsync($"socks5h://alice:alice-pw@{c.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+        (await b.McpctlAsync("add-user", "alice", "other-pw")).ExitCode.Should().NotBe(0, "the name is taken in Redis, for the whole fleet");
+
+        // Sessions of alice on A and on C; removed on B; both closed within a second.
+        using var onA = await SocksTestClient.TryOpenAsync(a.Socks, echo.EndPoint, "alice", "alice-pw");
+        using var onC = await SocksTestClient.TryOpenAsync(c.Socks, echo.EndPoint, "alice", "alice-pw");
+        onA.Should().NotBeNull();
+        onC.Should().NotBeNull();
+        (await b.McpctlAsync("remove-user", "alice")).ExitCode.Should().Be(0);
+        var removed = Stopwatch.StartNew();
+        var closedA = onA!.IsClosedByPeerAsync();
+        var closedC = onC!.IsClosedByPeerAsync();
+        (await closedA).Should().BeTrue("alice's session on A is ended");
+        (await closedC).Should().BeTrue("alice's session on C is ended");
+        removed.Elapsed.Should().BeLessThan(Propagation, "a removal reaches every node within a second");
+        TestContext.Progress.WriteLine($"fleet: remove on B closed the sessions on A and C after {removed.ElapsedMilliseconds} ms");
+        (await SocksTestClient.TryOpenAsync(a.Socks, echo.EndPoint, "alice", "alice-pw")).Should().BeNull("alice is gone on A too");
+
+        // Redis dies: users known before still log in on every node; changes are refused, not half made.
+        (await c.McpctlAsync("add-user", "bob", "bob-pw")).ExitCode.Should().Be(0);
+        foreach (var node in new[] { a, b })
+        {
+            var nodeMcp = node;
+            using var client = await nodeMcp.ConnectMcpAsync();
+            await WaitUntilAsync(async () => (await client.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("bob"u8)), Propagation, "every node lists bob");
+        }
+
+        await redis.KillAsync();
+        await a.Process.WaitForLineAsync(line => line.Contains("is unreachable", StringComparison.Ordinal));
+        foreach (var node in new[] { a, b, c })
+        {
+            (await Curl.RunAsync($"socks5h://bob:bob-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body),
+                "a node serves from its snapshot while Redis is down");
+        }
+
+        (await a.McpctlAsync("add-user", "carol", "carol-pw")).ExitCode.Should().NotBe(0, "Redis cannot acknowledge a change while it is down");
+
+        // Redis is back (with what it acknowledged, from its append-only file): a change made now reaches every node.
+        await redis.StartAgainAsync();
+        await WaitUntilAsync(async () => (await a.McpctlAsync("add-user", "carol", "carol-pw")).ExitCode == 0, TestTimeouts.Generous, "node A adds carol once Redis is back");
+        var back = Stopwatch.StartNew();
+        await WaitUntilAsync(async () => (await mcpC.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("carol"u8)), Propagation, "node C lists carol");
+        TestContext.Progress.WriteLine($"fleet: after the Redis restart, add on A seen on C after {back.ElapsedMilliseconds} ms");
+        (await Curl.RunAsync($"socks5h://carol:carol-pw@{b.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+        (await Curl.RunAsync($"socks5h://bob:bob-pw@{c.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body),
+            "bob, acknowledged before the crash, survived it");
+    }
+
+    [Test]
+    public async Task RedisOfflineRefuse_RedisDown_RefusesNewLogins_ShowsItInTheGauge_AndServesAgainWhenItIsBack()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var web = new TinyWebServer();
+        await using var node = await StartNodeAsync(redis, "refuse-" + Guid.NewGuid().ToString("N")[..8] + ":", "--redis-offline", "refuse", "--metrics-listen", "127.0.0.1:0");
+        var metricsLine = await node.Process.WaitForLineAsync(line => line.Contains("Prometheus text format at ", StringComparison.Ordinal));
+        var metrics = new Uri(metricsLine[(metricsLine.IndexOf("http://", StringComparison.Ordinal))..].Trim());
+        using var http = new HttpClient { Timeout = TestTimeouts.Generous };
+        (await node.McpctlAsync("add-user", "dave", "dave-pw")).ExitCode.Should().Be(0);
+        (await Curl.RunAsync($"socks5h://dave:dave-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+        (await http.GetStringAsync(metrics)).Should().Contain("\nsocks_redis_connected 1");
+
+        await redis.KillAsync();
+        await node.Process.WaitForLineAsync(line => line.Contains("is unreachable", StringComparison.Ordinal) && line.Contains("refused", StringComparison.Ordinal));
+        (await Curl.RunAsync($"socks5h://dave:dave-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).ExitCode.Should().NotBe(0, "--redis-offline refuse");
+        (await http.GetStringAsync(metrics)).Should().Contain("\nsocks_redis_connected 0");
+        node.Process.Signal(SIGUSR1);
+        await node.Process.WaitForLineAsync(line => line.Contains("SIGUSR1: redis unreachable, users version 1 (1 users in the snapshot)", StringComparison.Ordinal));
+
+        await redis.StartAgainAsync();
+        await node.Process.WaitForLineAsync(line => line.Contains("is reachable again", StringComparison.Ordinal));
+        (await Curl.RunAsync($"socks5h://dave:dave-pw@{node.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+    }
+
+    [Test]
+    public async Task Haproxy_ModeTcp_InFrontOfThreeNodes_CurlThroughIt_EveryNodeServes_AUserAddedOnOne()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var web = new TinyWebServer();
+        var prefix = "haproxy-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var a = await StartNodeAsync(redis, prefix);
+        await using var b = await StartNodeAsync(redis, prefix);
+        await using var c = await StartNodeAsync(redis, prefix);
+        await using var haproxy = await HaproxyServer.StartAsync(Path.Combine(_directory, "haproxy"), [a.Socks, b.Socks, c.Socks]);
+        (await a.McpctlAsync("add-user", "erin", "erin-pw")).ExitCode.Should().Be(0);
+        foreach (var node in new[] { b, c })
+        {
+            using var client = await node.ConnectMcpAsync();
+            await WaitUntilAsync(async () => (await client.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("erin"u8)), Propagation, "every node lists erin");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await Curl.RunAsync($"socks5h://erin:erin-pw@{haproxy.EndPoint}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body));
+        }
+
+        // Round robin: each of the three requests went to another node, and each node let erin in.
+        foreach (var node in new[] { a, b, c })
+        {
+            using var client = await node.ConnectMcpAsync();
+            (await client.GetMetricsAsync()).SuccessfulConnections.Should().Be(1UL, $"node {node.Socks} served one of the three requests");
+        }
+
+        // Limits set over MCP on node B are written to erin's record in Redis and reach node C too.
+        using (var mcpB = await b.ConnectMcpAsync())
+        {
+            await mcpB.SetLimitsAsync("erin"u8.ToArray(), new McpUserLimits(2, 0, 1_000_000, 0, McpQuotaPeriod.None));
+        }
+
+        using var mcpC = await c.ConnectMcpAsync();
+        await WaitUntilAsync(async () => (await mcpC.GetLimitsAsync("erin"u8.ToArray())).Limits == new McpUserLimits(2, 0, 1_000_000, 0, McpQuotaPeriod.None),
+            Propagation, "node C has erin's new limits");
+        (await Curl.RunAsync($"socks5h://erin:erin-pw@{c.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body), "a limits change keeps the password");
+    }
+
+    private static Task<RunningProxy> StartNodeAsync(RedisServer redis, string prefix, params string[] more) =>
+        RunningProxy.StartAsync(["-l", "127.0.0.1", "-p", "0", "--redis", redis.EndPoint, "--redis-prefix", prefix, .. more]);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails naming <paramref name="what"/> after <paramref name="bound"/>.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan bound, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > bound)
+            {
+                Assert.Fail($"{what}: not within {bound.TotalMilliseconds} ms");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}
