@@ -119,6 +119,9 @@ internal sealed record HostSettings
     /// <summary>--redis-offline refuse: refuse new logins while Redis is unreachable (default: serve from the snapshot).</summary>
     public bool RedisOfflineRefuse { get; init; }
 
+    /// <summary>--redis-lease-time: the lifetime of a fleet session lease in Redis (docs/fleet.md "Session limits").</summary>
+    public TimeSpan RedisLeaseTime { get; init; } = Socks.Users.Redis.RedisUserStoreOptions.DefaultLeaseTime;
+
     /// <summary>--max-users: the user limit, 1..255, counting -u, file and MCP users alike.</summary>
     public int MaxUsers { get; init; } = DefaultMaxUsers;
 

@@ -28,7 +28,7 @@ namespace Socks.Users.Redis;
 /// <para>The store always requires authentication (<see cref="HasUsers"/> is true): a node that has not yet read
 /// its users must not let anonymous clients in.</para>
 /// </remarks>
-public sealed class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IAsyncDisposable
+public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IAsyncDisposable
 {
     /// <summary>The name of the meter that publishes <c>socks.redis.connected</c>.</summary>
     public const string MeterName = "Socks.Users.Redis";
@@ -144,9 +144,9 @@ public sealed class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IA
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(local);
-        if (options.PollInterval <= TimeSpan.Zero || options.CommandTimeout <= TimeSpan.Zero)
+        if (options.PollInterval <= TimeSpan.Zero || options.CommandTimeout <= TimeSpan.Zero || options.LeaseTime < TimeSpan.FromMilliseconds(300))
         {
-            throw new ArgumentException("PollInterval and CommandTimeout must be positive.", nameof(options));
+            throw new ArgumentException("PollInterval and CommandTimeout must be positive, LeaseTime at least 300 ms.", nameof(options));
         }
 
         var configuration = new ConfigurationOptions
@@ -177,6 +177,7 @@ public sealed class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IA
         }
 
         store._loop = Task.Run(store.FollowAsync, CancellationToken.None);
+        store._renewLoop = Task.Run(store.RenewLeasesAsync, CancellationToken.None);
         return store;
     }
 
@@ -313,6 +314,8 @@ public sealed class RedisUserStore : IUserStore, IUserDirectory, IUserLimits, IA
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        await _renewLoop.ConfigureAwait(false);
+        ReleaseAllLeases();
         await _redis.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
         _redis.Dispose();
         _meter.Dispose();

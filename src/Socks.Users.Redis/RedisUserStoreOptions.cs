@@ -30,6 +30,16 @@ public sealed record RedisUserStoreOptions
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a fleet session lease lives in Redis without renewal (docs/fleet.md "Session limits"); each node renews
+    /// its leases every third of it, so a node that dies or loses Redis gives its users' places back within this time.
+    /// Every node of a fleet should use the same value. At least 300 ms.
+    /// </summary>
+    public TimeSpan LeaseTime { get; init; } = DefaultLeaseTime;
+
+    /// <summary>The default <see cref="LeaseTime"/>: 15 seconds.</summary>
+    public static TimeSpan DefaultLeaseTime => TimeSpan.FromSeconds(15);
+
     /// <summary>How long one Redis command may take before the node counts Redis as unreachable.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }

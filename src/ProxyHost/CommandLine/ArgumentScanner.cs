@@ -58,6 +58,7 @@ internal static class ArgumentScanner
         ["redis-tls"] = 'T',
         ["redis-prefix"] = 'V',
         ["redis-offline"] = 'E',
+        ["redis-lease-time"] = 'H',
     };
 
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);

@@ -101,6 +101,9 @@ internal sealed class CommandLineOptions
     [Option("redis-offline", MetaValue = "MODE", HelpText = "New logins while Redis is unreachable: serve (from the last snapshot, the default) or refuse.")]
     public string? RedisOffline { get; set; }
 
+    [Option("redis-lease-time", MetaValue = "DURATION", HelpText = "Lifetime of a fleet session lease in Redis, renewed every third of it; a dead node's sessions are released after it (default 15s).")]
+    public string? RedisLeaseTime { get; set; }
+
     [Option("max-users", MetaValue = "N", HelpText = "Most users at once, 1..255, -u and file users included (default 10).")]
     public string? MaxUsers { get; set; }
 

@@ -111,6 +111,7 @@ internal static class EffectiveConfiguration
         "redis-tls" => settings.RedisTls,
         "redis-prefix" => settings.Redis is null ? null : settings.RedisPrefix,
         "redis-offline" => settings.Redis is null ? null : settings.RedisOfflineRefuse ? "refuse" : "serve",
+        "redis-lease-time" => settings.Redis is null ? null : Durations.Format(settings.RedisLeaseTime),
         _ => AsGiven(name, options),
     };
 

@@ -17,6 +17,7 @@ internal static class RedisOptions
                 : options.RedisTls ? "--redis-tls"
                 : options.RedisPrefix is not null ? "--redis-prefix"
                 : options.RedisOffline is not null ? "--redis-offline"
+                : options.RedisLeaseTime is not null ? "--redis-lease-time"
                 : null;
             return orphan is null ? null : $"{orphan} needs --redis HOST:PORT";
         }
@@ -46,6 +47,16 @@ internal static class RedisOptions
             return $"invalid value '{offline}' for --redis-offline: expected serve or refuse";
         }
 
+        if (!ArgumentParser.TryDuration(options.RedisLeaseTime, "--redis-lease-time", Socks.Users.Redis.RedisUserStoreOptions.DefaultLeaseTime, allowZero: false, out var leaseTime, out var leaseError))
+        {
+            return leaseError;
+        }
+
+        if (leaseTime < TimeSpan.FromMilliseconds(300))
+        {
+            return $"invalid duration '{options.RedisLeaseTime}' for --redis-lease-time: expected at least 300ms";
+        }
+
         settings = settings with
         {
             Redis = options.Redis,
@@ -53,6 +64,7 @@ internal static class RedisOptions
             RedisTls = options.RedisTls,
             RedisPrefix = options.RedisPrefix ?? Socks.Users.Redis.RedisUserStoreOptions.DefaultPrefix,
             RedisOfflineRefuse = options.RedisOffline == "refuse",
+            RedisLeaseTime = leaseTime,
         };
         return null;
     }

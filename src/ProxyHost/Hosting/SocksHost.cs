@@ -323,6 +323,7 @@ internal static class SocksHost
             Tls = settings.RedisTls,
             Prefix = settings.RedisPrefix,
             Offline = settings.RedisOfflineRefuse ? RedisOfflineMode.Refuse : RedisOfflineMode.Serve,
+            LeaseTime = settings.RedisLeaseTime,
         };
         try
         {

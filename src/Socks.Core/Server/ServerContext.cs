@@ -30,6 +30,7 @@ internal sealed class ServerContext
         RelayLogger = relayLogger;
         AccessPolicy = options.AccessPolicy;
         Limits = options.Users as Limits.IUserLimits;
+        Leases = options.Users as Limits.ISessionLeases;
 
         // One resolver, so CONNECT, BIND and RESOLVE share the lookup slots.
         Resolver = new HostResolver(options.TimeProvider, options.ConnectTimeout, options.Resolver, options.ReverseResolver, options.MaxConcurrentLookups, logger);
@@ -79,6 +80,9 @@ internal sealed class ServerContext
 
     /// <summary>Where the users' limits come from (the user store, when it has limits), or null.</summary>
     public Limits.IUserLimits? Limits { get; }
+
+    /// <summary>Holds session limits across a fleet (the user store, when it does), or null for this server's count only.</summary>
+    public Limits.ISessionLeases? Leases { get; }
 
     /// <summary>The server's name lookups (bounded), for the direct connector, BIND and RESOLVE.</summary>
     public HostResolver Resolver { get; }

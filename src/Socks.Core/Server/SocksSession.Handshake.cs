@@ -272,7 +272,7 @@ internal sealed partial class SocksSession
         {
             _userRefusal = SessionEndReason.QuotaExceeded;
         }
-        else if (!(_admitted = user.TryEnter(limits.MaxSessions)))
+        else if (!(_admitted = user.TryEnter(limits.MaxSessions)) || !await TryLeaseAsync(user, credentials.Username, limits.MaxSessions).ConfigureAwait(false))
         {
             _userRefusal = SessionEndReason.UserLimit;
         }
@@ -293,6 +293,29 @@ internal sealed partial class SocksSession
         Volatile.Write(ref _user, user);
         await SendAsync().ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// With a fleet (<see cref="ServerContext.Leases"/>), takes one of a limited user's places fleet-wide after this
+    /// server's own count admitted the session; a refusal gives the local place back.
+    /// </summary>
+    /// <returns>True when admitted (always without a fleet or a session limit).</returns>
+    private async ValueTask<bool> TryLeaseAsync(Socks.Core.Metrics.UserActivity user, byte[] username, int maxSessions)
+    {
+        if (maxSessions <= 0 || _context.Leases is not { } leases)
+        {
+            return true;
+        }
+
+        _lease = await leases.TryAcquireAsync(username, maxSessions, Closed).ConfigureAwait(false);
+        if (_lease is not null)
+        {
+            return true;
+        }
+
+        user.Leave();
+        _admitted = false;
+        return false;
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     // The user's live counters once authenticated; the relay's bytes are read live until Finish commits them.
     private UserActivity? _user;
     private bool _admitted;
+    private IDisposable? _lease;
     private SessionEndReason? _userRefusal;
     private Limits.DirectionThrottle? _throttleUp;
     private Limits.DirectionThrottle? _throttleDown;
@@ -294,6 +295,8 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
         {
             user.Leave();
         }
+
+        Interlocked.Exchange(ref _lease, null)?.Dispose();
 
         _throttleUp?.Release();
         _throttleDown?.Release();

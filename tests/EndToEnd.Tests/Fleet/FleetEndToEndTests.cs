@@ -161,6 +161,78 @@ public sealed class FleetEndToEndTests
         (await Curl.RunAsync($"socks5h://erin:erin-pw@{c.Socks}", $"http://127.0.0.1:{web.Port}/")).Should().Be((0, TinyWebServer.Body), "a limits change keeps the password");
     }
 
+    [Test]
+    public async Task SessionLimitOf2_HoldsAcrossNodes_AClosedSessionFreesAPlace_AKilledNodesLeasesExpire()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var echo = new EchoServer();
+        var prefix = "leases-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var lease = TimeSpan.FromSeconds(2);
+        var accessLog = Path.Combine(_directory, "access-c.log");
+        await using var a = await StartNodeAsync(redis, prefix, "--redis-lease-time", "2s");
+        await using var b = await StartNodeAsync(redis, prefix, "--redis-lease-time", "2s");
+        await using var c = await StartNodeAsync(redis, prefix, "--redis-lease-time", "2s", "--access-log", accessLog);
+        (await a.McpctlAsync("add-user", "fay", "fay-pw")).ExitCode.Should().Be(0);
+        (await a.McpctlAsync("set-limits", "fay", "--sessions", "2")).ExitCode.Should().Be(0);
+        foreach (var node in new[] { b, c })
+        {
+            using var client = await node.ConnectMcpAsync();
+            await WaitUntilAsync(async () => (await client.GetLimitsAsync("fay"u8.ToArray())).Limits.MaxSessions == 2, Propagation, "every node has fay's limit");
+        }
+
+        // One session through A, one through B: each node alone would let a second one in, the fleet does not.
+        var onA = await SocksTestClient.OpenTunnelAsync(a.Socks, echo.EndPoint, "fay", "fay-pw");
+        using var onB = await SocksTestClient.OpenTunnelAsync(b.Socks, echo.EndPoint, "fay", "fay-pw");
+        (await ConnectReplyAsync(c, echo, "fay", "fay-pw")).Should().Be(Socks.Core.Protocol.ReplyCode.ConnectionNotAllowed, "two of fay's sessions are open in the fleet");
+
+        // Longer than a lease: the places held are renewed, not expired.
+        await Task.Delay(lease + lease / 4);
+        (await ConnectReplyAsync(c, echo, "fay", "fay-pw")).Should().Be(Socks.Core.Protocol.ReplyCode.ConnectionNotAllowed, "open sessions keep their leases");
+        await LogFile.WaitForLinesAsync(accessLog, 2);
+        LogFile.Records(accessLog).Take(2).Should().OnlyContain(r => r[2] == "fay" && r[11] == "user-limit" && r[6] == "02");
+
+        // The session on A ends: its lease is given back, and C lets fay in (well before the lease would expire).
+        onA.Dispose();
+        var freed = Stopwatch.StartNew();
+        SocksTestClient? onC = null;
+        // Within a second: an expiry would take at least two thirds of the lease time after the last renewal.
+        await WaitUntilAsync(async () => (onC = await TryConnectAsync(c, echo, "fay", "fay-pw")) is not null, lease / 2, "node C admits fay once her session on A closed");
+        TestContext.Progress.WriteLine($"fleet: a closed session's place was free on C after {freed.ElapsedMilliseconds} ms");
+        using var third = onC!;
+        (await ConnectReplyAsync(a, echo, "fay", "fay-pw")).Should().Be(Socks.Core.Protocol.ReplyCode.ConnectionNotAllowed, "B and C hold fay's two places");
+
+        // Node B dies without giving its lease back: the lease expires, and A lets fay in again.
+        b.Process.Signal(Socks5dProcess.SIGKILL);
+        await b.Process.WaitForExitAsync();
+        var killed = Stopwatch.StartNew();
+        SocksTestClient? again = null;
+        await WaitUntilAsync(async () => (again = await TryConnectAsync(a, echo, "fay", "fay-pw")) is not null, lease * 3, "node A admits fay once the dead node's lease expired");
+        TestContext.Progress.WriteLine($"fleet: a killed node's lease expired after {killed.ElapsedMilliseconds} ms (lease time {lease.TotalMilliseconds} ms)");
+        again!.Dispose();
+    }
+
+    /// <summary>Greeting, RFC 1929 and CONNECT through <paramref name="node"/>; the REP code.</summary>
+    private static async Task<Socks.Core.Protocol.ReplyCode> ConnectReplyAsync(RunningProxy node, EchoServer target, string user, string password)
+    {
+        using var client = await SocksTestClient.ConnectAsync(node.Socks);
+        await client.NegotiateAsync(user, password);
+        return (await client.RequestConnectAsync(target.EndPoint)).Code;
+    }
+
+    /// <summary>A session through <paramref name="node"/> when it answers REP 00, else null.</summary>
+    private static async Task<SocksTestClient?> TryConnectAsync(RunningProxy node, EchoServer target, string user, string password)
+    {
+        var client = await SocksTestClient.ConnectAsync(node.Socks);
+        await client.NegotiateAsync(user, password);
+        if ((await client.RequestConnectAsync(target.EndPoint)).Code == Socks.Core.Protocol.ReplyCode.Succeeded)
+        {
+            return client;
+        }
+
+        client.Dispose();
+        return null;
+    }
+
     private static Task<RunningProxy> StartNodeAsync(RedisServer redis, string prefix, params string[] more) =>
         RunningProxy.StartAsync(["-l", "127.0.0.1", "-p", "0", "--redis", redis.EndPoint, "--redis-prefix", prefix, .. more]);
 
