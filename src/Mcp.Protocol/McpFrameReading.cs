@@ -81,5 +81,52 @@ internal static class McpFrameReading
         return true;
     }
 
+    /// <summary>
+    /// Reads the one-byte STATE payload of the dissector commands (TOGGLE_DISECTOR's response, GET_DISSECTOR's and
+    /// SET_DISSECTOR's): LEN must be 1 and STATE 0x00 or 0x01. On <see cref="OperationStatus.Done"/> the whole frame is
+    /// consumed from <paramref name="buffer"/>.
+    /// </summary>
+    /// <param name="buffer">The unread input, starting at the frame's header.</param>
+    /// <param name="reader">A reader past the header.</param>
+    /// <param name="length">LEN from the header.</param>
+    /// <param name="lengthProblem">The message for a LEN other than 1, naming the frame ("SET_DISSECTOR carries ...").</param>
+    /// <param name="enabled">STATE 0x01.</param>
+    /// <param name="error">Why the frame was rejected, for <see cref="OperationStatus.InvalidData"/>.</param>
+    /// <returns>Done, NeedMoreData or InvalidData.</returns>
+    public static OperationStatus TryReadState(
+        ref ReadOnlySequence<byte> buffer,
+        ref SequenceReader<byte> reader,
+        int length,
+        string lengthProblem,
+        out bool enabled,
+        out McpFrameError error)
+    {
+        enabled = false;
+        if (length != 1)
+        {
+            return Reject(ref buffer, length, McpFrameErrorReason.InvalidLength, lengthProblem, out error);
+        }
+
+        error = default;
+        if (!reader.TryRead(out var state))
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        if (state > 1)
+        {
+            return Reject(
+                ref buffer,
+                length,
+                McpFrameErrorReason.InvalidDissectorState,
+                $"STATE is {Hex(state)}; it must be 0x00 (off) or 0x01 (on).",
+                out error);
+        }
+
+        enabled = state == 1;
+        buffer = buffer.Slice(McpConstants.HeaderLength + length);
+        return OperationStatus.Done;
+    }
+
     public static string Hex(byte value) => "0x" + value.ToString("X2", CultureInfo.InvariantCulture);
 }

@@ -22,34 +22,13 @@ public static partial class McpRequestReader
         out McpFrameError error)
     {
         request = default;
-        if (length != 1)
+        var status = McpFrameReading.TryReadState(
+            ref buffer, ref reader, length, $"SET_DISSECTOR carries exactly 1 byte (STATE), but LEN is {length}.", out var enabled, out error);
+        if (status == OperationStatus.Done)
         {
-            return McpFrameReading.Reject(
-                ref buffer,
-                length,
-                McpFrameErrorReason.InvalidLength,
-                $"SET_DISSECTOR carries exactly 1 byte (STATE), but LEN is {length}.",
-                out error);
+            request = McpRequest.FromWireSetDissector(enabled);
         }
 
-        error = default;
-        if (!reader.TryRead(out var state))
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        if (state > 1)
-        {
-            return McpFrameReading.Reject(
-                ref buffer,
-                length,
-                McpFrameErrorReason.InvalidDissectorState,
-                $"STATE is {McpFrameReading.Hex(state)}; it must be 0x00 (off) or 0x01 (on).",
-                out error);
-        }
-
-        request = McpRequest.FromWireSetDissector(state == 1);
-        buffer = buffer.Slice(McpConstants.HeaderLength + length);
-        return OperationStatus.Done;
+        return status;
     }
 }

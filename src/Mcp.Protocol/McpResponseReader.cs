@@ -235,35 +235,19 @@ public static class McpResponseReader
         out McpFrameError error)
     {
         response = default;
-        if (length != 1)
+        var status = McpFrameReading.TryReadState(
+            ref buffer,
+            ref reader,
+            length,
+            $"A successful {McpNames.GetName(command)} response carries exactly 1 byte (STATE), but LEN is {length}.",
+            out var enabled,
+            out error);
+        if (status == OperationStatus.Done)
         {
-            return McpFrameReading.Reject(
-                ref buffer,
-                length,
-                McpFrameErrorReason.InvalidLength,
-                $"A successful {McpNames.GetName(command)} response carries exactly 1 byte (STATE), but LEN is {length}.",
-                out error);
+            response = McpResponse.FromDissectorState(command, enabled);
         }
 
-        error = default;
-        if (!reader.TryRead(out var state))
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        if (state > 1)
-        {
-            return McpFrameReading.Reject(
-                ref buffer,
-                length,
-                McpFrameErrorReason.InvalidDissectorState,
-                $"STATE is {McpFrameReading.Hex(state)}; it must be 0x00 (off) or 0x01 (on).",
-                out error);
-        }
-
-        response = McpResponse.FromDissectorState(command, state == 1);
-        buffer = buffer.Slice(McpConstants.HeaderLength + length);
-        return OperationStatus.Done;
+        return status;
     }
 
     // MCP memo §4.3, §4.4: a successful ADD_USER or REMOVE_USER response has an empty payload (LEN = 0);
