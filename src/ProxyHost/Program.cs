@@ -10,6 +10,9 @@ if (DescriptorFloor.Check() is { } tooFewDescriptors)
     return tooFewDescriptors;
 }
 
+// Before the first socket exists: the runtime reads the switch once, when its socket engine starts.
+InlineSocketCompletions.EnableUnlessSet();
+
 return await RunAsync(args);
 
 static async Task<int> RunAsync(string[] args)

@@ -15,7 +15,7 @@ namespace Socks.Core;
 /// here, and the sessions get only what is left.</para>
 /// <para><b>Arithmetic.</b> <c>limit = runtime + reserve + parts + session descriptors</c>, where <c>runtime</c> is
 /// the number of descriptors open when the budget is created (/proc/self/fd: loaded assemblies, the console, epoll),
-/// <c>reserve</c> is an eighth of the limit (at least 64, at most 1024), and each part is fixed by whoever
+/// <c>reserve</c> is an eighth of the limit (at least 64, at most 256), and each part is fixed by whoever
 /// composes the process (<see cref="Reserve"/>, <see cref="ReserveUpTo"/>). The session descriptors are
 /// shared: a session takes <see cref="DescriptorsPerSession"/> when it is admitted, and a command that needs more
 /// (BIND and UDP ASSOCIATE need a third: a listening or UDP socket) charges them with <see cref="TryAcquire"/>
@@ -31,8 +31,12 @@ public sealed class DescriptorBudget
     /// <summary>The least <see cref="RuntimeReserve"/>.</summary>
     public const int MinReserve = 64;
 
-    /// <summary>The largest <see cref="RuntimeReserve"/>.</summary>
-    public const int MaxReserve = 1024;
+    /// <summary>
+    /// The largest <see cref="RuntimeReserve"/>. What the reserve covers (lazy assembly loads, DNS lookups' files,
+    /// a connection attempt raced past its first) does not grow with the limit: the exhaustion tests never saw it
+    /// use more than half of 64, and a larger cap would only take sessions away from large limits.
+    /// </summary>
+    public const int MaxReserve = 256;
 
     /// <summary>The share of the free descriptors one part taken with <see cref="ReserveUpTo"/> may have at most: a quarter.</summary>
     private const int LowerableShareDivisor = 4;

@@ -72,8 +72,9 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
     /// <param name="launcher">A program that runs socks5d (<c>nohup</c>), exec'ed by bash with the command after it.</param>
     /// <param name="hosts">A file the process sees as /etc/hosts, or null for the machine's: bind-mounted as <paramref name="resolvConf"/> is.</param>
     /// <param name="executable">A socks5d executable to run instead of <c>dotnet socks5d.dll</c> (a published single-file build); not with the other options.</param>
+    /// <param name="environment">Variables set for the process on top of the test's own environment.</param>
     public static Socks5dProcess Start(IEnumerable<string> arguments, int? descriptorLimit = null, string? resolvConf = null, string? launcher = null, string? hosts = null,
-        string? executable = null)
+        string? executable = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "socks5d.dll");
         var startInfo = new ProcessStartInfo
@@ -86,6 +87,11 @@ public sealed partial class Socks5dProcess : IAsyncDisposable
         };
         var stateDirectory = Directory.CreateTempSubdirectory("socks5d-state-").FullName;
         startInfo.Environment["STATE_DIRECTORY"] = stateDirectory;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
+
         if (descriptorLimit is not null || resolvConf is not null || launcher is not null || hosts is not null)
         {
             // Every step execs the next, so the PID is socks5d's own.

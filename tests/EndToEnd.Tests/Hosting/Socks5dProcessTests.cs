@@ -56,6 +56,23 @@ public sealed class Socks5dProcessTests
     }
 
     [Test]
+    public async Task SocketCompletions_InlineByDefault_OneEngineThreadPerCore()
+    {
+        // The runtime starts one ".NET Sockets" epoll thread per core when completions run inline on them, and
+        // one for up to 30 cores when every completion goes to the thread pool.
+        await using var inline = Socks5dProcess.Start(["-l", "127.0.0.1", "-p", "0", "--allow-anonymous"]);
+        await inline.WaitForListeningAsync();
+        await using var pooled = Socks5dProcess.Start(
+            ["-l", "127.0.0.1", "-p", "0", "--allow-anonymous"],
+            environment: new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "0" });
+        await pooled.WaitForListeningAsync();
+
+        inline.ThreadsNamed(".NET Sockets").Should().Be(Environment.ProcessorCount);
+        pooled.ThreadsNamed(".NET Sockets").Should().Be(Math.Max(1, (int)Math.Round(Environment.ProcessorCount / 30.0)),
+            "an operator's DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 keeps the runtime's default");
+    }
+
+    [Test]
     public async Task Curl_Socks5hAndSocks5WithUser_GetThePage()
     {
         await using var web = new TinyWebServer();

@@ -206,7 +206,9 @@ internal sealed class PasswordVerifier
 
         if (created)
         {
-            _ = DeriveAsync(stored, queue, pending, failureMac);
+            // Always on a thread-pool thread, never on the caller's: a handshake continues on the socket engine's
+            // own thread (socks5d runs socket completions inline), where a derivation would stall every socket.
+            _ = Task.Run(() => DeriveAsync(stored, queue, pending, failureMac), CancellationToken.None);
         }
 
         try

@@ -184,6 +184,33 @@ public sealed class PasswordVerifierTests
     }
 
     [Test]
+    public async Task VerifyAsync_Derivation_RunsOnAThreadPoolThread_NeverOnTheCallers()
+    {
+        // socks5d runs socket completions inline on the socket engine's thread: a handshake that derived there would
+        // stall every socket for the length of a PBKDF2.
+        var verifier = NewVerifier();
+        var stored = Stored("right");
+        using var release = new SemaphoreSlim(0);
+        var derivingThread = -1;
+        var onPool = false;
+        verifier.DerivationStarting = _ =>
+        {
+            derivingThread = Environment.CurrentManagedThreadId;
+            onPool = Thread.CurrentThread.IsThreadPoolThread;
+            release.Wait(TestTimeouts.Generous).Should().BeTrue();
+        };
+
+        var caller = Environment.CurrentManagedThreadId;
+        var check = verifier.VerifyAsync(stored, B("right"), CancellationToken.None);
+
+        check.IsCompleted.Should().BeFalse("the caller gets the check back while the derivation is held elsewhere");
+        release.Release();
+        (await check).Should().BeTrue();
+        derivingThread.Should().NotBe(caller);
+        onPool.Should().BeTrue();
+    }
+
+    [Test]
     public async Task VerifyAsync_WaiterCancelledBeforeItsDerivation_DerivationNeverRuns()
     {
         var verifier = NewVerifier();
