@@ -23,7 +23,8 @@ internal sealed class SocketCopier : IDirectionCopier
     private readonly int _bufferSize;
     private readonly SessionTraffic _traffic;
     private readonly DirectionHooks? _hooks;
-    private readonly SocketSender _sender = new();
+    // Created by the first send: an idle direction holds no send operation (a SocketAsyncEventArgs, 272 bytes).
+    private SocketSender? _sender;
 
     /// <summary>Prepares a copier; <see cref="RunAsync"/> starts it.</summary>
     /// <param name="source">The socket to read.</param>
@@ -140,7 +141,7 @@ internal sealed class SocketCopier : IDirectionCopier
     }
 
     /// <summary>Gives back the send operation; once no send is pending.</summary>
-    public void Dispose() => _sender.Dispose();
+    public void Dispose() => _sender?.Dispose();
 
     /// <summary>Writes all of <paramref name="data"/>, counting what the kernel accepts as it goes.</summary>
     /// <returns><see cref="SocketError.Success"/>, or the error that stopped the write.</returns>
@@ -148,14 +149,15 @@ internal sealed class SocketCopier : IDirectionCopier
     {
         while (!data.IsEmpty)
         {
-            var sent = await _sender.SendAsync(_destination, data).ConfigureAwait(false);
+            var sender = _sender ??= new SocketSender();
+            var sent = await sender.SendAsync(_destination, data).ConfigureAwait(false);
             CountDestination(sent);
 
             // Where the access log counts the bytes, so the quota and the records agree; may close the session.
             _hooks?.Transferred(sent);
-            if (_sender.SocketError != SocketError.Success)
+            if (sender.SocketError != SocketError.Success)
             {
-                return _sender.SocketError;
+                return sender.SocketError;
             }
 
             data = data[sent..];

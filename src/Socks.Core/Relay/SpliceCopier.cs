@@ -29,7 +29,8 @@ internal sealed class SpliceCopier : IDirectionCopier
     private readonly SpliceRelay _relay;
     private readonly SplicePipes _pipes;
     private readonly int _fallbackSize;
-    private readonly SocketSender _sender = new();
+    // Created by the first send: an idle direction holds no send operation (a SocketAsyncEventArgs, 272 bytes).
+    private SocketSender? _sender;
 
     /// <summary>Prepares a copier; <see cref="RunAsync"/> starts it.</summary>
     /// <param name="source">The socket to read (non-blocking: the runtime made it so with its first asynchronous call).</param>
@@ -167,7 +168,7 @@ internal sealed class SpliceCopier : IDirectionCopier
     }
 
     /// <summary>Gives back the send operation; once no send is pending.</summary>
-    public void Dispose() => _sender.Dispose();
+    public void Dispose() => _sender?.Dispose();
 
     /// <summary>One synchronous step: as much as the source has (up to a pipe's room) into a pipe and out again.</summary>
     /// <exception cref="ObjectDisposedException">A socket was closed (the relay was aborted).</exception>
@@ -291,14 +292,15 @@ internal sealed class SpliceCopier : IDirectionCopier
     {
         while (!data.IsEmpty)
         {
-            var sent = await _sender.SendAsync(_destination, data).ConfigureAwait(false);
+            var sender = _sender ??= new SocketSender();
+            var sent = await sender.SendAsync(_destination, data).ConfigureAwait(false);
             DirectionCounts.AddWritten(_traffic, _fromClient, sent);
 
             // Outside any splice step: no socket reference is held here.
             _hooks?.Transferred(sent);
-            if (_sender.SocketError != SocketError.Success)
+            if (sender.SocketError != SocketError.Success)
             {
-                return _sender.SocketError;
+                return sender.SocketError;
             }
 
             data = data[sent..];

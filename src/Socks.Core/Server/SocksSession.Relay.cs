@@ -45,60 +45,56 @@ internal sealed partial class SocksSession
     /// <returns>A task that completes when the relay is over.</returns>
     public async Task RelayAsync(Socket target, HandshakeBuffer handshake)
     {
+        // One method, not two: each async level is a state machine box every relayed session keeps while idle.
         var observer = CreateObserver(_connected!);
         try
         {
-            await RelayAsync(target, handshake, observer).ConfigureAwait(false);
+            var options = _context.Options;
+            using var idle = options.IdleTimeout == Timeout.InfiniteTimeSpan
+                ? null
+                : new ActivityTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout), new TcpProgress(_client, target).Moved);
+            var tap = observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
+
+            // From here the user's statistics read this session's bytes live (the access log records the same bytes).
+            Volatile.Write(ref _downAtRelayStart, _traffic.ClientSent);
+            Volatile.Write(ref _relaying, true);
+
+            // Data the client pipelined behind its request goes first; the relay then hands the handshake buffer back.
+            var relayResult = await _context.Relay.RelayAsync(new RelayRequest
+            {
+                Client = _client,
+                Target = target,
+                PendingClientData = handshake.Pending,
+                PendingForwarded = handshake.Return,
+                Traffic = _traffic,
+                Hooks = RelayHooks.Create(idle, tap, _throttleUp, _throttleDown, Closed, _quota),
+                Abort = AbortSockets,
+            }).ConfigureAwait(false);
+
+            _clientToTarget = relayResult.ClientToTarget;
+            _targetToClient = relayResult.TargetToClient;
+            SetEnd(relayResult.End switch
+            {
+                RelayEnd.Completed => new SessionOutcome(SessionEndReason.Completed),
+                RelayEnd.ClientFailed => new SessionOutcome(SessionEndReason.ClientFailed) { Error = relayResult.Error },
+                RelayEnd.TargetFailed => new SessionOutcome(SessionEndReason.TargetFailed) { Error = relayResult.Error },
+                _ => new SessionOutcome(SessionEndReason.Aborted),
+            });
+
+            // An abort from outside is the cause, however the relay saw it end (a graceful one ends it with EOF).
+            if (IsAborted)
+            {
+                ClassifyFailure(SocketError.OperationAborted);
+                if (AbortReason == SessionAbortReason.IdleTimeout)
+                {
+                    Log.IdleTimedOut(_context.Logger, Id, options.IdleTimeout);
+                }
+            }
         }
         finally
         {
             // Both directions are done (or never started), so nothing calls the observer any more.
             EndObservation(observer);
-        }
-    }
-
-    private async Task RelayAsync(Socket target, HandshakeBuffer handshake, ITrafficObserver? observer)
-    {
-        var options = _context.Options;
-        using var idle = options.IdleTimeout == Timeout.InfiniteTimeSpan
-            ? null
-            : new ActivityTimer(options.TimeProvider, options.IdleTimeout, () => Abort(SessionAbortReason.IdleTimeout), new TcpProgress(_client, target).Moved);
-        var tap = observer is null ? null : new TrafficTap(observer, _context.RelayLogger, Id);
-
-        // From here the user's statistics read this session's bytes live (the access log records the same bytes).
-        Volatile.Write(ref _downAtRelayStart, _traffic.ClientSent);
-        Volatile.Write(ref _relaying, true);
-
-        // Data the client pipelined behind its request goes first; the relay then hands the handshake buffer back.
-        var relayResult = await _context.Relay.RelayAsync(new RelayRequest
-        {
-            Client = _client,
-            Target = target,
-            PendingClientData = handshake.Pending,
-            PendingForwarded = handshake.Return,
-            Traffic = _traffic,
-            Hooks = RelayHooks.Create(idle, tap, _throttleUp, _throttleDown, Closed, _quota),
-            Abort = AbortSockets,
-        }).ConfigureAwait(false);
-
-        _clientToTarget = relayResult.ClientToTarget;
-        _targetToClient = relayResult.TargetToClient;
-        SetEnd(relayResult.End switch
-        {
-            RelayEnd.Completed => new SessionOutcome(SessionEndReason.Completed),
-            RelayEnd.ClientFailed => new SessionOutcome(SessionEndReason.ClientFailed) { Error = relayResult.Error },
-            RelayEnd.TargetFailed => new SessionOutcome(SessionEndReason.TargetFailed) { Error = relayResult.Error },
-            _ => new SessionOutcome(SessionEndReason.Aborted),
-        });
-
-        // An abort from outside is the cause, however the relay saw it end (a graceful one ends it with EOF).
-        if (IsAborted)
-        {
-            ClassifyFailure(SocketError.OperationAborted);
-            if (AbortReason == SessionAbortReason.IdleTimeout)
-            {
-                Log.IdleTimedOut(_context.Logger, Id, options.IdleTimeout);
-            }
         }
     }
 
