@@ -20,7 +20,8 @@
 # HELD_NOFILE (the proxies' descriptor limit, default 20000), COLD_T / COLD_STEADY_AT (seconds of the
 # cold-start run and where its steady part starts, default 20 / 15), STEADY_AFTER (seconds of c=32
 # load every proxy has run before the steady rounds, default 15), WITH_DANTE (1 = measure dante too
-# if it is or can be installed, default 1), SKIP_BUILD (1 = reuse bench/out), BUDGET (seconds,
+# if it is or can be installed, default 1), SKIP_BUILD (1 = reuse bench/out, 0 = always publish;
+# unset: publish socks5d only if a file under src/ changed since the last publish), BUDGET (seconds,
 # default 720), OUT_MD (report path).
 set -euo pipefail
 
@@ -50,7 +51,7 @@ COLD_STEADY_AT=${COLD_STEADY_AT:-15}
 COLD_FIRST=5
 STEADY_AFTER=${STEADY_AFTER:-15}
 WITH_DANTE=${WITH_DANTE:-1}
-SKIP_BUILD=${SKIP_BUILD:-0}
+SKIP_BUILD=${SKIP_BUILD:-}
 BUDGET=${BUDGET:-720}
 OUT_MD=${OUT_MD:-$ROOT/docs/benchmarks.md}
 DEADLINE=$((T_START + BUDGET))
@@ -67,7 +68,13 @@ source "$BENCH_DIR/lib.sh"
 remaining() { echo $((DEADLINE - $(date +%s))); }
 
 # a process and all its descendants (dante forks workers), summed
-tree() { local p; echo "$1"; for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do tree "$p"; done; }
+# (one ps for the whole tree: a held dante has more than a thousand children)
+tree() {
+    ps -e -o pid=,ppid= 2>/dev/null | awk -v root="$1" '
+        { pp[$1] = $2 }
+        END { t[root] = 1; print root
+              do { more = 0; for (p in pp) if (!(p in t) && (pp[p] in t)) { t[p] = 1; print p; more = 1 } } while (more) }'
+}
 fd_count() { local n=0 p; for p in $(tree "$1"); do n=$((n + $(ls "/proc/$p/fd" 2>/dev/null | wc -l))); done; echo $n; }
 status_sum() { # pid field
     local n=0 p v
@@ -86,14 +93,22 @@ rm -rf "$RUN_DIR"
 mkdir -p "$LOGS"
 : >"$RESULTS"
 
-if [[ $SKIP_BUILD != 1 || ! -x $LOADGEN ]]; then
+if [[ $SKIP_BUILD != 1 || ! -x $LOADGEN ]]; then # (cheap: always, unless SKIP_BUILD=1)
     log "building loadgen"
     gcc -O2 -Wall -o "$LOADGEN" "$BENCH_DIR/loadgen.c" -lpthread
 fi
-if [[ $SKIP_BUILD != 1 || ! -x $SOCKS5D ]]; then
+# SKIP_BUILD unset: publish unless the last publish (its stamp) is newer than every source file
+STAMP="$OUT/socks5d/.published"
+stale() { [[ ! -f $STAMP ]] || [[ -n $(find "$ROOT/src" "$ROOT"/*.props "$ROOT"/*.targets "$ROOT"/*.sln -newer "$STAMP" \
+    -type f -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | head -1) ]]; }
+if [[ ! -x $SOCKS5D || $SKIP_BUILD == 0 ]] || { [[ -z $SKIP_BUILD ]] && stale; }; then
     log "publishing socks5d (Release)"
+    rm -f "$STAMP"
     (cd "$ROOT" && timeout 300 dotnet publish src/ProxyHost -c Release -o "$OUT/socks5d" -nologo -v q) \
         >"$LOGS/publish.log" 2>&1 || die "dotnet publish failed (see $LOGS/publish.log)"
+    touch "$STAMP"
+else
+    log "socks5d in $OUT/socks5d is up to date with src/ (SKIP_BUILD=0 publishes anyway)"
 fi
 [[ -x $SOCKS5D ]] || die "no socks5d at $SOCKS5D"
 
