@@ -201,7 +201,8 @@ spawn() {
             mport=$(free_port)
             local args=(-l 127.0.0.1 -p "$port" -L 127.0.0.1 -P "$mport" --drain-timeout 1s)
             if [[ $kind == socks5d-auth ]]; then args+=(-u bench:bench); else args+=(--allow-anonymous); fi
-            "${PRX_PRL[@]}" "$SOCKS5D" "${args[@]}" >"$LOGS/$lname.log" 2>&1 &
+            # in RUN_DIR: its default credentials log (./credentials.log) lands there, not in the tree
+            (cd "$RUN_DIR" && exec "${PRX_PRL[@]}" "$SOCKS5D" "${args[@]}") >"$LOGS/$lname.log" 2>&1 &
             ;;
         microsocks | microsocks-auth)
             local args=(-i 127.0.0.1 -p "$port")
