@@ -72,8 +72,13 @@ class Data:
                         bad.append(f"{k}={res[k]}")
                 if res.get("mode") == "idle" and res.get("verified") != res.get("k"):
                     bad.append(f"verified={res.get('verified')}/{res.get('k')}")
-                if bad and r["test"] != "idle-warmup":
+                if bad and r["test"] not in ("idle-warmup", "held-warmup"):
                     self.problems.append(f"{r['test']} {r['server']} round {r['round']}: " + ", ".join(bad))
+
+    def one(self, test, server):
+        """the last record of TEST for SERVER (any kind: a loadgen RESULT or a state line)"""
+        rs = [r for r in self.rows if r["test"] == test and r["server"] == server]
+        return rs[-1] if rs else None
 
     def runs(self, test, server):
         return [r for r in self.rows if r["test"] == test and r["server"] == server and "r" in r]
@@ -100,6 +105,175 @@ def pos(x):
     return x if x is not None and x >= 0 else None
 
 
+mbps = lambda r: r["MBps"]
+cpugb = lambda r: pos(r["proxy_cpu_s_per_GB"])
+cps = lambda r: r["conn_per_s"]
+p50 = lambda r: r["lat_us"]["p50"]
+p99 = lambda r: r["lat_us"]["p99"]
+cpc = lambda r: pos(r["proxy_cpu_us_per_conn"])
+HELD_TARGET = 9900
+
+
+def base_of(d, s):
+    """the baseline a server is compared with: microsocks with the same authentication"""
+    if s in ("microsocks", "microsocks-auth", "direct"):
+        return None
+    if s.endswith("-auth") and "microsocks-auth" in d.servers:
+        return "microsocks-auth"
+    return BASE if BASE in d.servers else None
+
+
+def cold_figures(d, s, facts):
+    """(per-second rates of the first COLD_FIRST s, their mean, the steady mean, ratio, listen ms)"""
+    runs = d.runs("cold", s)
+    if not runs:
+        return None
+    r = runs[-1]["r"]
+    win = r.get("win_s") or 1.0
+    w = [x / win for x in r.get("windows", [])]
+    first_n = int(float(facts.get("cold_first", 5)) / win)
+    at = int(float(facts.get("cold_steady_at", 15)) / win)
+    if len(w) <= at or first_n < 1:
+        return None
+    first = w[:first_n]
+    steady = w[at:]
+    fm = sum(first) / len(first)
+    sm = sum(steady) / len(steady)
+    st = d.one("cold-start", s)
+    return {"first": first, "first_mean": fm, "steady": sm, "ratio": fm / sm if sm else None,
+            "last_first_ratio": first[-1] / sm if sm else None, "all": w,
+            "listen_ms": st["listen_ms"] if st else None}
+
+
+def held_figures(d, s):
+    runs = d.runs("held", s)
+    st = d.one("held-state", s)
+    if not runs:
+        return None
+    r = runs[-1]["r"]
+    return {"r": r, "k": r["k"], "held": r["established"], "verified": r["verified"],
+            "alive": bool(st and st["alive_after_held"] and st["alive_end"]),
+            "alive_after_held": bool(st and st["alive_after_held"]),
+            "alive_end": bool(st and st["alive_end"]), "exit": st.get("exit_status") if st else None,
+            "abort_lines": st.get("abort_lines") if st else None,
+            "nofile": st.get("nofile") if st else None, "maxc": st.get("max_connections") if st else None,
+            "after_ok": bool(d.runs("held-after", s)) and d.runs("held-after", s)[-1]["r"]["verified"] ==
+            d.runs("held-after", s)[-1]["r"]["k"],
+            "rss": r["rss_kb_per_conn"], "pss": r["pss_kb_per_conn"]}
+
+
+def verdict(ok):
+    if ok is None:
+        return "not measured"
+    if isinstance(ok, str):
+        return ok
+    return "met" if ok else "**NOT MET**"
+
+
+def targets(facts, d):
+    """the issue-13 targets: socks5d (RFC 1929 auth) against microsocks with auth, or against direct"""
+    out = []
+    w = out.append
+    S = "socks5d-auth" if "socks5d-auth" in d.servers else "socks5d-anon"
+    B = base_of(d, S)
+    info = [x for x in ("socks5d-anon", "dante") if x in d.servers and x != S]
+    steady_after = facts.get("steady_after", 15)
+    why = facts.get("held_skipped") or ""
+    w("### Targets (issue 13)")
+    w("")
+    w(f"Every verdict is computed from this run's data by `bench/report.py`. The measured server is "
+      f"`{S}` (RFC 1929 user/password), compared with `{B or 'no baseline'}` (microsocks `-u bench -P bench`) "
+      f"where the target is relative to microsocks, and with `direct` (no proxy) for the bulk targets. "
+      + ", ".join(f"`{x}`" for x in info) + " (anonymous; compared with anonymous microsocks) "
+      "are shown for information and decide nothing. Ratios are medians of per-round ratios. "
+      "`met at K=… only` means the test ran with fewer connections than the target's (a smoke run).")
+    w("")
+    w(f"| measure | target | {S} | baseline | verdict | " + " | ".join(f"{x} (information)" for x in info) + " |")
+    w("|---|---|--:|--:|---|" + "--:|" * len(info))
+
+    # each cell function: server -> (text, ok) where ok is True/False/None or a verdict string
+    def rate(test):
+        def f(s):
+            b = base_of(d, s)
+            v = d.median(test, s, cps)
+            r = d.paired_ratio(test, s, b, cps) if b else None
+            return f"{fmt(v)} conn/s" + (f" = {ratio(r)}" if b else ""), (None if r is None else r >= 1.3)
+        return f
+
+    def value(test, key, unit, digits, limit):
+        def f(s):
+            v = d.median(test, s, key)
+            return f"{fmt(v, digits)} {unit}", (None if v is None else v <= limit)
+        return f
+
+    def of_direct(test, limit):
+        def f(s):
+            v = d.median(test, s, mbps)
+            r = d.paired_ratio(test, s, "direct", mbps)
+            return f"{fmt(v)} MB/s = {fmt(r, 0, 100)} %", (None if r is None else r >= limit)
+        return f
+
+    def mem(s):
+        h = held_figures(d, s)
+        if not h:
+            return "–", (f"not measured: {why}" if why else None)
+        ok = h["rss"] <= 4
+        if ok and h["held"] < HELD_TARGET:
+            ok = f"met at {h['held']:,} held only (target: at {HELD_TARGET:,})"
+        return f"{fmt(h['rss'], 2)} kB RSS, {fmt(h['pss'], 2)} kB PSS (at {h['held']:,})", ok
+
+    def held(s):
+        h = held_figures(d, s)
+        if not h:
+            return "–", (f"not measured: {why}" if why else None)
+        ab = "alive" if h["alive"] and not h["abort_lines"] else f"**died or aborted** (exit {h['exit']})"
+        ok = h["held"] == h["k"] and h["verified"] == h["k"] and h["alive"] and not h["abort_lines"]
+        if ok and h["k"] < HELD_TARGET:
+            ok = f"met at K={h['k']:,} only (target: {HELD_TARGET:,})"
+        return f"{h['held']:,} held / {h['verified']:,} echoed of {h['k']:,}, {ab}", ok
+
+    def cold(s):
+        c = cold_figures(d, s, facts)
+        if not c:
+            return "–", None
+        return (f"first {facts.get('cold_first', 5)} s {fmt(c['first_mean'])} conn/s = {fmt(c['ratio'], 0, 100)} % "
+                f"of steady {fmt(c['steady'])}", (None if c["ratio"] is None else c["ratio"] >= 0.8))
+
+    def direct_mbps(test):
+        return lambda s: (f"{fmt(d.median(test, 'direct', mbps))} MB/s", None)
+
+    rows = [
+        (f"connections/s, 32 clients, {facts['rate_w']} s warm-up (median of {facts['reps']} round(s))",
+         "≥ 1.3× microsocks", rate("rate32"), None),
+        (f"the same after ≥ {steady_after} s of c=32 load (steady JIT), {facts['reps']} round(s)",
+         "≥ 1.3× microsocks", rate("rate32-steady"), None),
+        ("proxy CPU per connection (steady c=32)", "≤ 90 µs", value("rate32-steady", cpc, "µs", 1, 90), None),
+        ("latency p50, 1 client (interleaved with microsocks: the same load)", "≤ 200 µs",
+         value("rate1", p50, "µs", 0, 200), None),
+        ("bulk 1 stream push, throughput", "≥ 65 % of direct", of_direct("push", 0.65), direct_mbps("push")),
+        ("bulk 1 stream push, proxy CPU", "≤ 0.35 CPU-s/GB", value("push", cpugb, "CPU-s/GB", 2, 0.35), None),
+        (f"bulk {facts['pull_streams']} streams (pull)", "≥ 75 % of direct", of_direct("pull", 0.75),
+         direct_mbps("pull")),
+        ("memory per idle relayed connection (held test)", f"≤ 4 kB (at {HELD_TARGET:,} connections)", mem, None),
+        (f"relayed connections held under a {facts.get('held_nofile', 20000)} descriptor limit",
+         f"{HELD_TARGET:,}, all echoing, no abort", held, None),
+        (f"cold start: the first {facts.get('cold_first', 5)} s of a fresh process against its steady state "
+         f"(from {facts.get('cold_steady_at', 15)} s on)", "within 20 % (≥ 80 %)", cold, None),
+    ]
+    for measure, target, f, base_f in rows:
+        text, ok = f(S)
+        if base_f:
+            btext = "direct: " + base_f(S)[0]
+        elif B:
+            btext = f"{B}: " + f(B)[0]
+        else:
+            btext = "–"
+        cells = [measure, target, text, btext, verdict(ok)] + [f(x)[0] for x in info]
+        w("| " + " | ".join(cells) + " |")
+    w("")
+    return out
+
+
 def section(facts, d):
     out = []
     w = out.append
@@ -117,14 +291,18 @@ def section(facts, d):
     w(f"| socks5d commit | {facts['commit']} (Release, framework-dependent, untrimmed) |")
     w(f"| microsocks / dante-server (Debian) | {facts['microsocks']} / {facts['dante']} |")
     w(f"| loadgen | gcc {facts['gcc']} -O2 |")
-    w(f"| RLIMIT_NOFILE | {facts['nofile']} |")
+    w(f"| RLIMIT_NOFILE (script / each proxy) | {facts['nofile']} / {facts.get('proxy_nofile', facts['nofile'])} |")
     w(f"| load average at start / end | {facts['loadavg_start']} / {facts.get('loadavg_end', '?')} |")
     w("")
     w(f"Sizes: push {facts['push_size']} on 1 stream; pull {facts['pull_streams']} streams × {facts['pull_size']}; "
-      f"rate runs {facts['rate_w']} s warm-up + {facts['rate_t']} s measured; idle {facts['idle_k']} connections. "
+      f"rate runs {facts['rate_w']} s warm-up + {facts['rate_t']} s measured; idle {facts['idle_k']} connections; "
+      f"held {facts.get('held_k', '?')} connections under RLIMIT_NOFILE {facts.get('held_nofile', '?')}; cold start "
+      f"{facts.get('cold_t', '?')} s of c=32 load from the first second, steady from {facts.get('cold_steady_at', '?')} s; "
+      f"steady rounds after ≥ {facts.get('steady_after', '?')} s of c=32 load per proxy. "
       f"Throughput and rate tests: {facts['reps']} interleaved round(s); the tables show the median, ratios are the "
       f"median of per-round ratios (both numbers from the same round).")
     w("")
+    out.extend(targets(facts, d))
 
     others = [s for s in d.servers if s != BASE]
     has_base = BASE in d.servers
@@ -138,8 +316,6 @@ def section(facts, d):
     w("| server | push 1 stream MB/s | ×microsocks | ×direct | proxy CPU-s/GB | CPU ×microsocks "
       "| pull 8 streams MB/s | ×microsocks | ×direct | proxy CPU-s/GB | CPU ×microsocks |")
     w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-    mbps = lambda r: r["MBps"]
-    cpugb = lambda r: pos(r["proxy_cpu_s_per_GB"])
     for s in ["direct"] + d.servers:
         cells = [s]
         for t in ("push", "pull"):
@@ -157,37 +333,98 @@ def section(facts, d):
     # ---- connection rate and latency
     w("### Connection rate and latency")
     w("")
-    w("Each connection: TCP connect, SOCKS5 handshake (RFC 1929 for `socks5d-auth`, one more round trip), "
+    w("Each connection: TCP connect, SOCKS5 handshake (RFC 1929 for the `-auth` servers, one more round trip), "
       "CONNECT to an echo target, 32 bytes echoed, target closes. Latency is the whole connection as the "
-      "client sees it. CPU µs/conn = proxy CPU over the measured window ÷ connections completed.")
+      "client sees it. CPU µs/conn = proxy CPU over the measured window ÷ connections completed. "
+      f"`c=32` runs in the rounds with the throughput tests ({facts['rate_w']} s warm-up each); `c=32 steady` and "
+      f"`c=1` run after every proxy has had ≥ {facts.get('steady_after', 15)} s of c=32 load. ×microsocks compares "
+      "with microsocks of the same authentication (`socks5d-auth` with `microsocks-auth`, the others with "
+      "`microsocks`).")
     w("")
-    w("| server | c=32 conn/s | ×microsocks | ×direct | p50 ms | p99 ms | proxy CPU µs/conn | CPU ×microsocks "
-      "| c=1 conn/s | p50 µs | p99 µs | p50 ×microsocks | p50 ×direct |")
-    w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-    cps = lambda r: r["conn_per_s"]
-    p50 = lambda r: r["lat_us"]["p50"]
-    p99 = lambda r: r["lat_us"]["p99"]
-    cpc = lambda r: pos(r["proxy_cpu_us_per_conn"])
+    w("| server | c=32 conn/s | ×microsocks | c=32 steady conn/s | ×microsocks | ×direct | p50 ms | p99 ms "
+      "| proxy CPU µs/conn | CPU ×microsocks | c=1 conn/s | p50 µs | p99 µs | p50 ×microsocks | p50 ×direct |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for s in ["direct"] + d.servers:
-        isb = s == BASE
+        b = base_of(d, s)
+        pr = lambda t, k: ratio(d.paired_ratio(t, s, b, k)) if b else ""
         cells = [s,
                  fmt(d.median("rate32", s, cps)),
-                 "" if s == "direct" or isb or not has_base else ratio(d.paired_ratio("rate32", s, BASE, cps)),
-                 "" if s == "direct" else ratio(d.paired_ratio("rate32", s, "direct", cps)),
-                 fmt(d.median("rate32", s, p50), 2, 1e-3),
-                 fmt(d.median("rate32", s, p99), 2, 1e-3),
-                 "" if s == "direct" else fmt(d.median("rate32", s, cpc), 1),
-                 "" if s == "direct" or isb or not has_base else ratio(d.paired_ratio("rate32", s, BASE, cpc)),
+                 pr("rate32", cps),
+                 fmt(d.median("rate32-steady", s, cps)),
+                 pr("rate32-steady", cps),
+                 "" if s == "direct" else ratio(d.paired_ratio("rate32-steady", s, "direct", cps)),
+                 fmt(d.median("rate32-steady", s, p50), 2, 1e-3),
+                 fmt(d.median("rate32-steady", s, p99), 2, 1e-3),
+                 "" if s == "direct" else fmt(d.median("rate32-steady", s, cpc), 1),
+                 pr("rate32-steady", cpc),
                  fmt(d.median("rate1", s, cps)),
                  fmt(d.median("rate1", s, p50)),
                  fmt(d.median("rate1", s, p99)),
-                 "" if s == "direct" or isb or not has_base else ratio(d.paired_ratio("rate1", s, BASE, p50)),
+                 pr("rate1", p50),
                  "" if s == "direct" else ratio(d.paired_ratio("rate1", s, "direct", p50))]
         w("| " + " | ".join(cells) + " |")
     w("")
     w("Latency ratios: lower is better. With c=1 the client waits for each connection, so conn/s there is "
       "1 ÷ latency, not capacity.")
     w("")
+
+    # ---- cold start
+    colds = [s for s in d.servers if d.runs("cold", s)]
+    if colds:
+        w("### Cold start")
+        w("")
+        w(f"A fresh process (not the one of the other tests); as soon as it listens, 32 clients run the c=32 loop "
+          f"for {facts.get('cold_t')} s with no warm-up, counted per second. First {facts.get('cold_first', 5)} s = "
+          f"mean of those seconds; steady = mean of the seconds from {facts.get('cold_steady_at')} s on. "
+          f"`listen after` = from the process's start to its listening socket.")
+        w("")
+        w("| server | listen after ms | conn/s in each of the first seconds | first s mean | steady conn/s "
+          "| first ÷ steady | last of the first seconds ÷ steady |")
+        w("|---|--:|---|--:|--:|--:|--:|")
+        for s in colds:
+            c = cold_figures(d, s, facts)
+            if not c:
+                w(f"| {s} | no usable result | | | | | |")
+                continue
+            w(f"| {s} | {fmt(c['listen_ms'])} | {', '.join(fmt(x) for x in c['first'])} | {fmt(c['first_mean'])} "
+              f"| {fmt(c['steady'])} | {fmt(c['ratio'], 0, 100)} % | {fmt(c['last_first_ratio'], 0, 100)} % |")
+        w("")
+        w("Every second of the cold runs: " + "; ".join(
+            f"{s}: " + ", ".join(fmt(x) for x in (cold_figures(d, s, facts) or {}).get("all", [])) for s in colds) + ".")
+        w("")
+
+    # ---- held connections
+    helds = [s for s in d.servers if d.runs("held", s)]
+    if helds or facts.get("held_skipped"):
+        w("### Relayed connections held under a descriptor limit")
+        w("")
+        if facts.get("held_skipped"):
+            w(f"Not run: {facts['held_skipped']}.")
+            w("")
+        w(f"A fresh process per proxy, started under RLIMIT_NOFILE {facts.get('held_nofile')} (soft = hard), warmed "
+          f"with 64 connections; then K = {facts.get('held_k')} relayed connections opened through it (128 in "
+          "flight) and held, every open one checked with one echoed byte, proxy RSS/PSS sampled while all are open "
+          "(per connection = (that − before) ÷ connections held). Then 16 fresh connections check that it still "
+          "relays. `max conns` is the limit socks5d announces at start (its descriptor budget); a client beyond "
+          "it is accepted and closed, which the client counts as a failed handshake. Summed over the process "
+          "and its children (dante).")
+        w("")
+        w("| server | RLIMIT_NOFILE | max conns | K | held | echoed | failed to open (connect / handshake / timeout) "
+          "| alive | relays after | RSS before MB | RSS held MB | RSS kB/conn | PSS kB/conn | threads held | open conn/s |")
+        w("|---|--:|--:|--:|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|")
+        for s in helds:
+            h = held_figures(d, s)
+            r = h["r"]
+            alive = "yes" if h["alive"] else f"**no** (exit {h['exit']})"
+            if h["abort_lines"]:
+                alive += f", {h['abort_lines']} abort line(s) in its log"
+            w(f"| {s} | {h['nofile']} | {fmt(h['maxc']) if h['maxc'] else '–'} | {h['k']:,} | {h['held']:,} "
+              f"| {h['verified']:,} | {r['failed_open']:,} ({r.get('open_err_connect', '?')} / "
+              f"{r.get('open_err_handshake', '?')} / {r.get('open_err_timeout', '?')}) | {alive} "
+              f"| {'yes' if h['after_ok'] else '**no**'} | {fmt(r['mem_before']['rss_kb'], 1, 1 / 1024)} "
+              f"| {fmt(r['mem_idle']['rss_kb'], 1, 1 / 1024)} | {fmt(h['rss'], 2)} | {fmt(h['pss'], 2)} "
+              f"| {r['mem_idle']['threads']:,} | {fmt(r['open_rate'])} |")
+        w("")
 
     # ---- idle memory
     w("### Memory per idle connection")
@@ -222,7 +459,8 @@ def section(facts, d):
     if states:
         w("### Proxy RSS, threads and descriptors between tests")
         w("")
-        w("Sampled after the idle test (round 0) and after each round of throughput and rate tests, "
+        w(f"Sampled after the idle test (round 0), after each round of throughput and rate tests (1 … "
+          f"{facts['reps']}) and after each steady round ({int(facts['reps']) + 1} … {2 * int(facts['reps'])}), "
           "when no connection is open: growth from round to round would point at a leak. Summed over the "
           "process and its children (dante forks workers).")
         w("")
@@ -255,7 +493,7 @@ def section(facts, d):
     w("| test | server | per round | other cores per round |")
     w("|---|---|---|---|")
     keyed = {"push": (mbps, "MB/s", 0, 1), "pull": (mbps, "MB/s", 0, 1), "rate32": (cps, "conn/s", 0, 1),
-             "rate1": (p50, "p50 µs", 0, 1)}
+             "rate32-steady": (cps, "conn/s", 0, 1), "rate1": (p50, "p50 µs", 0, 1)}
     for t, (k, unit, dg, sc) in keyed.items():
         for s in ["direct"] + d.servers:
             vals = d.values(t, s, k)
