@@ -432,6 +432,23 @@ internal sealed partial class SocksSession
     private async Task SendAsync()
     {
         var data = _output.WrittenMemory;
+        if (!data.IsEmpty)
+        {
+            // A reply is a few bytes into a send buffer that holds nothing else yet: a non-blocking send takes it at
+            // once, without the runtime's asynchronous send operation (296 bytes that a socket keeps for its whole
+            // life once it has used one). Only a full send buffer falls through to the asynchronous send.
+            var sent = _client.Send(data.Span, SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                _traffic.AddClientSent(sent);
+                data = data[sent..];
+            }
+            else if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+        }
+
         while (!data.IsEmpty)
         {
             var sent = await _client.SendAsync(data, SocketFlags.None).ConfigureAwait(false);

@@ -167,6 +167,9 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
             // Once per session, here: handshake replies and relayed chunks both go out at once. The
             // connector sets it on the outbound socket.
             _client.NoDelay = true;
+
+            // Sends of handshake replies are tried without waiting first (SendAsync); receives stay asynchronous.
+            _client.Blocking = false;
             var started = Stopwatch.GetTimestamp();
             var handler = await HandshakeAsync(handshake).ConfigureAwait(false);
             if (handler is not null)
