@@ -37,8 +37,10 @@ public sealed partial class SocksServer
         _sessions[id] = session;
         _context.Metrics.SessionAccepted();
 
-        // The handshake runs on the thread pool, never on the accept loop.
-        ThreadPool.UnsafeQueueUserWorkItem(session, preferLocal: false);
+        // Started here, on the accept loop's thread, up to its first wait: a receive whose data has not arrived, or a
+        // derivation, which the verifier starts on the thread pool. Handing each client to the thread pool instead
+        // cost a queued work item and a worker's wake-up (and its spinning) per connection.
+        session.Start();
     }
 
     private void RejectAtLimit(Socket client)

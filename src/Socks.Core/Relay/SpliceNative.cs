@@ -24,8 +24,6 @@ internal static class SpliceNative
 
     private const int OpenNonBlock = 0x800;
     private const int OpenCloseOnExec = 0x80000;
-    private const int GetFlags = 3;
-    private const int SetFlags = 4;
     private const int SetPipeSize = 1031;
     private const int GetPipeSize = 1032;
 
@@ -73,35 +71,6 @@ internal static class SpliceNative
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Makes a socket's descriptor non-blocking, as the runtime does on its first asynchronous call: a splice into a
-    /// blocking socket would hold a thread while the peer does not read. A socket that went through an asynchronous
-    /// call already is left alone (one <c>fcntl</c>).
-    /// </summary>
-    /// <param name="socket">A connected socket.</param>
-    /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
-    public static void EnsureNonBlocking(Socket socket)
-    {
-        var referenced = false;
-        try
-        {
-            socket.SafeHandle.DangerousAddRef(ref referenced);
-            var descriptor = (int)socket.SafeHandle.DangerousGetHandle();
-            var flags = Fcntl(descriptor, GetFlags, 0);
-            if (flags >= 0 && (flags & OpenNonBlock) == 0)
-            {
-                _ = Fcntl(descriptor, SetFlags, flags | OpenNonBlock);
-            }
-        }
-        finally
-        {
-            if (referenced)
-            {
-                socket.SafeHandle.DangerousRelease();
-            }
-        }
     }
 
     /// <summary>The socket error of a failed splice on a socket, as the runtime's own calls would report it.</summary>

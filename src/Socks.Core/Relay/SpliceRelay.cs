@@ -72,8 +72,11 @@ internal sealed class SpliceRelay : IRelay, IDisposable
     {
         try
         {
-            SpliceNative.EnsureNonBlocking(request.Client);
-            SpliceNative.EnsureNonBlocking(request.Target);
+            // A splice into a blocking socket would hold a thread while the peer does not read. The runtime made both
+            // descriptors non-blocking with their first asynchronous call and remembers it: for those this costs no
+            // system call; a socket an embedder connected synchronously gets its fcntl here.
+            request.Client.Blocking = false;
+            request.Target.Blocking = false;
         }
         catch (ObjectDisposedException)
         {

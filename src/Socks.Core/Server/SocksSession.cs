@@ -10,9 +10,9 @@ namespace Socks.Core.Server;
 
 /// <summary>
 /// One client connection, from accept to its access-log record: handshake, command (dispatched to its handler),
-/// record. Runs on the thread pool; ends by itself or when <see cref="Abort"/> closes its sockets.
+/// record. Started by the accept loop; ends by itself or when <see cref="Abort"/> closes its sockets.
 /// </summary>
-internal sealed partial class SocksSession : IThreadPoolWorkItem
+internal sealed partial class SocksSession
 {
     /// <summary>Largest handshake message (RFC 1929 request: 3 + 255 + 255 bytes) fits twice.</summary>
     private const int HandshakeBufferSize = 1024;
@@ -48,7 +48,7 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     private bool _relaying;
     private long _downAtRelayStart;
 
-    /// <summary>Creates the session for an accepted client; <see cref="IThreadPoolWorkItem.Execute"/> runs it.</summary>
+    /// <summary>Creates the session for an accepted client; <see cref="Start"/> runs it.</summary>
     /// <param name="id">The server-wide id.</param>
     /// <param name="client">The accepted client socket; the session owns it.</param>
     /// <param name="context">What sessions share.</param>
@@ -154,8 +154,11 @@ internal sealed partial class SocksSession : IThreadPoolWorkItem
     /// <param name="end">The reason and its details (the reply and the command are added when the session ends).</param>
     public void SetEnd(SessionOutcome end) => _end = end;
 
-    /// <inheritdoc/>
-    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+    /// <summary>
+    /// Runs the session on the calling thread until its first wait (usually the greeting's receive), then on whatever
+    /// thread completes its socket operations. Never throws: every failure ends in the session's own record.
+    /// </summary>
+    public void Start() => _ = RunAsync();
 
     private async Task RunAsync()
     {
