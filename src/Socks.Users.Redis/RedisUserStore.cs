@@ -184,7 +184,7 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         }
 
         var tls = new TlsCheck(options.TlsCertificateAuthorities);
-        if (options.Tls && options.TlsCertificateAuthorities is not null)
+        if (options.Tls)
         {
             configuration.CertificateValidation += tls.Validate;
         }
@@ -222,9 +222,7 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         {
             problem = tls.Problem is { } certificate
                 ? $"Redis {options.EndPoint}: {certificate}"
-                : options.Tls && !exception.ToString().Contains("WRONGPASS", StringComparison.Ordinal) && !exception.ToString().Contains("NOAUTH", StringComparison.Ordinal)
-                    ? $"Redis {options.EndPoint} refused the TLS connection or the password (the certificate is not trusted: see --redis-tls-ca; or the password is wrong)"
-                    : $"Redis {options.EndPoint} refused the password ({(options.Password is null ? "none was given" : "wrong password")})";
+                : options.Password is null ? $"Redis {options.EndPoint} requires a password" : $"Redis {options.EndPoint} refused the password";
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -549,9 +547,16 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
                 return Refuse($"the TLS certificate ({certificate.Subject}) does not name the host");
             }
 
+            if (authorities is null)
+            {
+                // The system's roots, as .NET checks them.
+                return errors == SslPolicyErrors.None
+                    || Refuse($"the TLS certificate ({certificate.Subject}) is not trusted by the system's certificate authorities ({string.Join(", ", chain?.ChainStatus.Select(static s => s.Status.ToString()).Distinct() ?? [])}); a private CA is given with --redis-tls-ca");
+            }
+
             using var custom = new X509Chain();
             custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(authorities!);
+            custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (chain is not null)
             {

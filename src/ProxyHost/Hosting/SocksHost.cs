@@ -360,7 +360,9 @@ internal static class SocksHost
         catch (System.Security.Authentication.AuthenticationException exception)
         {
             // The password or the certificate was refused: a configuration error, not an outage to serve through.
-            return (null, exception.Message + (settings.RedisPasswordFile is { } file && exception.Message.Contains("password", StringComparison.Ordinal) ? $" (--redis-password-file {file})" : ""));
+            var hint = !exception.Message.EndsWith("password", StringComparison.Ordinal) ? ""
+                : settings.RedisPasswordFile is { } file ? $" of --redis-password-file {file}" : ": give it with --redis-password-file";
+            return (null, exception.Message + hint);
         }
     }
 
