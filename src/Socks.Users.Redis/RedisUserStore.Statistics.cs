@@ -160,21 +160,29 @@ public sealed partial class RedisUserStore
         }
 
         RedisResult[] rows;
+        var local = new Dictionary<string, UserStatistics>(StringComparer.Ordinal);
+        Dictionary<string, Counters> acknowledged;
+        // Not while a flush is under way: Redis's totals and what this node had acknowledged are read at one moment.
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var result = await _redis.GetDatabase().ScriptEvaluateAsync(ReadStatisticsScript, [NodesKey], arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
             rows = (RedisResult[])result!;
+            foreach (var user in Volatile.Read(ref _statistics)?.Invoke() ?? [])
+            {
+                local[Encoding.Latin1.GetString(user.Username)] = user;
+            }
+
+            acknowledged = new Dictionary<string, Counters>(_flushed, StringComparer.Ordinal);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             SetOffline(exception.Message);
             throw new IOException($"Redis {_options.EndPoint} did not answer: {exception.Message}", exception);
         }
-
-        var local = new Dictionary<string, UserStatistics>(StringComparer.Ordinal);
-        foreach (var user in Volatile.Read(ref _statistics)?.Invoke() ?? [])
+        finally
         {
-            local[Encoding.Latin1.GetString(user.Username)] = user;
+            _flushGate.Release();
         }
 
         var entries = new List<FleetUserStatistics>(usernames.Count);
@@ -183,7 +191,7 @@ public sealed partial class RedisUserStore
             var values = (RedisResult[])rows[i]!;
             var name = Encoding.Latin1.GetString(usernames[i]);
             local.TryGetValue(name, out var mine);
-            var pending = mine is null ? default : Delta(mine, _flushed.GetValueOrDefault(name));
+            var pending = mine is null ? default : Delta(mine, acknowledged.GetValueOrDefault(name));
             entries.Add(new FleetUserStatistics(
                 usernames[i],
                 (long)values[5] + (mine?.ActiveSessions ?? 0),
