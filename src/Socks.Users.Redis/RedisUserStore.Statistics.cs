@@ -56,8 +56,9 @@ public sealed partial class RedisUserStore
         return 0
         """;
 
-    // KEYS: the nodes set. ARGV: stats key prefix, active key prefix, this node's id, then the names. For each name:
-    // sessions, up, down, denials, last login (fleet totals in Redis) and the open sessions of the other live nodes.
+    // KEYS: the nodes set, users. ARGV: stats key prefix, active key prefix, this node's id, then the names. For each
+    // name: sessions, up, down, denials, last login (fleet totals in Redis), the open sessions of the other live nodes,
+    // and whether the user is the fleet's (1) or only this node's (0: given on its command line).
     private const string ReadStatisticsScript = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -72,7 +73,8 @@ public sealed partial class RedisUserStore
               active = active + tonumber(redis.call('HGET', ARGV[2] .. node, name) or '0')
             end
           end
-          out[#out + 1] = {s[1] or '0', s[2] or '0', s[3] or '0', s[4] or '0', s[5] or '0', tostring(active)}
+          out[#out + 1] = {s[1] or '0', s[2] or '0', s[3] or '0', s[4] or '0', s[5] or '0', tostring(active),
+            tostring(redis.call('HEXISTS', KEYS[2], name))}
         end
         return out
         """;
@@ -166,7 +168,7 @@ public sealed partial class RedisUserStore
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = await _redis.GetDatabase().ScriptEvaluateAsync(ReadStatisticsScript, [NodesKey], arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var result = await _redis.GetDatabase().ScriptEvaluateAsync(ReadStatisticsScript, [NodesKey, _usersKey], arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
             rows = (RedisResult[])result!;
             foreach (var user in Volatile.Read(ref _statistics)?.Invoke() ?? [])
             {
@@ -191,6 +193,14 @@ public sealed partial class RedisUserStore
             var values = (RedisResult[])rows[i]!;
             var name = Encoding.Latin1.GetString(usernames[i]);
             local.TryGetValue(name, out var mine);
+            if ((long)values[6] == 0)
+            {
+                // A user only this node has (-u): its fleet is this node.
+                entries.Add(new FleetUserStatistics(usernames[i], mine?.ActiveSessions ?? 0, mine?.Sessions ?? 0, mine?.BytesUp ?? 0,
+                    mine?.BytesDown ?? 0, mine?.LastLoginUnixMilliseconds ?? 0, mine?.Denials ?? 0));
+                continue;
+            }
+
             var pending = mine is null ? default : Delta(mine, acknowledged.GetValueOrDefault(name));
             entries.Add(new FleetUserStatistics(
                 usernames[i],
