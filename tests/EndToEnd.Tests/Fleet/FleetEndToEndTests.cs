@@ -254,6 +254,31 @@ public sealed class FleetEndToEndTests
         fleet.Should().Be(new Counters(0, 4, Bytes, Bytes, fleet.LastLogin), "what B flushed before it died stays");
     }
 
+    [Test]
+    public async Task FleetStatistics_ANodeThatStopsCleanly_FlushesItsLastCountsOnTheWayOut()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var echo = new EchoServer();
+        var prefix = "stop-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        // A's timer would flush only after an hour: what reaches Redis is its last flush at the stop.
+        await using var a = await StartNodeAsync(redis, prefix, "--redis-stats-interval", "1h", "--drain-timeout", "1s");
+        await using var c = await StartNodeAsync(redis, prefix);
+        (await a.McpctlAsync("add-user", "gus", "gus-pw")).ExitCode.Should().Be(0);
+        await EchoSessionAsync(a, echo, 5_000);
+        using (var client = await c.ConnectMcpAsync())
+        {
+            await WaitUntilAsync(async () => (await client.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("gus"u8)), Propagation, "C lists gus");
+        }
+
+        (await UsersJsonAsync(c)).Fleet.Sessions.Should().Be(0, "A has not flushed yet");
+
+        a.Process.Signal(Socks5dProcess.SIGTERM);
+        (await a.Process.WaitForExitAsync()).Should().Be(0);
+
+        var (fleet, _) = await UsersJsonAsync(c);
+        (fleet.Sessions, fleet.BytesUp, fleet.BytesDown, fleet.Active).Should().Be((1L, 5_000L, 5_000L, 0L), "A flushed on its way out");
+    }
+
     private sealed record Counters(long Active, long Sessions, long BytesUp, long BytesDown, long LastLogin);
 
     /// <summary>One session of gus through <paramref name="node"/>: <paramref name="size"/> bytes to the echo server and back, then closed.</summary>
