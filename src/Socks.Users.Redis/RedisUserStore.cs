@@ -107,8 +107,10 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
             description: "1 while Redis, where the fleet's users are, is reachable; 0 while this node serves from (or refuses with) its last snapshot.");
         _local.UserRemoved += (_, e) =>
         {
-            ForgetStatistics(e.Username.Span);
             UserRemoved?.Invoke(this, e);
+            // After the server dropped the user's counters: a flush in between finds no counters, never old ones
+            // against a forgotten baseline (which would add them again).
+            ForgetStatistics(e.Username.Span);
         };
         _redis.ConnectionFailed += (_, e) => SetOffline(e.Exception?.Message ?? e.FailureType.ToString());
         _redis.ConnectionRestored += (_, _) =>
