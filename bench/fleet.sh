@@ -8,7 +8,7 @@
 # within 5 % of the users file. Handshakes with --redis check the node's in-memory snapshot (docs/fleet.md):
 # this measures that they cost what the users file costs.
 #
-# Usage: bench/fleet.sh             full run (about 90 s of measuring, plus the build), writes the results
+# Usage: bench/fleet.sh             full run (about 75 s of measuring, plus the build), writes the results
 #                                   section of docs/fleet.md
 #        SMOKE=1 bench/fleet.sh     tiny run to prove the script works, writes bench/out/fleet-smoke.md
 #
@@ -85,7 +85,8 @@ declare -A PROXY_PORT PROXY_PID
 start_socks5d() { # name extra-args...
     local name=$1 port mport; shift
     port=$(free_port); mport=$(free_port)
-    "$SOCKS5D" -l 127.0.0.1 -p "$port" -L 127.0.0.1 -P "$mport" --drain-timeout 1s --access-log /dev/null "$@" \
+    # In the run folder, so its default ./credentials.log stays out of the tree.
+    (cd "$RUN_DIR" && exec "$SOCKS5D" -l 127.0.0.1 -p "$port" -L 127.0.0.1 -P "$mport" --drain-timeout 1s --access-log /dev/null "$@") \
         >"$LOGS/$name.log" 2>&1 &
     PROXY_PID[$name]=$!; PIDS+=("$!")
     PROXY_PORT[$name]=$port
