@@ -12,13 +12,28 @@ public sealed partial class McpClient
     /// <exception cref="McpStatusException">The server answered a non-OK status; <see cref="McpStatus.CommandNotSupported"/> from a server without the extension.</exception>
     /// <exception cref="McpProtocolException">A malformed page, or a page that does not continue where the previous one ended.</exception>
     /// <exception cref="McpException">Connection closed or unusable.</exception>
-    public async Task<IReadOnlyList<McpUserStatsEntry>> GetUserStatsAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<McpUserStatsEntry>> GetUserStatsAsync(CancellationToken cancellationToken = default) =>
+        GetUserStatsPagesAsync(McpExtensionCodec.UserStatsRequest, cancellationToken);
+
+    /// <summary>
+    /// Sends FLEET_USER_STATS (0x85, docs/mcp-protocol.md §13.6) page by page, as <see cref="GetUserStatsAsync"/> does
+    /// USER_STATS, and returns every user's fleet-wide statistics (the counters of all the nodes sharing the users) and limits.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (see the type's remarks on cancellation).</param>
+    /// <returns>All entries.</returns>
+    /// <exception cref="McpStatusException">The server answered a non-OK status; <see cref="McpStatus.CommandNotSupported"/> from a server that is not part of a fleet (the connection stays usable).</exception>
+    /// <exception cref="McpProtocolException">A malformed page, or a page that does not continue where the previous one ended.</exception>
+    /// <exception cref="McpException">Connection closed or unusable.</exception>
+    public Task<IReadOnlyList<McpUserStatsEntry>> GetFleetUserStatsAsync(CancellationToken cancellationToken = default) =>
+        GetUserStatsPagesAsync(McpExtensionCodec.FleetUserStatsRequest, cancellationToken);
+
+    private async Task<IReadOnlyList<McpUserStatsEntry>> GetUserStatsPagesAsync(Func<byte, McpRequest> request, CancellationToken cancellationToken)
     {
         var entries = new List<McpUserStatsEntry>();
         byte start = 0;
         while (true)
         {
-            var response = await SendAsync(McpExtensionCodec.UserStatsRequest(start), cancellationToken).ConfigureAwait(false);
+            var response = await SendAsync(request(start), cancellationToken).ConfigureAwait(false);
             ThrowIfNotOk(response);
             if (!McpExtensionCodec.TryReadUserStatsResponse(response, out var page, out var problem))
             {
@@ -27,7 +42,7 @@ public sealed partial class McpClient
 
             if (page.Start != start || (page.Entries.Count == 0 && !page.IsLast))
             {
-                throw new McpProtocolException($"USER_STATS asked for START {start} but got START {page.Start} with {page.Entries.Count} entries of {page.Total}.");
+                throw new McpProtocolException($"{McpNames.GetName(response.Command)} asked for START {start} but got START {page.Start} with {page.Entries.Count} entries of {page.Total}.");
             }
 
             entries.AddRange(page.Entries);

@@ -49,4 +49,11 @@ public enum McpCommand : byte
     /// request carries STATE, the response the state now in force.
     /// </summary>
     SetDissector = 0x84,
+
+    /// <summary>
+    /// 0x85 FLEET_USER_STATS (extension, docs/mcp-protocol.md §13.6): USER_STATS with the counters of the whole fleet
+    /// (every node sharing the users through Redis); the same request (START) and entries as <see cref="UserStats"/>.
+    /// A server that is not part of a fleet answers <see cref="McpStatus.CommandNotSupported"/>.
+    /// </summary>
+    FleetUserStats = 0x85,
 }

@@ -37,8 +37,16 @@ public static class McpExtensionCodec
     /// <returns>The request.</returns>
     public static McpRequest UserStatsRequest(byte start) => McpRequest.Extension(McpCommand.UserStats, new[] { start });
 
-    /// <summary>Reads a USER_STATS request's payload.</summary>
-    /// <param name="request">A request whose command is <see cref="McpCommand.UserStats"/>.</param>
+    /// <summary>
+    /// Creates a FLEET_USER_STATS request (docs/mcp-protocol.md §13.6) for the page starting at user <paramref name="start"/>:
+    /// the payload of <see cref="UserStatsRequest"/> under CMD 0x85.
+    /// </summary>
+    /// <param name="start">START: 0 for the first page, then START + COUNT of the previous page.</param>
+    /// <returns>The request.</returns>
+    public static McpRequest FleetUserStatsRequest(byte start) => McpRequest.Extension(McpCommand.FleetUserStats, new[] { start });
+
+    /// <summary>Reads a USER_STATS or FLEET_USER_STATS request's payload (the same layout, §13.1 and §13.6).</summary>
+    /// <param name="request">A request whose command is <see cref="McpCommand.UserStats"/> or <see cref="McpCommand.FleetUserStats"/>.</param>
     /// <param name="start">START.</param>
     /// <param name="problem">Why the payload is malformed, when the result is false.</param>
     /// <returns>True when the payload is well-formed.</returns>
@@ -48,7 +56,7 @@ public static class McpExtensionCodec
         var payload = request.Payload.Span;
         if (payload.Length != 1)
         {
-            problem = $"USER_STATS takes LEN 1 (START), but LEN is {payload.Length}.";
+            problem = $"{McpNames.GetName(request.Command)} takes LEN 1 (START), but LEN is {payload.Length}.";
             return false;
         }
 
@@ -258,7 +266,22 @@ public static class McpExtensionCodec
     /// <param name="entries">The entries from START on; they must fit (<see cref="UserStatsPageCount"/>).</param>
     /// <returns>The response.</returns>
     /// <exception cref="ArgumentException">More than 255 users, START + COUNT above TOTAL, or the entries do not fit in 65535 bytes.</exception>
-    public static McpResponse UserStatsResponse(int total, byte start, IReadOnlyList<McpUserStatsEntry> entries)
+    public static McpResponse UserStatsResponse(int total, byte start, IReadOnlyList<McpUserStatsEntry> entries) =>
+        UserStatsResponse(McpCommand.UserStats, total, start, entries);
+
+    /// <summary>
+    /// Creates an OK response to FLEET_USER_STATS (docs/mcp-protocol.md §13.6): the layout of <see cref="UserStatsResponse(int, byte, IReadOnlyList{McpUserStatsEntry})"/>,
+    /// whose entries carry the fleet's counters.
+    /// </summary>
+    /// <param name="total">TOTAL: how many users the server has (at most 255).</param>
+    /// <param name="start">START: the index of the first entry.</param>
+    /// <param name="entries">The entries from START on; they must fit (<see cref="UserStatsPageCount"/>).</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="ArgumentException">More than 255 users, START + COUNT above TOTAL, or the entries do not fit in 65535 bytes.</exception>
+    public static McpResponse FleetUserStatsResponse(int total, byte start, IReadOnlyList<McpUserStatsEntry> entries) =>
+        UserStatsResponse(McpCommand.FleetUserStats, total, start, entries);
+
+    private static McpResponse UserStatsResponse(McpCommand command, int total, byte start, IReadOnlyList<McpUserStatsEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (total is < 0 or > McpConstants.MaxUsers || start + entries.Count > total)
@@ -298,10 +321,10 @@ public static class McpExtensionCodec
             span = span[entry.WireLength..];
         }
 
-        return McpResponse.Extension(McpCommand.UserStats, payload);
+        return McpResponse.Extension(command, payload);
     }
 
-    /// <summary>Reads an OK response to USER_STATS.</summary>
+    /// <summary>Reads an OK response to USER_STATS or FLEET_USER_STATS (the same layout, §13.1 and §13.6); messages name the response's command.</summary>
     /// <param name="response">The OK response.</param>
     /// <param name="page">The page; user names are fresh copies.</param>
     /// <param name="problem">Why it is malformed, when the result is false.</param>
@@ -309,17 +332,18 @@ public static class McpExtensionCodec
     public static bool TryReadUserStatsResponse(in McpResponse response, out McpUserStatsPage page, out string? problem)
     {
         page = new McpUserStatsPage(0, 0, []);
+        var name = McpNames.GetName(response.Command);
         var payload = response.Payload.Span;
         if (payload.Length < UserStatsHeaderLength)
         {
-            problem = $"A successful USER_STATS response carries at least {UserStatsHeaderLength} bytes (TOTAL, START, COUNT), but LEN is {payload.Length}.";
+            problem = $"A successful {name} response carries at least {UserStatsHeaderLength} bytes (TOTAL, START, COUNT), but LEN is {payload.Length}.";
             return false;
         }
 
         byte total = payload[0], start = payload[1], count = payload[2];
         if (start + count > total)
         {
-            problem = $"USER_STATS page START {start} + COUNT {count} runs past TOTAL {total}.";
+            problem = $"{name} page START {start} + COUNT {count} runs past TOTAL {total}.";
             return false;
         }
 
@@ -329,20 +353,20 @@ public static class McpExtensionCodec
         {
             if (rest.IsEmpty)
             {
-                problem = $"USER_STATS entry {i} of {count} is missing.";
+                problem = $"{name} entry {i} of {count} is missing.";
                 return false;
             }
 
             var ulen = rest[0];
             if (ulen == 0)
             {
-                problem = $"USER_STATS entry {i}: ULEN is 0; user names are 1 to 255 bytes.";
+                problem = $"{name} entry {i}: ULEN is 0; user names are 1 to 255 bytes.";
                 return false;
             }
 
             if (rest.Length < 1 + ulen + UserStatsEntryFixedLength)
             {
-                problem = $"USER_STATS entry {i} is truncated: {rest.Length} bytes left, {1 + ulen + UserStatsEntryFixedLength} needed.";
+                problem = $"{name} entry {i} is truncated: {rest.Length} bytes left, {1 + ulen + UserStatsEntryFixedLength} needed.";
                 return false;
             }
 
@@ -350,7 +374,7 @@ public static class McpExtensionCodec
             var limits = ReadLimits(fields[44..]);
             if (!limits.IsValid)
             {
-                problem = $"USER_STATS entry {i}: {CheckLimits(limits)}";
+                problem = $"{name} entry {i}: {CheckLimits(limits)}";
                 return false;
             }
 
@@ -369,7 +393,7 @@ public static class McpExtensionCodec
 
         if (!rest.IsEmpty)
         {
-            problem = $"The USER_STATS payload holds {rest.Length} bytes after its {count} entries.";
+            problem = $"The {name} payload holds {rest.Length} bytes after its {count} entries.";
             return false;
         }
 

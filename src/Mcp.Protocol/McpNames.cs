@@ -20,6 +20,7 @@ public static class McpNames
         McpCommand.SetLimits => "SET_LIMITS",
         McpCommand.GetDissector => "GET_DISSECTOR",
         McpCommand.SetDissector => "SET_DISSECTOR",
+        McpCommand.FleetUserStats => "FLEET_USER_STATS",
         _ => Hex((byte)command),
     };
 

@@ -122,6 +122,12 @@ internal sealed record HostSettings
     /// <summary>--redis-lease-time: the lifetime of a fleet session lease in Redis (docs/fleet.md "Session limits").</summary>
     public TimeSpan RedisLeaseTime { get; init; } = Socks.Users.Redis.RedisUserStoreOptions.DefaultLeaseTime;
 
+    /// <summary>--redis-stats-interval: how often the node adds its per-user counts to the fleet's (docs/fleet.md "Statistics across the fleet").</summary>
+    public TimeSpan RedisStatsInterval { get; init; } = Socks.Users.Redis.RedisUserStoreOptions.DefaultStatisticsInterval;
+
+    /// <summary>--redis-tls-ca: the PEM file of the authorities trusted for Redis's TLS certificate, or null for the system's roots.</summary>
+    public string? RedisTlsCa { get; init; }
+
     /// <summary>--max-users: the user limit, 1..255, counting -u, file and MCP users alike.</summary>
     public int MaxUsers { get; init; } = DefaultMaxUsers;
 

@@ -32,7 +32,7 @@ public sealed partial class RedisUserStore : ISessionLeases
         """;
 
     private readonly ConcurrentDictionary<long, Lease> _leases = new();
-    private readonly string _node = Guid.NewGuid().ToString("N")[..12];
+    private readonly string _node = Environment.MachineName + "/" + Guid.NewGuid().ToString("N")[..12];
     private long _nextLease;
     private Task _renewLoop = Task.CompletedTask;
 

@@ -1,4 +1,7 @@
 using System.Diagnostics.Metrics;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Socks.Core;
@@ -33,19 +36,22 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
     /// <summary>The name of the meter that publishes <c>socks.redis.connected</c>.</summary>
     public const string MeterName = "Socks.Users.Redis";
 
-    // KEYS: users, version. ARGV: name, record, max users, channel. Refusals change nothing.
+    // KEYS: users, version. ARGV: name, record, max users, channel, stats key prefix. Refusals change nothing. A new
+    // user's fleet statistics start at zero.
     private const string AddScript = """
         if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'exists' end
         if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 'limit' end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('DEL', ARGV[5] .. ARGV[1])
         local version = redis.call('INCR', KEYS[2])
         redis.call('PUBLISH', ARGV[4], version)
         return 'ok'
         """;
 
-    // KEYS: users, version. ARGV: name, channel.
+    // KEYS: users, version. ARGV: name, channel, stats key prefix. The user's fleet statistics go with it.
     private const string RemoveScript = """
         if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 'missing' end
+        redis.call('DEL', ARGV[3] .. ARGV[1])
         local version = redis.call('INCR', KEYS[2])
         redis.call('PUBLISH', ARGV[2], version)
         return 'ok'
@@ -99,7 +105,13 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _meter.CreateObservableGauge("socks.redis.connected", () => State == Online ? 1 : 0, unit: null,
             description: "1 while Redis, where the fleet's users are, is reachable; 0 while this node serves from (or refuses with) its last snapshot.");
-        _local.UserRemoved += (_, e) => UserRemoved?.Invoke(this, e);
+        _local.UserRemoved += (_, e) =>
+        {
+            UserRemoved?.Invoke(this, e);
+            // After the server dropped the user's counters: a flush in between finds no counters, never old ones
+            // against a forgotten baseline (which would add them again).
+            ForgetStatistics(e.Username.Span);
+        };
         _redis.ConnectionFailed += (_, e) => SetOffline(e.Exception?.Message ?? e.FailureType.ToString());
         _redis.ConnectionRestored += (_, _) =>
         {
@@ -140,13 +152,17 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
     /// <param name="cancellationToken">Cancels the first connection attempt.</param>
     /// <returns>The running store; dispose it to stop following Redis.</returns>
     /// <exception cref="ArgumentException">An option is not valid (the endpoint is not HOST:PORT, the interval is not positive).</exception>
+    /// <exception cref="AuthenticationException">Redis answered but refused this node: the password (AUTH), or, with
+    /// <see cref="RedisUserStoreOptions.TlsCertificateAuthorities"/>, its certificate is not signed by them or does not
+    /// name the host. The message is one line naming the problem.</exception>
     public static async Task<RedisUserStore> ConnectAsync(RedisUserStoreOptions options, UserStore local, ILogger? logger, IMeterFactory? meterFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(local);
-        if (options.PollInterval <= TimeSpan.Zero || options.CommandTimeout <= TimeSpan.Zero || options.LeaseTime < TimeSpan.FromMilliseconds(300))
+        if (options.PollInterval <= TimeSpan.Zero || options.CommandTimeout <= TimeSpan.Zero || options.LeaseTime < TimeSpan.FromMilliseconds(300)
+            || options.StatisticsInterval < RedisUserStoreOptions.MinStatisticsInterval)
         {
-            throw new ArgumentException("PollInterval and CommandTimeout must be positive, LeaseTime at least 300 ms.", nameof(options));
+            throw new ArgumentException("PollInterval and CommandTimeout must be positive, LeaseTime at least 300 ms, StatisticsInterval at least 100 ms.", nameof(options));
         }
 
         var configuration = new ConfigurationOptions
@@ -169,7 +185,18 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
             throw new ArgumentException($"Not a Redis endpoint (HOST:PORT): {options.EndPoint}", nameof(options), exception);
         }
 
+        var tls = new TlsCheck(options.TlsCertificateAuthorities);
+        if (options.Tls)
+        {
+            configuration.CertificateValidation += tls.Validate;
+        }
+
         var redis = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!redis.IsConnected)
+        {
+            await ThrowIfRefusedAsync(redis, options, tls).ConfigureAwait(false);
+        }
+
         var store = new RedisUserStore(options, local, redis, logger, meterFactory);
         if (!await store.TrySyncAsync(force: true).ConfigureAwait(false))
         {
@@ -179,6 +206,36 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         store._loop = Task.Run(store.FollowAsync, CancellationToken.None);
         store._renewLoop = Task.Run(store.RenewLeasesAsync, CancellationToken.None);
         return store;
+    }
+
+    /// <summary>
+    /// At start, tells a Redis that refused this node (the password, or the TLS certificate) from one that is not
+    /// reachable yet: the first is a configuration error, the second is served from the snapshot until Redis is back.
+    /// </summary>
+    private static async Task ThrowIfRefusedAsync(ConnectionMultiplexer redis, RedisUserStoreOptions options, TlsCheck tls)
+    {
+        string? problem = null;
+        try
+        {
+            await redis.GetDatabase().PingAsync().ConfigureAwait(false);
+        }
+        catch (RedisConnectionException exception) when (tls.Problem is not null || exception.FailureType == ConnectionFailureType.AuthenticationFailure
+            || exception.ToString().Contains("WRONGPASS", StringComparison.Ordinal) || exception.ToString().Contains("NOAUTH", StringComparison.Ordinal))
+        {
+            problem = tls.Problem is { } certificate
+                ? $"Redis {options.EndPoint}: {certificate}"
+                : options.Password is null ? $"Redis {options.EndPoint} requires a password" : $"Redis {options.EndPoint} refused the password";
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // Not reachable (yet): no error, the store serves from its snapshot and keeps trying.
+        }
+
+        if (problem is not null)
+        {
+            redis.Dispose();
+            throw new AuthenticationException(problem);
+        }
     }
 
     /// <summary>Reads Redis now and applies what changed (tests and tools; the store does it by itself).</summary>
@@ -222,7 +279,7 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
             CancellationToken.None,
             TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
             TaskScheduler.Default).ConfigureAwait(false);
-        var outcome = await RunScriptAsync(AddScript, [username.ToArray(), record, _local.MaxUsers, _channel.ToString()]).ConfigureAwait(false);
+        var outcome = await RunScriptAsync(AddScript, [username.ToArray(), record, _local.MaxUsers, _channel.ToString(), StatsPrefix]).ConfigureAwait(false);
         switch (outcome)
         {
             case "exists":
@@ -243,7 +300,7 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
     public async ValueTask<UserChangeResult> RemoveAsync(ReadOnlyMemory<byte> username, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var outcome = await RunScriptAsync(RemoveScript, [username.ToArray(), _channel.ToString()]).ConfigureAwait(false);
+        var outcome = await RunScriptAsync(RemoveScript, [username.ToArray(), _channel.ToString(), StatsPrefix]).ConfigureAwait(false);
         if (outcome == "missing")
         {
             return _local.TryGetLimits(username.Span, out _)
@@ -315,6 +372,7 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         await _renewLoop.ConfigureAwait(false);
+        await FinalFlushAsync().ConfigureAwait(false);
         ReleaseAllLeases();
         await _redis.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
         _redis.Dispose();
@@ -469,6 +527,61 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         if (length is < 1 or > UserStore.MaxCredentialLength)
         {
             throw new ArgumentException($"Must be 1..{UserStore.MaxCredentialLength} bytes, was {length}.", paramName);
+        }
+    }
+
+    /// <summary>Checks the Redis server's certificate against the given authorities only, and keeps why it refused.</summary>
+    private sealed class TlsCheck(X509Certificate2Collection? authorities)
+    {
+        private string? _problem;
+
+        public string? Problem => Volatile.Read(ref _problem);
+
+        public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+        {
+            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+            {
+                return Refuse("the server sent no TLS certificate");
+            }
+
+            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            {
+                return Refuse($"the TLS certificate ({certificate.Subject}) does not name the host");
+            }
+
+            if (authorities is null)
+            {
+                // The system's roots, as .NET checks them.
+                return errors == SslPolicyErrors.None
+                    || Refuse($"the TLS certificate ({certificate.Subject}) is not trusted by the system's certificate authorities ({string.Join(", ", chain?.ChainStatus.Select(static s => s.Status.ToString()).Distinct() ?? [])}); a private CA is given with --redis-tls-ca");
+            }
+
+            using var custom = new X509Chain();
+            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
+            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            if (chain is not null)
+            {
+                foreach (var element in chain.ChainElements)
+                {
+                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+                }
+            }
+
+            using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            if (custom.Build(leaf))
+            {
+                return true;
+            }
+
+            var status = string.Join(", ", custom.ChainStatus.Select(static s => s.Status.ToString()).Distinct());
+            return Refuse($"the TLS certificate ({certificate.Subject}) is not signed by --redis-tls-ca ({status})");
+        }
+
+        private bool Refuse(string problem)
+        {
+            Volatile.Write(ref _problem, problem);
+            return false;
         }
     }
 }

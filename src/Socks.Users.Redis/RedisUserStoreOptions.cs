@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Socks.Users.Redis;
 
 /// <summary>How a <see cref="RedisUserStore"/> reaches Redis and keeps its snapshot in step.</summary>
@@ -39,6 +41,27 @@ public sealed record RedisUserStoreOptions
 
     /// <summary>The default <see cref="LeaseTime"/>: 15 seconds.</summary>
     public static TimeSpan DefaultLeaseTime => TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How often the node adds the deltas of its per-user counters to the fleet's statistics in Redis and writes its open
+    /// sessions there (docs/fleet.md "Statistics across the fleet"); a node's open sessions drop out of the fleet's count
+    /// three intervals after its last flush. At least 100 ms; default 1 second.
+    /// </summary>
+    public TimeSpan StatisticsInterval { get; init; } = DefaultStatisticsInterval;
+
+    /// <summary>The default <see cref="StatisticsInterval"/>: 1 second.</summary>
+    public static TimeSpan DefaultStatisticsInterval => TimeSpan.FromSeconds(1);
+
+    /// <summary>The smallest <see cref="StatisticsInterval"/>: 100 ms.</summary>
+    public static TimeSpan MinStatisticsInterval => TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The certificate authorities that sign the Redis server's certificate, with <see cref="Tls"/> (socks5d's
+    /// <c>--redis-tls-ca FILE</c>), or null to check it against the system's trusted roots. With them, the server's chain
+    /// must end at one of these (the system's roots are not used), and the certificate must be valid now and name the
+    /// host of <see cref="EndPoint"/>.
+    /// </summary>
+    public X509Certificate2Collection? TlsCertificateAuthorities { get; init; }
 
     /// <summary>How long one Redis command may take before the node counts Redis as unreachable.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(2);

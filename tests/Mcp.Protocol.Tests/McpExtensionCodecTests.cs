@@ -125,6 +125,98 @@ public class McpExtensionCodecTests
     }
 
     [Test]
+    public void FleetUserStatsRequest_IsLen1Start_UnderCmd85()
+    {
+        Write(McpExtensionCodec.FleetUserStatsRequest(3)).Should().Equal(Hex("01 85 0001 03"));
+        var request = ReadRequest(Hex("01 85 0001 03"));
+        request.Command.Should().Be(McpCommand.FleetUserStats);
+        request.IsKnownCommand.Should().BeFalse("an extension with a raw payload, as USER_STATS");
+        request.IsExtensionCommand.Should().BeTrue();
+        McpExtensionCodec.TryReadUserStatsRequest(request, out var start, out _).Should().BeTrue();
+        start.Should().Be(3);
+    }
+
+    [TestCase("01 85 0000", TestName = "FLEET_USER_STATS LEN 0")]
+    [TestCase("01 85 0002 0000", TestName = "FLEET_USER_STATS LEN 2")]
+    public void FleetUserStatsRequest_BadLength_IsMalformed(string frame)
+    {
+        McpExtensionCodec.TryReadUserStatsRequest(ReadRequest(Hex(frame)), out _, out var problem).Should().BeFalse();
+        problem.Should().StartWith("FLEET_USER_STATS takes LEN 1 (START), but LEN is ");
+    }
+
+    [Test]
+    public void FleetUserStatsResponse_OneEntry_ByteForByte_SameLayoutAsUserStats()
+    {
+        var bytes = Write(McpExtensionCodec.FleetUserStatsResponse(1, 0, [Entry("alice")]));
+
+        bytes.Should().Equal(Hex("01 00 005A 01 00 01 " + AliceEntryHex), "the entries of §13.1: LEN = 3 + 1 + 5 + 81 = 0x5A");
+        var response = ReadResponse(bytes, McpCommand.FleetUserStats);
+        response.Command.Should().Be(McpCommand.FleetUserStats);
+        McpExtensionCodec.TryReadUserStatsResponse(response, out var page, out _).Should().BeTrue();
+        (page.Total, page.Start, page.IsLast).Should().Be(((byte)1, (byte)0, true));
+        var entry = page.Entries.Single();
+        entry.Username.ToArray().Should().Equal(Alice);
+        (entry.ActiveSessions, entry.Sessions, entry.BytesUp, entry.BytesDown, entry.LastLogin, entry.Denials, entry.QuotaUsed)
+            .Should().Be((1u, 7ul, 1000ul, 2000ul, 1_764_000_000_000ul, 3ul, 3000ul));
+        entry.Limits.Should().Be(AliceLimits);
+    }
+
+    [Test]
+    public void FleetUserStatsResponse_TwoEntriesSecondPage_ByteForByte()
+    {
+        var bob = new McpUserStatsEntry("bob"u8.ToArray(), 0, 0, 0, 0, 0, 0, default, 0);
+        var bytes = Write(McpExtensionCodec.FleetUserStatsResponse(3, 1, [Entry("alice"), bob]));
+
+        bytes.Should().Equal(Hex("01 00 00AF 03 01 02 " + AliceEntryHex + " 03 626F62" + string.Concat(Enumerable.Repeat(" 00", 81))),
+            "LEN = 3 + (1 + 5 + 81) + (1 + 3 + 81) = 0xAF");
+        McpExtensionCodec.TryReadUserStatsResponse(ReadResponse(bytes, McpCommand.FleetUserStats), out var page, out _).Should().BeTrue();
+        page.Entries.Select(e => System.Text.Encoding.UTF8.GetString(e.Username.Span)).Should().Equal("alice", "bob");
+        page.IsLast.Should().BeTrue();
+    }
+
+    [Test]
+    public void FleetUserStatsResponse_NoUsers_Is000000()
+    {
+        Write(McpExtensionCodec.FleetUserStatsResponse(0, 0, [])).Should().Equal(Hex("01 00 0003 00 00 00"));
+        McpExtensionCodec.TryReadUserStatsResponse(ReadResponse(Hex("01 00 0003 00 00 00"), McpCommand.FleetUserStats), out var page, out _).Should().BeTrue();
+        page.Entries.Should().BeEmpty();
+    }
+
+    [TestCase("01 00 0002 0100", "A successful FLEET_USER_STATS response carries at least 3 bytes", TestName = "FLEET_USER_STATS response LEN 2")]
+    [TestCase("01 00 0003 01 01 01", "FLEET_USER_STATS page START 1 + COUNT 1 runs past TOTAL 1", TestName = "FLEET_USER_STATS START+COUNT past TOTAL")]
+    [TestCase("01 00 0003 01 00 01", "FLEET_USER_STATS entry 0 of 1 is missing", TestName = "FLEET_USER_STATS entry missing")]
+    [TestCase("01 00 0004 01 00 01 00", "FLEET_USER_STATS entry 0: ULEN is 0", TestName = "FLEET_USER_STATS entry ULEN 0")]
+    [TestCase("01 00 000A 01 00 01 05 616C696365 00", "FLEET_USER_STATS entry 0 is truncated", TestName = "FLEET_USER_STATS entry truncated")]
+    public void FleetUserStatsResponse_Malformed_IsRefused(string frame, string reason)
+    {
+        McpExtensionCodec.TryReadUserStatsResponse(ReadResponse(Hex(frame), McpCommand.FleetUserStats), out _, out var problem).Should().BeFalse();
+        problem.Should().StartWith(reason);
+    }
+
+    [Test]
+    public void FleetUserStatsResponse_BytesLeftOverOrBadPeriod_IsRefused()
+    {
+        var leftOver = Hex("01 00 005B 01 00 01 " + AliceEntryHex + " FF");
+        var badPeriod = Hex("01 00 005A 01 00 01 " + AliceEntryHex.Replace("0000000C80000000 02", "0000000C80000000 03", StringComparison.Ordinal));
+
+        McpExtensionCodec.TryReadUserStatsResponse(ReadResponse(leftOver, McpCommand.FleetUserStats), out _, out var first).Should().BeFalse();
+        McpExtensionCodec.TryReadUserStatsResponse(ReadResponse(badPeriod, McpCommand.FleetUserStats), out _, out var second).Should().BeFalse();
+
+        first.Should().Be("The FLEET_USER_STATS payload holds 1 bytes after its 1 entries.");
+        second.Should().Be("FLEET_USER_STATS entry 0: PERIOD 0x03 is not 0x00, 0x01 or 0x02.");
+    }
+
+    [Test]
+    public void FleetUserStatsResponse_NotSupported_HasNoPayload()
+    {
+        var response = ReadResponse(Hex("01 02 0000"), McpCommand.FleetUserStats);
+
+        response.Status.Should().Be(McpStatus.CommandNotSupported);
+        response.Payload.IsEmpty.Should().BeTrue();
+        McpNames.GetName(McpCommand.FleetUserStats).Should().Be("FLEET_USER_STATS");
+    }
+
+    [Test]
     public void UserStatsPageCount_255LongNames_TwoPagesOfWholeEntries()
     {
         // 255 users of 255-byte names: 337 bytes each, (65535 - 3) / 337 = 194 in the first page.

@@ -108,4 +108,96 @@ public sealed class McpctlLimitsBinaryTests
         result.ExitCode.Should().Be(69);
         result.Stderr.Should().StartWith("mcpctl: protocol error from 127.0.0.1:").And.Contain("ULEN is 0");
     }
+
+    /// <summary>A one-user USER_STATS / FLEET_USER_STATS page: alice with these counters, no limits.</summary>
+    private static byte[] AlicePage(uint active, ulong sessions, ulong up, ulong down, ulong lastLogin, ulong denials)
+    {
+        var payload = new byte[3 + 1 + 5 + 81];
+        payload[0] = 1;
+        payload[2] = 1;
+        payload[3] = 5;
+        "alice"u8.CopyTo(payload.AsSpan(4));
+        var fields = payload.AsSpan(9);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(fields, active);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(fields[4..], sessions);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(fields[12..], up);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(fields[20..], down);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(fields[28..], lastLogin);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(fields[36..], denials);
+        return payload;
+    }
+
+    private static readonly byte[] NodePage = AlicePage(1, 14, 2048, 1_048_576, 1_764_000_000_000, 1);
+
+    private static readonly byte[] FleetPage = AlicePage(3, 41, 6144, 3_145_728, 1_764_000_005_000, 2);
+
+    private static readonly string[] SingleNodeTable =
+    [
+        "USER   ACTIVE  SESSIONS  UP       DOWN     LAST LOGIN (UTC)     DENIED  MAX  RATE UP  RATE DOWN  QUOTA",
+        "alice  1       14        2.0 KiB  1.0 MiB  2025-11-24 16:00:00  1       -    -        -          -",
+    ];
+
+    [Test]
+    public async Task Users_FleetNode_SendsUserStatsThenFleetUserStats_FleetTotalsWithThisNodesShare()
+    {
+        await using var server = FakeMcpServer.Start(request => request[1] == 0x85 ? Reply.Ok(FleetPage) : Reply.Ok(NodePage));
+
+        var result = await Mcpctl.RunAsync(Args(server, "users"));
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        server.Requests.Select(Hex.Format).Should().Equal("01 80 00 01 00", "01 85 00 01 00");
+        result.StdoutLines.Should().Equal(
+            "USER   ACTIVE (NODE)  SESSIONS (NODE)  UP (NODE)          DOWN (NODE)        LAST LOGIN (UTC)     DENIED (NODE)  MAX  RATE UP  RATE DOWN  QUOTA",
+            "alice  3 (1)          41 (14)          6.0 KiB (2.0 KiB)  3.0 MiB (1.0 MiB)  2025-11-24 16:00:05  2 (1)          -    -        -          -");
+        result.Stderr.Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Users_FleetNode_Json_HasNodeAndFleetObjects_AndKeepsTheSingleNodeFields()
+    {
+        await using var server = FakeMcpServer.Start(request => request[1] == 0x85 ? Reply.Ok(FleetPage) : Reply.Ok(NodePage));
+
+        var result = await Mcpctl.RunAsync(Args(server, "users", "--json"));
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var alice = json.RootElement.GetProperty("users")[0];
+        alice.GetProperty("sessions").GetInt64().Should().Be(14);
+        alice.GetProperty("node").GetProperty("sessions").GetInt64().Should().Be(14);
+        alice.GetProperty("node").GetProperty("bytesDown").GetInt64().Should().Be(1_048_576);
+        alice.GetProperty("fleet").GetProperty("activeSessions").GetInt64().Should().Be(3);
+        alice.GetProperty("fleet").GetProperty("sessions").GetInt64().Should().Be(41);
+        alice.GetProperty("fleet").GetProperty("bytesUp").GetInt64().Should().Be(6144);
+        alice.GetProperty("fleet").GetProperty("bytesDown").GetInt64().Should().Be(3_145_728);
+        alice.GetProperty("fleet").GetProperty("lastLogin").GetInt64().Should().Be(1_764_000_005_000);
+        alice.GetProperty("fleet").GetProperty("denials").GetInt64().Should().Be(2);
+    }
+
+    [Test]
+    public async Task Users_FleetUserStatsNotSupported_ExactlyTheSingleNodeOutput()
+    {
+        await using var server = FakeMcpServer.Start(request => request[1] == 0x85 ? Reply.Status(0x02) : Reply.Ok(NodePage));
+
+        var text = await Mcpctl.RunAsync(Args(server, "users"));
+        var json = await Mcpctl.RunAsync(Args(server, "users", "--json"));
+
+        text.ExitCode.Should().Be(0, text.Stderr);
+        text.StdoutLines.Should().Equal(SingleNodeTable);
+        text.Stderr.Should().BeEmpty();
+        json.Stdout.Should().Be("{\"users\":[{\"user\":\"alice\",\"activeSessions\":1,\"sessions\":14,\"bytesUp\":2048,\"bytesDown\":1048576,\"lastLogin\":1764000000000,\"denials\":1,"
+            + "\"limits\":{\"maxSessions\":0,\"rateUp\":0,\"rateDown\":0,\"quota\":0,\"period\":\"none\"},\"quotaUsed\":0}]}\n");
+    }
+
+    [Test]
+    public async Task Users_FleetUserStatsError_WarnsAndShowsThisNode_Exit0()
+    {
+        await using var server = FakeMcpServer.Start(request => request[1] == 0x85 ? Reply.Status(0x01) : Reply.Ok(NodePage));
+
+        var result = await Mcpctl.RunAsync(Args(server, "users"));
+
+        result.ExitCode.Should().Be(0);
+        result.StdoutLines.Should().Equal(SingleNodeTable);
+        result.Stderr.Should().StartWith("mcpctl: warning: the fleet's totals are unavailable (the server answered ERROR to FLEET_USER_STATS");
+        result.StderrLines.Should().HaveCount(1);
+    }
 }

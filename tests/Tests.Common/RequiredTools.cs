@@ -10,7 +10,7 @@ namespace Tests.Common;
 public static class RequiredTools
 {
     /// <summary>Debian packages by the command they provide.</summary>
-    private static readonly (string Command, string Package)[] Tools = [("curl", "curl"), ("fail2ban-regex", "fail2ban"), ("fail2ban-client", "fail2ban"), ("setpriv", "util-linux"), ("unshare", "util-linux"), ("mount", "mount"), ("torsocks", "torsocks"), ("node", "nodejs"), ("npm", "npm"), ("flock", "util-linux"), ("systemd-analyze", "systemd"), ("logrotate", "logrotate"), ("promtool", "prometheus"), ("dovecot", "dovecot-imapd"), ("zsh", "zsh"), ("tmux", "tmux"), ("redis-server", "redis-server"), ("haproxy", "haproxy")];
+    private static readonly (string Command, string Package)[] Tools = [("curl", "curl"), ("fail2ban-regex", "fail2ban"), ("fail2ban-client", "fail2ban"), ("setpriv", "util-linux"), ("unshare", "util-linux"), ("mount", "mount"), ("torsocks", "torsocks"), ("node", "nodejs"), ("npm", "npm"), ("flock", "util-linux"), ("systemd-analyze", "systemd"), ("logrotate", "logrotate"), ("promtool", "prometheus"), ("dovecot", "dovecot-imapd"), ("zsh", "zsh"), ("tmux", "tmux"), ("redis-server", "redis-server"), ("redis-cli", "redis-tools"), ("haproxy", "haproxy"), ("openssl", "openssl")];
 
     /// <summary>Debian packages that provide a library, not a command, by a file they install.</summary>
     private static readonly (string File, string Package)[] Libraries = [("/usr/lib/python3/dist-packages/socks.py", "python3-socks")];

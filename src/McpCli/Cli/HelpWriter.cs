@@ -150,6 +150,9 @@ internal static class HelpWriter
             "One row per user: sessions open and since start, bytes each way, last login,",
             "requests refused, and the limits (- = none) with the quota used this period.",
             "USER_STATS is an MCP extension: a server without it exits 2 (CMD_NOT_SUPPORTED).",
+            "On a fleet node (socks5d --redis, FLEET_USER_STATS) the counters are the fleet's",
+            "totals with this node's share in brackets, e.g. SESSIONS (NODE) \"12 (3)\";",
+            "--json adds \"node\" and \"fleet\" objects to each user.",
             "",
         ],
         "set-limits" =>

@@ -41,7 +41,8 @@ internal static partial class ArgumentParser
         "               [--bind | --no-bind] [--bind-timeout d]\n" +
         "               [--udp | --no-udp] [--udp-idle-timeout d] [--relay splice|user]\n" +
         "               [--redis host:port [--redis-password-file file] [--redis-tls] [--redis-prefix prefix]\n" +
-        "                [--redis-offline serve|refuse] [--redis-lease-time d]]";
+        "                [--redis-offline serve|refuse] [--redis-lease-time d] [--redis-stats-interval d]\n" +
+        "                [--redis-tls-ca file]]";
 
     /// <summary>Parses argv; prints help/version to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
     /// <param name="args">The arguments.</param>

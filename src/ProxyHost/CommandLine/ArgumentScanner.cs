@@ -59,12 +59,14 @@ internal static class ArgumentScanner
         ["redis-prefix"] = 'V',
         ["redis-offline"] = 'E',
         ["redis-lease-time"] = 'H',
+        ["redis-stats-interval"] = 'I',
+        ["redis-tls-ca"] = 'c',
     };
 
     private static readonly Dictionary<char, string> KeyToLong = LongToKey.ToDictionary(pair => pair.Value, pair => pair.Key);
 
     // Keys of options that take a value; the rest are flags.
-    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjyrbRSVE";
+    private const string ValueKeys = "lpLPu123456ACOGJWKUXYZkjyrbRSVEHIc";
 
     // Keys of options that only the command line may give (not the configuration file or the environment).
     private const string CommandLineOnlyKeys = "hvKQ";

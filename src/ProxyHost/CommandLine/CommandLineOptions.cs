@@ -104,6 +104,12 @@ internal sealed class CommandLineOptions
     [Option("redis-lease-time", MetaValue = "DURATION", HelpText = "Lifetime of a fleet session lease in Redis, renewed every third of it; a dead node's sessions are released after it (default 15s).")]
     public string? RedisLeaseTime { get; set; }
 
+    [Option("redis-stats-interval", MetaValue = "DURATION", HelpText = "How often this node adds its per-user counts to the fleet's statistics in Redis (default 1s, at least 100ms); its open sessions leave the fleet's count 3 intervals after its last flush.")]
+    public string? RedisStatsInterval { get; set; }
+
+    [Option("redis-tls-ca", MetaValue = "FILE", HelpText = "With --redis-tls: trust only the certificate authorities in the PEM FILE for Redis's certificate (instead of the system's roots).")]
+    public string? RedisTlsCa { get; set; }
+
     [Option("max-users", MetaValue = "N", HelpText = "Most users at once, 1..255, -u and file users included (default 10).")]
     public string? MaxUsers { get; set; }
 

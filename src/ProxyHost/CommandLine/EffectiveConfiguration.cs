@@ -112,6 +112,8 @@ internal static class EffectiveConfiguration
         "redis-prefix" => settings.Redis is null ? null : settings.RedisPrefix,
         "redis-offline" => settings.Redis is null ? null : settings.RedisOfflineRefuse ? "refuse" : "serve",
         "redis-lease-time" => settings.Redis is null ? null : Durations.Format(settings.RedisLeaseTime),
+        "redis-stats-interval" => settings.Redis is null ? null : Durations.Format(settings.RedisStatsInterval),
+        "redis-tls-ca" => settings.RedisTlsCa,
         _ => AsGiven(name, options),
     };
 

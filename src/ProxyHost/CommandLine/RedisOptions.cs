@@ -18,6 +18,8 @@ internal static class RedisOptions
                 : options.RedisPrefix is not null ? "--redis-prefix"
                 : options.RedisOffline is not null ? "--redis-offline"
                 : options.RedisLeaseTime is not null ? "--redis-lease-time"
+                : options.RedisStatsInterval is not null ? "--redis-stats-interval"
+                : options.RedisTlsCa is not null ? "--redis-tls-ca"
                 : null;
             return orphan is null ? null : $"{orphan} needs --redis HOST:PORT";
         }
@@ -57,6 +59,29 @@ internal static class RedisOptions
             return $"invalid duration '{options.RedisLeaseTime}' for --redis-lease-time: expected at least 300ms";
         }
 
+        if (!ArgumentParser.TryDuration(options.RedisStatsInterval, "--redis-stats-interval", Socks.Users.Redis.RedisUserStoreOptions.DefaultStatisticsInterval, allowZero: false, out var statsInterval, out var statsError))
+        {
+            return statsError;
+        }
+
+        if (statsInterval < Socks.Users.Redis.RedisUserStoreOptions.MinStatisticsInterval)
+        {
+            return $"invalid duration '{options.RedisStatsInterval}' for --redis-stats-interval: expected at least 100ms";
+        }
+
+        if (options.RedisTlsCa is { } ca)
+        {
+            if (!options.RedisTls)
+            {
+                return "--redis-tls-ca needs --redis-tls";
+            }
+
+            if (ca.Length == 0 || ca.Contains('\0', StringComparison.Ordinal))
+            {
+                return "invalid value for --redis-tls-ca: expected a file path";
+            }
+        }
+
         settings = settings with
         {
             Redis = options.Redis,
@@ -65,6 +90,8 @@ internal static class RedisOptions
             RedisPrefix = options.RedisPrefix ?? Socks.Users.Redis.RedisUserStoreOptions.DefaultPrefix,
             RedisOfflineRefuse = options.RedisOffline == "refuse",
             RedisLeaseTime = leaseTime,
+            RedisStatsInterval = statsInterval,
+            RedisTlsCa = options.RedisTlsCa,
         };
         return null;
     }

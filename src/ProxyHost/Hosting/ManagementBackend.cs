@@ -122,6 +122,35 @@ internal sealed class ManagementBackend : IManagementBackend, IUserLimitsBackend
     }
 
     /// <inheritdoc/>
+    public bool ServesFleetStatistics => _users is Socks.Users.Redis.RedisUserStore;
+
+    /// <inheritdoc/>
+    /// <remarks>The counters are the fleet's (docs/fleet.md "Statistics across the fleet"); limits and QUOTA_USED are this node's.</remarks>
+    public async ValueTask<IReadOnlyList<McpUserStatsEntry>> GetFleetUserStatsAsync(CancellationToken cancellationToken)
+    {
+        var fleet = (Socks.Users.Redis.RedisUserStore)_users;
+        var node = await GetUserStatsAsync(cancellationToken).ConfigureAwait(false);
+        var totals = await fleet.GetFleetStatisticsAsync(node.Select(static entry => entry.Username.ToArray()).ToList(), cancellationToken).ConfigureAwait(false);
+        var entries = new List<McpUserStatsEntry>(node.Count);
+        for (var i = 0; i < node.Count; i++)
+        {
+            var total = totals[i];
+            entries.Add(new McpUserStatsEntry(
+                node[i].Username,
+                (uint)Math.Min(total.ActiveSessions, uint.MaxValue),
+                (ulong)total.Sessions,
+                (ulong)total.BytesUp,
+                (ulong)total.BytesDown,
+                (ulong)total.LastLoginUnixMilliseconds,
+                (ulong)total.Denials,
+                node[i].Limits,
+                node[i].QuotaUsed));
+        }
+
+        return entries;
+    }
+
+    /// <inheritdoc/>
     public ValueTask<(McpStatus Status, McpUserLimits Limits, ulong QuotaUsed)> GetLimitsAsync(ReadOnlyMemory<byte> username, CancellationToken cancellationToken)
     {
         if (_users is not IUserLimits store || !store.TryGetLimits(username.Span, out var limits))

@@ -171,6 +171,8 @@ internal static class SocksHost
             }
 
             var server = host.Services.GetRequiredService<SocksServer>();
+            // Fleet statistics: the node adds its per-user counts to Redis on a timer (docs/fleet.md), never in a handshake.
+            fleet?.PublishStatistics(server.GetUserStatistics);
             var management = host.Services.GetRequiredService<McpManagementServer>();
 
             // SIGUSR1/SIGUSR2 are handled before anything listens, so a client of the running proxy can never
@@ -316,6 +318,25 @@ internal static class SocksHost
             }
         }
 
+        System.Security.Cryptography.X509Certificates.X509Certificate2Collection? authorities = null;
+        if (settings.RedisTlsCa is { } caFile)
+        {
+            authorities = [];
+            try
+            {
+                authorities.ImportFromPemFile(caFile);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                return (null, $"cannot read --redis-tls-ca {caFile}: {exception.Message.ReplaceLineEndings(" ").Trim()}");
+            }
+
+            if (authorities.Count == 0)
+            {
+                return (null, $"--redis-tls-ca {caFile} holds no PEM certificate");
+            }
+        }
+
         var options = new RedisUserStoreOptions
         {
             EndPoint = settings.Redis!,
@@ -324,6 +345,8 @@ internal static class SocksHost
             Prefix = settings.RedisPrefix,
             Offline = settings.RedisOfflineRefuse ? RedisOfflineMode.Refuse : RedisOfflineMode.Serve,
             LeaseTime = settings.RedisLeaseTime,
+            StatisticsInterval = settings.RedisStatsInterval,
+            TlsCertificateAuthorities = authorities,
         };
         try
         {
@@ -333,6 +356,13 @@ internal static class SocksHost
         catch (ArgumentException exception)
         {
             return (null, $"invalid value '{settings.Redis}' for --redis: {exception.Message}");
+        }
+        catch (System.Security.Authentication.AuthenticationException exception)
+        {
+            // The password or the certificate was refused: a configuration error, not an outage to serve through.
+            var hint = !exception.Message.EndsWith("password", StringComparison.Ordinal) ? ""
+                : settings.RedisPasswordFile is { } file ? $" of --redis-password-file {file}" : ": give it with --redis-password-file";
+            return (null, exception.Message + hint);
         }
     }
 

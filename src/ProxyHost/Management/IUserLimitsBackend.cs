@@ -14,6 +14,17 @@ internal interface IUserLimitsBackend
     /// <returns>The entries.</returns>
     ValueTask<IReadOnlyList<McpUserStatsEntry>> GetUserStatsAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether FLEET_USER_STATS (§13.6) is served: the users are shared with a fleet through Redis.</summary>
+    bool ServesFleetStatistics { get; }
+
+    /// <summary>
+    /// FLEET_USER_STATS: every user's fleet-wide statistics and this node's limits and quota used, in the order of
+    /// <see cref="GetUserStatsAsync"/>. Throws (answered ERROR) when Redis does not answer.
+    /// </summary>
+    /// <param name="cancellationToken">Signalled when the admin connection or the server closes.</param>
+    /// <returns>The entries.</returns>
+    ValueTask<IReadOnlyList<McpUserStatsEntry>> GetFleetUserStatsAsync(CancellationToken cancellationToken);
+
     /// <summary>GET_LIMITS: one user's limits and quota used.</summary>
     /// <param name="username">The name; valid until the returned task completes.</param>
     /// <param name="cancellationToken">Signalled when the admin connection or the server closes.</param>

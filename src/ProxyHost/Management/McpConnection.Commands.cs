@@ -33,6 +33,7 @@ internal sealed partial class McpConnection
                     return UserChangeResponse(command, request.Username, added);
 
                 case McpCommand.UserStats:
+                case McpCommand.FleetUserStats:
                 case McpCommand.GetLimits:
                 case McpCommand.SetLimits:
                     return await ExecuteLimitsAsync(request, token).ConfigureAwait(false);

@@ -7,7 +7,8 @@ internal sealed partial class McpConnection
 {
     /// <summary>Whether this connection serves <paramref name="command"/> as an extension.</summary>
     private bool ServesExtension(McpCommand command) =>
-        command is McpCommand.UserStats or McpCommand.GetLimits or McpCommand.SetLimits && _backend is IUserLimitsBackend;
+        command is McpCommand.UserStats or McpCommand.GetLimits or McpCommand.SetLimits && _backend is IUserLimitsBackend
+        || command is McpCommand.FleetUserStats && _backend is IUserLimitsBackend { ServesFleetStatistics: true };
 
     private async ValueTask<McpResponse> ExecuteLimitsAsync(McpRequest request, CancellationToken token)
     {
@@ -15,20 +16,27 @@ internal sealed partial class McpConnection
         switch (request.Command)
         {
             case McpCommand.UserStats:
+            case McpCommand.FleetUserStats:
             {
                 if (!McpExtensionCodec.TryReadUserStatsRequest(request, out var start, out var problem))
                 {
                     return Malformed(request.Command, problem!);
                 }
 
-                var users = await backend.GetUserStatsAsync(token).ConfigureAwait(false);
+                var fleet = request.Command == McpCommand.FleetUserStats;
+                var users = fleet
+                    ? await backend.GetFleetUserStatsAsync(token).ConfigureAwait(false)
+                    : await backend.GetUserStatsAsync(token).ConfigureAwait(false);
                 if (start > users.Count)
                 {
                     return Malformed(request.Command, $"START {start} is past TOTAL {users.Count}.");
                 }
 
                 var count = McpExtensionCodec.UserStatsPageCount(users, start);
-                return McpExtensionCodec.UserStatsResponse(users.Count, start, users.Skip(start).Take(count).ToList());
+                var page = users.Skip(start).Take(count).ToList();
+                return fleet
+                    ? McpExtensionCodec.FleetUserStatsResponse(users.Count, start, page)
+                    : McpExtensionCodec.UserStatsResponse(users.Count, start, page);
             }
 
             case McpCommand.GetLimits:

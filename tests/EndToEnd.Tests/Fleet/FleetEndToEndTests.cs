@@ -211,6 +211,119 @@ public sealed class FleetEndToEndTests
         again!.Dispose();
     }
 
+    [Test]
+    public async Task FleetStatistics_TrafficOnAAndB_McpctlOnC_ShowsTheSums_CsShareZero_AKilledNodesActivesDropOut_ItsTotalsStay()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var echo = new EchoServer();
+        var prefix = "stats-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var interval = TimeSpan.FromMilliseconds(300);
+        await using var a = await StartNodeAsync(redis, prefix, "--redis-stats-interval", "300ms");
+        await using var b = await StartNodeAsync(redis, prefix, "--redis-stats-interval", "300ms");
+        await using var c = await StartNodeAsync(redis, prefix, "--redis-stats-interval", "300ms");
+        (await a.McpctlAsync("add-user", "gus", "gus-pw")).ExitCode.Should().Be(0);
+        foreach (var other in new[] { b, c })
+        {
+            using var client = await other.ConnectMcpAsync();
+            await WaitUntilAsync(async () => (await client.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("gus"u8)), Propagation, "every node lists gus");
+        }
+
+        // Known sizes through A (two sessions) and B (one closed, one left open): each byte echoed, so up = down.
+        await EchoSessionAsync(a, echo, 10_000);
+        await EchoSessionAsync(a, echo, 20_000);
+        await EchoSessionAsync(b, echo, 40_000);
+        using var open = await SocksTestClient.OpenTunnelAsync(b.Socks, echo.EndPoint, "gus", "gus-pw");
+        await open.SendAsync(new byte[1_000]);
+        await open.ReceiveExactlyAsync(1_000);
+        const long Bytes = 10_000 + 20_000 + 40_000 + 1_000;
+
+        // mcpctl on C (which carried nothing): the fleet's sums once the flushes landed, C's own share 0.
+        var fleet = await WaitForFleetAsync(c, f => f.Sessions == 4 && f.BytesUp == Bytes && f.BytesDown == Bytes && f.Active == 1, "C shows the fleet's sums");
+        fleet.LastLogin.Should().BeGreaterThan(0);
+        var (_, share) = await UsersJsonAsync(c);
+        share.Should().Be(new Counters(0, 0, 0, 0, 0), "C carried none of gus's traffic");
+        var table = await c.McpctlAsync("users");
+        table.Stdout.Should().Contain("ACTIVE (NODE)").And.MatchRegex(@"gus\s+1 \(0\)\s+4 \(0\)\s+69\.3 KiB \(0 B\)");
+
+        // B is killed with its session open: its active session drops out after three intervals; its totals stay.
+        b.Process.Signal(Socks5dProcess.SIGKILL);
+        await b.Process.WaitForExitAsync();
+        var killed = Stopwatch.StartNew();
+        fleet = await WaitForFleetAsync(c, f => f.Active == 0, "the killed node's session leaves the fleet's count");
+        TestContext.Progress.WriteLine($"fleet: a killed node's active sessions dropped out after {killed.ElapsedMilliseconds} ms (interval {interval.TotalMilliseconds} ms, expiry 3 intervals)");
+        fleet.Should().Be(new Counters(0, 4, Bytes, Bytes, fleet.LastLogin), "what B flushed before it died stays");
+    }
+
+    [Test]
+    public async Task FleetStatistics_ANodeThatStopsCleanly_FlushesItsLastCountsOnTheWayOut()
+    {
+        await using var redis = await RedisServer.StartAsync(Path.Combine(_directory, "redis"));
+        await using var echo = new EchoServer();
+        var prefix = "stop-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        // A's timer would flush only after an hour: what reaches Redis is its last flush at the stop.
+        await using var a = await StartNodeAsync(redis, prefix, "--redis-stats-interval", "1h", "--drain-timeout", "1s");
+        await using var c = await StartNodeAsync(redis, prefix);
+        (await a.McpctlAsync("add-user", "gus", "gus-pw")).ExitCode.Should().Be(0);
+        await EchoSessionAsync(a, echo, 5_000);
+        using (var client = await c.ConnectMcpAsync())
+        {
+            await WaitUntilAsync(async () => (await client.ListUsersAsync()).Any(name => name.AsSpan().SequenceEqual("gus"u8)), Propagation, "C lists gus");
+        }
+
+        (await UsersJsonAsync(c)).Fleet.Sessions.Should().Be(0, "A has not flushed yet");
+
+        a.Process.Signal(Socks5dProcess.SIGTERM);
+        (await a.Process.WaitForExitAsync()).Should().Be(0);
+
+        var (fleet, _) = await UsersJsonAsync(c);
+        (fleet.Sessions, fleet.BytesUp, fleet.BytesDown, fleet.Active).Should().Be((1L, 5_000L, 5_000L, 0L), "A flushed on its way out");
+    }
+
+    private sealed record Counters(long Active, long Sessions, long BytesUp, long BytesDown, long LastLogin);
+
+    /// <summary>One session of gus through <paramref name="node"/>: <paramref name="size"/> bytes to the echo server and back, then closed.</summary>
+    private static async Task EchoSessionAsync(RunningProxy node, EchoServer echo, int size)
+    {
+        using var client = await SocksTestClient.OpenTunnelAsync(node.Socks, echo.EndPoint, "gus", "gus-pw");
+        await client.SendAsync(new byte[size]);
+        await client.ReceiveExactlyAsync(size);
+    }
+
+    /// <summary>The real mcpctl's <c>users --json</c> against <paramref name="node"/>: gus's fleet and node counters.</summary>
+    private static async Task<(Counters Fleet, Counters Node)> UsersJsonAsync(RunningProxy node)
+    {
+        var result = await node.McpctlAsync("users", "--json");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var gus = json.RootElement.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("user").GetString() == "gus");
+        return (Read(gus.GetProperty("fleet")), Read(gus.GetProperty("node")));
+
+        static Counters Read(System.Text.Json.JsonElement e) => new(
+            e.GetProperty("activeSessions").GetInt64(), e.GetProperty("sessions").GetInt64(), e.GetProperty("bytesUp").GetInt64(),
+            e.GetProperty("bytesDown").GetInt64(), e.GetProperty("lastLogin").ValueKind == System.Text.Json.JsonValueKind.Null ? 0 : e.GetProperty("lastLogin").GetInt64());
+    }
+
+    private static async Task<Counters> WaitForFleetAsync(RunningProxy node, Func<Counters, bool> condition, string what)
+    {
+        Counters? last = null;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            last = (await UsersJsonAsync(node)).Fleet;
+            if (condition(last))
+            {
+                return last;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(15))
+            {
+                Assert.Fail($"{what}: not within 15 s; last seen {last}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Greeting, RFC 1929 and CONNECT through <paramref name="node"/>; the REP code.</summary>
     private static async Task<Socks.Core.Protocol.ReplyCode> ConnectReplyAsync(RunningProxy node, EchoServer target, string user, string password)
     {

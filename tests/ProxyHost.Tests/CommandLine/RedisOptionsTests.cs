@@ -24,6 +24,35 @@ public sealed class RedisOptionsTests
     }
 
     [Test]
+    public void Parse_StatsIntervalAndTlsCa_AreRead_AndTheLeaseTimeTakesItsValueAfterEquals()
+    {
+        var settings = Parse(["--redis", "h:6379", "--redis-stats-interval", "250ms", "--redis-tls", "--redis-tls-ca", "/etc/socks5d/redis-ca.pem",
+            "--redis-lease-time=3s"]).Settings!;
+
+        settings.RedisStatsInterval.Should().Be(TimeSpan.FromMilliseconds(250));
+        settings.RedisTlsCa.Should().Be("/etc/socks5d/redis-ca.pem");
+        settings.RedisLeaseTime.Should().Be(TimeSpan.FromSeconds(3));
+        Parse(["--redis", "h:6379"]).Settings!.RedisStatsInterval.Should().Be(TimeSpan.FromSeconds(1), "the default");
+    }
+
+    [Test]
+    public void Parse_StatsIntervalAndLeaseTime_AsConfigKeys()
+    {
+        var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"redis-config-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """{ "redis": "10.0.0.5:6379", "redis-stats-interval": "2s", "redis-lease-time": "30s" }""");
+        try
+        {
+            var settings = Parse(["--config", file]).Settings!;
+            settings.RedisStatsInterval.Should().Be(TimeSpan.FromSeconds(2));
+            settings.RedisLeaseTime.Should().Be(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public void Parse_Defaults_PrefixSocks5d_AndServe()
     {
         var settings = Parse(["--redis", "[::1]:6379"]).Settings!;
@@ -68,6 +97,10 @@ public sealed class RedisOptionsTests
     [TestCase(new[] { "--redis", "h:6379", "--users-file", "/var/lib/socks5d/users" }, "--redis and --users-file are two places for the users: give one")]
     [TestCase(new[] { "--redis-tls" }, "--redis-tls needs --redis HOST:PORT")]
     [TestCase(new[] { "--redis-prefix", "x:" }, "--redis-prefix needs --redis HOST:PORT")]
+    [TestCase(new[] { "--redis-stats-interval", "1s" }, "--redis-stats-interval needs --redis HOST:PORT")]
+    [TestCase(new[] { "--redis", "h:6379", "--redis-stats-interval", "50ms" }, "invalid duration '50ms' for --redis-stats-interval: expected at least 100ms")]
+    [TestCase(new[] { "--redis", "h:6379", "--redis-stats-interval", "soon" }, "--redis-stats-interval")]
+    [TestCase(new[] { "--redis", "h:6379", "--redis-tls-ca", "/etc/ca.pem" }, "--redis-tls-ca needs --redis-tls")]
     public void Parse_BadInput_IsOneLineUsageError(string[] args, string message)
     {
         var stderr = new StringWriter();

@@ -24,6 +24,7 @@ public sealed class McpLimitsExtensionTests
     [TestCase("01 80 0001 00", TestName = "USER_STATS")]
     [TestCase("01 81 0002 01 61", TestName = "GET_LIMITS")]
     [TestCase("01 82 001F 01 61 " + NoLimits, TestName = "SET_LIMITS")]
+    [TestCase("01 85 0001 00", TestName = "FLEET_USER_STATS")]
     public async Task ServerWithoutTheExtension_AnswersCmdNotSupportedAndKeepsServing(string frame)
     {
         await using var harness = ServerHarness.Start();
@@ -33,6 +34,18 @@ public sealed class McpLimitsExtensionTests
 
         (await client.ReadAsync(4)).Should().Equal(Frames.CommandNotSupported);
         (await client.ReadAsync(Frames.FixedMetrics.Length)).Should().Equal(Frames.FixedMetrics);
+    }
+
+    [Test]
+    public async Task FleetUserStats_WithoutRedis_CmdNotSupported_AsAnUnknownExtension_KeepsServing()
+    {
+        await using var setup = await RealServer.StartAsync();
+        await using var client = await setup.ConnectRawAsync();
+
+        await client.SendAsync([.. Hex("01 85 0001 00"), .. Hex("01 80 0001 00")]);
+
+        (await client.ReadAsync(4)).Should().Equal(Frames.CommandNotSupported, "a socks5d without --redis is not part of a fleet");
+        (await client.ReadAsync(7)).Should().Equal(Hex("01 00 0003 00 00 00"), "the connection keeps serving");
     }
 
     [Test]
