@@ -73,6 +73,16 @@ public sealed class Socks5dProcessTests
     }
 
     [Test]
+    public void RuntimeConfig_ThreadPoolWorkersDoNotSpin()
+    {
+        // What the runtime reads at start: socks5d's own runtimeconfig.json, next to socks5d.dll.
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "socks5d.runtimeconfig.json")));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32().Should().Be(0);
+    }
+
+    [Test]
     public async Task Curl_Socks5hAndSocks5WithUser_GetThePage()
     {
         await using var web = new TinyWebServer();
