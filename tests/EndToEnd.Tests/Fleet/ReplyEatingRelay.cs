@@ -104,24 +104,23 @@ internal sealed class ReplyEatingRelay : IAsyncDisposable
 
                 if (!requests && connection.EatReply)
                 {
-                    // The command ran in Redis; its reply (and whatever else comes until the close) is lost.
-                    continue;
+                    // Redis answers only after it has carried the command out: the reply is lost, and the client's
+                    // connection is closed, so it cannot tell whether the command ran (it did).
+                    from.Dispose();
+                    to.Dispose();
+                    break;
                 }
 
-                await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
                 if (requests && Volatile.Read(ref _marker) is { } marker && buffer.AsSpan(0, n).IndexOf(marker) >= 0
                     && Interlocked.CompareExchange(ref _marker, null, marker) == marker)
                 {
-                    // Sent to Redis: from now on its replies are thrown away, and the connection is closed once Redis
-                    // has surely carried the command out and answered (a loopback Redis takes well under a millisecond).
+                    // Armed before the command goes to Redis, so its answer cannot slip through: the answer is thrown
+                    // away and closes the connection (the other pump).
                     connection.EatReply = true;
                     Interlocked.Increment(ref _eaten);
-                    _ = Task.Delay(300).ContinueWith(_ =>
-                    {
-                        from.Dispose();
-                        to.Dispose();
-                    }, TaskScheduler.Default);
                 }
+
+                await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
