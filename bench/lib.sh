@@ -1,4 +1,4 @@
-# bench/lib.sh - helpers shared by bench/run.sh and bench/relaybuf.sh (sourced, not run).
+# bench/lib.sh - helpers shared by the bench scripts (run.sh, relaybuf.sh, soak.sh, fleet.sh; sourced, not run).
 # Needs T_START (epoch seconds) and LOGS (folder of server logs) set by the caller.
 
 log() { printf '[%4ds] %s\n' $(($(date +%s) - T_START)) "$*" >&2; }
@@ -43,4 +43,15 @@ wait_listen() { # port pid name
         sleep 0.1
     done
     die "$3 does not listen on port $1 after 15 s"
+}
+
+# Builds bench/loadgen.c into $LOADGEN (needs BENCH_DIR and LOADGEN).
+build_loadgen() {
+    log "building loadgen"
+    gcc -O2 -Wall -o "$LOADGEN" "$BENCH_DIR/loadgen.c" -lpthread
+}
+# publish_socks5d TREE DEST LOGNAME: socks5d in Release from the tree at TREE into DEST, its output in $LOGS/LOGNAME.
+publish_socks5d() {
+    (cd "$1" && timeout 300 dotnet publish src/ProxyHost -c Release -o "$2" -nologo -v q) \
+        >"$LOGS/$3" 2>&1 || die "dotnet publish failed (see $LOGS/$3)"
 }

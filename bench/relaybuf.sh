@@ -44,8 +44,7 @@ mkdir -p "$RB"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
 : >"$RESULTS"
 if [[ ! -x $LOADGEN || $SKIP_BUILD != 1 ]]; then
-    log "building loadgen"
-    gcc -O2 -Wall -o "$LOADGEN" "$BENCH_DIR/loadgen.c" -lpthread
+    build_loadgen
 fi
 OPTIONS_CS=src/Socks.Core/SocksServerOptions.cs
 PATTERN='public int RelayBufferSize { get; init; } = '
@@ -58,8 +57,7 @@ if [[ $SKIP_BUILD != 1 ]]; then
         log "publishing socks5d with RelayBufferSize = $k KiB"
         sed -i "s/\(public int RelayBufferSize { get; init; } = \).*;/\1$k * 1024;/" "$SCRATCH/$OPTIONS_CS"
         grep -qF "$PATTERN$k * 1024;" "$SCRATCH/$OPTIONS_CS" || die "could not set the default to $k KiB"
-        (cd "$SCRATCH" && timeout 300 dotnet publish src/ProxyHost -c Release -o "$RB/socks5d-${k}k" -nologo -v q) \
-            >"$LOGS/publish-${k}k.log" 2>&1 || die "dotnet publish failed (see $LOGS/publish-${k}k.log)"
+        publish_socks5d "$SCRATCH" "$RB/socks5d-${k}k" "publish-${k}k.log"
     done
 fi
 

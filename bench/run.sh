@@ -94,8 +94,7 @@ mkdir -p "$LOGS"
 : >"$RESULTS"
 
 if [[ $SKIP_BUILD != 1 || ! -x $LOADGEN ]]; then # (cheap: always, unless SKIP_BUILD=1)
-    log "building loadgen"
-    gcc -O2 -Wall -o "$LOADGEN" "$BENCH_DIR/loadgen.c" -lpthread
+    build_loadgen
 fi
 # SKIP_BUILD unset: publish unless the last publish (its stamp) is newer than every source file
 STAMP="$OUT/socks5d/.published"
@@ -104,8 +103,7 @@ stale() { [[ ! -f $STAMP ]] || [[ -n $(find "$ROOT/src" "$ROOT"/*.props "$ROOT"/
 if [[ ! -x $SOCKS5D || $SKIP_BUILD == 0 ]] || { [[ -z $SKIP_BUILD ]] && stale; }; then
     log "publishing socks5d (Release)"
     rm -f "$STAMP"
-    (cd "$ROOT" && timeout 300 dotnet publish src/ProxyHost -c Release -o "$OUT/socks5d" -nologo -v q) \
-        >"$LOGS/publish.log" 2>&1 || die "dotnet publish failed (see $LOGS/publish.log)"
+    publish_socks5d "$ROOT" "$OUT/socks5d" publish.log
     touch "$STAMP"
 else
     log "socks5d in $OUT/socks5d is up to date with src/ (SKIP_BUILD=0 publishes anyway)"

@@ -45,13 +45,11 @@ done
 rm -rf "$RUN_DIR"
 mkdir -p "$LOGS"
 if [[ $SKIP_BUILD != 1 || ! -x $LOADGEN ]]; then
-    log "building loadgen"
-    gcc -O2 -Wall -o "$LOADGEN" "$BENCH_DIR/loadgen.c" -lpthread
+    build_loadgen
 fi
 if [[ $SKIP_BUILD != 1 || ! -x $SOCKS5D ]]; then
     log "publishing socks5d (Release)"
-    (cd "$ROOT" && timeout 300 dotnet publish src/ProxyHost -c Release -o "$OUT/socks5d" -nologo -v q) \
-        >"$LOGS/publish.log" 2>&1 || die "dotnet publish failed (see $LOGS/publish.log)"
+    publish_socks5d "$ROOT" "$OUT/socks5d" publish.log
 fi
 
 target_port=$(free_port)
