@@ -31,16 +31,8 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts redis-server on a free loopback port and waits until it answers PING.</summary>
     public static async Task<RedisServer> StartAsync(string directory)
     {
-        // redis cannot listen on port 0 and report the port: take one the OS hands out, close it, give it to redis.
-        int port;
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
-
         System.IO.Directory.CreateDirectory(directory);
-        var server = new RedisServer(directory, port);
+        var server = new RedisServer(directory, FreeLoopbackPort());
         await server.StartAgainAsync();
         return server;
     }
@@ -48,26 +40,11 @@ internal sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts redis again on the same port and directory (after <see cref="KillAsync"/>).</summary>
     public async Task StartAgainAsync()
     {
-        var start = new ProcessStartInfo("redis-server")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-        {
+        _process = Launch(
+        [
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", Directory, "--daemonize", "no",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        ]);
         var deadline = DateTime.UtcNow + TestTimeouts.Generous;
         while (!await AnswersPingAsync())
         {
@@ -78,6 +55,37 @@ internal sealed class RedisServer : IAsyncDisposable
 
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>A loopback port the OS hands out, closed again: redis cannot listen on port 0 and report the port it got.</summary>
+    internal static int FreeLoopbackPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    /// <summary>Starts redis-server with <paramref name="arguments"/>; its output is read and dropped.</summary>
+    internal static Process Launch(IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo("redis-server")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? "",
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     /// <summary>Kills redis (SIGKILL: a crash, not a shutdown) and waits until it is gone.</summary>

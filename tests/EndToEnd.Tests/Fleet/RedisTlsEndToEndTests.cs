@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using EndToEnd.Tests.Support;
 
@@ -38,29 +36,14 @@ public sealed class RedisTlsEndToEndTests
         await WriteSecretAsync("redis.pw", Password + "\n");
         await WriteSecretAsync("wrong.pw", "not-the-password\n");
 
-        // redis cannot report a port it picked: take one the OS hands out, close it, give it to redis (TLS only: --port 0).
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
-
-        var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _directory };
-        foreach (var argument in new[]
-        {
+        // TLS only (--port 0).
+        _port = RedisServer.FreeLoopbackPort();
+        _redis = RedisServer.Launch(
+        [
             "--port", "0", "--tls-port", _port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no",
             "--requirepass", Password, "--save", "", "--appendonly", "no", "--dir", _directory, "--daemonize", "no",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _redis = Process.Start(start)!;
-        _redis.OutputDataReceived += (_, _) => { };
-        _redis.ErrorDataReceived += (_, _) => { };
-        _redis.BeginOutputReadLine();
-        _redis.BeginErrorReadLine();
+        ], _directory);
         var deadline = Stopwatch.StartNew();
         while ((await RedisCliAsync("PING")).Trim() != "PONG")
         {
