@@ -15,7 +15,7 @@ namespace Socks.Core;
 /// here, and the sessions get only what is left.</para>
 /// <para><b>Arithmetic.</b> <c>limit = runtime + reserve + parts + session descriptors</c>, where <c>runtime</c> is
 /// the number of descriptors open when the budget is created (/proc/self/fd: loaded assemblies, the console, epoll),
-/// <c>reserve</c> is an eighth of the limit (at least 64, at most 256), and each part is fixed by whoever
+/// <c>reserve</c> is <see cref="ReserveDescriptors"/> whatever the limit, and each part is fixed by whoever
 /// composes the process (<see cref="Reserve"/>, <see cref="ReserveUpTo"/>). The session descriptors are
 /// shared: a session takes <see cref="DescriptorsPerSession"/> when it is admitted, and a command that needs more
 /// (BIND and UDP ASSOCIATE need a third: a listening or UDP socket) charges them with <see cref="TryAcquire"/>
@@ -28,15 +28,13 @@ public sealed class DescriptorBudget
     /// <summary>Descriptors a relayed SOCKS session holds: the client's socket and the target's.</summary>
     public const int DescriptorsPerSession = 2;
 
-    /// <summary>The least <see cref="RuntimeReserve"/>.</summary>
-    public const int MinReserve = 64;
-
     /// <summary>
-    /// The largest <see cref="RuntimeReserve"/>. What the reserve covers (lazy assembly loads, DNS lookups' files,
-    /// a connection attempt raced past its first) does not grow with the limit: the exhaustion tests never saw it
-    /// use more than half of 64, and a larger cap would only take sessions away from large limits.
+    /// The <see cref="RuntimeReserve"/>, the same at every limit. What it covers (an assembly loaded late, a DNS
+    /// lookup's files and socket, the runtime's own lazy work) does not grow with the limit or the load: the exhaustion
+    /// tests never saw it use more than half of it, and a reserve that grew with the limit (an eighth of it, up to 256,
+    /// before) only took sessions away from large limits.
     /// </summary>
-    public const int MaxReserve = 256;
+    public const int ReserveDescriptors = 64;
 
     /// <summary>The share of the free descriptors one part taken with <see cref="ReserveUpTo"/> may have at most: a quarter.</summary>
     private const int LowerableShareDivisor = 4;
@@ -56,7 +54,7 @@ public sealed class DescriptorBudget
         ArgumentOutOfRangeException.ThrowIfNegative(openDescriptors);
         SoftLimit = softLimit;
         Runtime = openDescriptors;
-        RuntimeReserve = Math.Clamp(softLimit / 8, MinReserve, MaxReserve);
+        RuntimeReserve = ReserveDescriptors;
     }
 
     /// <summary>The budget of this process as it is now: its soft descriptor limit and the descriptors it holds.</summary>

@@ -7,9 +7,10 @@ public sealed class DescriptorBudgetTests
     {
         var budget = new DescriptorBudget(1024, 120);
 
-        budget.RuntimeReserve.Should().Be(128);
-        budget.SessionDescriptors.Should().Be(1024 - 120 - 128);
-        budget.MaxSessions.Should().Be(388);
+        budget.RuntimeReserve.Should().Be(DescriptorBudget.ReserveDescriptors);
+        budget.SessionDescriptors.Should().Be(1024 - 120 - 64);
+        budget.MaxSessions.Should().Be(420);
+        new DescriptorBudget(1_000_000, 120).RuntimeReserve.Should().Be(64, "the reserve does not grow with the limit");
     }
 
     [Test]
@@ -85,7 +86,7 @@ public sealed class DescriptorBudgetTests
 
         server.DescriptorBudget.Should().BeSameAs(budget);
         budget.Parts.Select(p => p.Name).Should().Equal("log files", SocksServer.ListenerPart, Socks.Core.Relay.SpliceRelay.BudgetPart);
-        server.MaxConnections.Should().Be((1024 - 120 - 128 - 4 - 2 - Socks.Core.Relay.SpliceRelay.Descriptors) / 2);
+        server.MaxConnections.Should().Be((1024 - 120 - DescriptorBudget.ReserveDescriptors - 4 - 2 - Socks.Core.Relay.SpliceRelay.Descriptors) / 2);
     }
 
     [Test]
@@ -95,6 +96,6 @@ public sealed class DescriptorBudgetTests
         await using var server = new SocksServer(new SocksServerOptions { Users = Socks.Core.Users.UserStore.CreateInMemory(10, Socks.Core.Users.UserStoreOptions.Default, null), DescriptorBudget = budget, KernelRelay = false });
 
         budget.Parts.Select(p => p.Name).Should().Equal(SocksServer.ListenerPart);
-        server.MaxConnections.Should().Be((1024 - 120 - 128 - 2) / 2);
+        server.MaxConnections.Should().Be((1024 - 120 - DescriptorBudget.ReserveDescriptors - 2) / 2);
     }
 }
