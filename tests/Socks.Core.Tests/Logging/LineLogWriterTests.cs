@@ -99,6 +99,59 @@ public class LineLogWriterTests
     }
 
     [Test]
+    public async Task Append_AfterTheWriterHasGoneIdle_IsWrittenWithoutAFlush()
+    {
+        // The writer sleeps once the queue is empty; the next record must wake it by itself, every time (no flush,
+        // no dispose): each record below is appended only after the one before it was written.
+        var formatted = new List<TaskCompletionSource>();
+        for (var i = 0; i < 20; i++)
+        {
+            formatted.Add(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        var writer = new LineLogWriter<string>(_path, "test log", (s, line) =>
+        {
+            line.AppendAscii(s);
+            formatted[int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)].TrySetResult();
+        }, logger: null);
+
+        for (var i = 0; i < formatted.Count; i++)
+        {
+            writer.Append(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await formatted[i].Task.WaitAsync(TimeSpan.FromSeconds(20));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (writer.WrittenRecords < i + 1 && DateTime.UtcNow < deadline)
+            {
+                // Formatted, now being written: the writer goes idle right after, which is what the next record meets.
+                await Task.Yield();
+            }
+
+            writer.WrittenRecords.Should().Be(i + 1);
+        }
+
+        await writer.DisposeAsync();
+        (await File.ReadAllLinesAsync(_path)).Should().Equal(Enumerable.Range(0, formatted.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public async Task FlushAsync_AfterABurst_WritesEveryRecordInOrder()
+    {
+        var writer = new LineLogWriter<string>(_path, "test log", (s, line) => line.AppendAscii(s), null);
+        var expected = new List<string>();
+        for (var i = 0; i < 5000; i++)
+        {
+            var record = "record-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            expected.Add(record);
+            writer.Append(record);
+        }
+
+        await writer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        writer.WrittenRecords.Should().Be(expected.Count, "a flush completes once everything appended before it is written");
+        (await File.ReadAllLinesAsync(_path)).Should().Equal(expected);
+        await writer.DisposeAsync();
+    }
+
+    [Test]
     public async Task FlushAsync_AfterDispose_CompletesAtOnce()
     {
         var writer = new LineLogWriter<string>(_path, "test log", (s, line) => line.AppendAscii(s), null);
