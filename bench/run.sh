@@ -18,7 +18,7 @@
 # RATE_T / RATE_W (measured / warm-up seconds of each rate run, default 5 / 1), IDLE_K (idle
 # connections, default 2000), HELD_K (relayed connections of the held test, default 9900),
 # HELD_NOFILE (the proxies' descriptor limit, default 20000), COLD_T / COLD_STEADY_AT (seconds of the
-# cold-start run and where its steady part starts, default 20 / 15), STEADY_AFTER (seconds of c=32
+# cold-start runs, REPS of them, and where their steady part starts, default 20 / 15), STEADY_AFTER (seconds of c=32
 # load every proxy has run before the steady rounds, default 15), WITH_DANTE (1 = measure dante too
 # if it is or can be installed, default 1), SKIP_BUILD (1 = reuse bench/out, 0 = always publish;
 # unset: publish socks5d only if a file under src/ changed since the last publish), BUDGET (seconds,
@@ -327,16 +327,20 @@ fi
 # second; first COLD_FIRST s against the seconds from COLD_STEADY_AT on (the steady state).
 COLD_KINDS=(socks5d-auth)
 [[ $HAVE_MICROSOCKS == 1 ]] && COLD_KINDS+=(microsocks-auth)
-log "cold start: c=32 from the first second, $COLD_T s, steady from ${COLD_STEADY_AT} s"
-for kind in "${COLD_KINDS[@]}"; do
-    name="$kind"
-    spawn "$name" "$kind" "cold-$kind"
-    wait_listen_fast "${PROXY_PORT[$name]}" "${PROXY_PID[$name]}" "cold-$kind"
-    listen_ms=$((($(date +%s%N) - PROXY_T0[$name]) / 1000000))
-    lg "$name" cold 0 $((COLD_T + 20)) rate -d "$ECHO_CLOSE" -c 32 -T "$COLD_T" -w 0 -i 1 -M "$SRV_PID" -o 10
-    jq -cn --arg s "$name" --argjson ms "$listen_ms" '{server:$s,test:"cold-start",round:0,listen_ms:$ms}' >>"$RESULTS"
-    stop_proxy "$name"
-    unset "PROXY_PID[$name]"
+# REPS interleaved rounds (a fresh process each): where the JIT's step falls varies from run to run.
+log "cold start: c=32 from the first second, $COLD_T s, steady from ${COLD_STEADY_AT} s, $REPS round(s)"
+for r in $(seq "$REPS"); do
+    for kind in "${COLD_KINDS[@]}"; do
+        name="$kind"
+        spawn "$name" "$kind" "cold-$kind-r$r"
+        wait_listen_fast "${PROXY_PORT[$name]}" "${PROXY_PID[$name]}" "cold-$kind-r$r"
+        listen_ms=$((($(date +%s%N) - PROXY_T0[$name]) / 1000000))
+        lg "$name" cold "$r" $((COLD_T + 20)) rate -d "$ECHO_CLOSE" -c 32 -T "$COLD_T" -w 0 -i 1 -M "$SRV_PID" -o 10
+        jq -cn --arg s "$name" --argjson r "$r" --argjson ms "$listen_ms" \
+            '{server:$s,test:"cold-start",round:$r,listen_ms:$ms}' >>"$RESULTS"
+        stop_proxy "$name"
+        unset "PROXY_PID[$name]"
+    done
 done
 
 # ---------------------------------------------------------------- the long-running proxies
