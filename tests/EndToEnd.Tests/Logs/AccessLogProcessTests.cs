@@ -267,6 +267,9 @@ public sealed class AccessLogProcessTests
             await PingAsync(proxy, echo.EndPoint);
         }
 
+        // The log writes what piles up in one write a little later (it batches under load): the disk is freed only
+        // once a write has failed, or all 40 might go out after it and fit.
+        await socks5d.WaitForLineAsync(line => line.Contains($"The access log cannot be written to {path}", StringComparison.Ordinal));
         disk.FreeSpace();
         await PingAsync(proxy, echo.EndPoint);
         await CredentialsLogProcessTests.StopAsync(socks5d);

@@ -26,11 +26,11 @@ public sealed class DescriptorLimitTests
     public void ParseSoftLimit_NoUsableLine_ReturnsNull(string text) =>
         DescriptorLimit.ParseSoftLimit(text).Should().BeNull();
 
-    [TestCase(1024, 0, 448)]
-    [TestCase(1024, 120, 388)]
+    [TestCase(1024, 0, 480)]
+    [TestCase(1024, 120, 420)]
     [TestCase(256, 120, 36)]
-    [TestCase(20000, 120, 9812)]
-    [TestCase(1048576, 120, 524100)]
+    [TestCase(20000, 120, 9908)]
+    [TestCase(1048576, 120, 524196)]
     [TestCase(64, 120, 1)]
     public void MaxConnectionsFor_SoftLimitAndOpenDescriptors_LeavesAReserveAndCountsTwoPerSession(long softLimit, long open, int expected) =>
         DescriptorLimit.MaxConnectionsFor(softLimit, open).Should().Be(expected);
