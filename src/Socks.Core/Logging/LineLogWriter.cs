@@ -49,10 +49,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     // A batch is written once it reaches this size, so one burst does not build a huge buffer.
     private const int BatchBytes = 64 * 1024;
 
-    // How long the writer waits, once woken by a record, for more records to write with it. Under load this
-    // makes one wake-up and one write per this interval instead of one per record (a record of every
-    // connection woke the writer, and through the channel a pool thread too: 2 wake-ups, spins, a write).
-    // Flush, reopen and dispose requests do not wait.
+    // How long the writer waits, once woken by a record, for the records behind it (see the remarks).
     private const int LingerMilliseconds = 10;
 
     // POSIX PIPE_BUF: writes of at most this size to a pipe are atomic, so lines from the two logs
