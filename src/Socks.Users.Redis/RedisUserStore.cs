@@ -192,10 +192,10 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         }
 
         var redis = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!redis.IsConnected)
-        {
-            await ThrowIfRefusedAsync(redis, options, tls).ConfigureAwait(false);
-        }
+
+        // Asked whether connected or not: a Redis that wants a password and got none may let the connection come
+        // up and refuse every command after it (NOAUTH), and which of the two a start sees is a race.
+        await ThrowIfRefusedAsync(redis, options, tls).ConfigureAwait(false);
 
         var store = new RedisUserStore(options, local, redis, logger, meterFactory);
         if (!await store.TrySyncAsync(force: true).ConfigureAwait(false))
@@ -208,34 +208,47 @@ public sealed partial class RedisUserStore : IUserStore, IUserDirectory, IUserLi
         return store;
     }
 
+    /// <summary>PINGs at start that may time out before Redis counts as unreachable (each waits the command timeout).</summary>
+    private const int StartPings = 3;
+
     /// <summary>
-    /// At start, tells a Redis that refused this node (the password, or the TLS certificate) from one that is not
-    /// reachable yet: the first is a configuration error, the second is served from the snapshot until Redis is back.
+    /// At start, a PING tells a Redis that refused this node (the password, or the TLS certificate: a connection
+    /// error, or NOAUTH/WRONGPASS on a connection that came up) from one that is not reachable yet or answers: the
+    /// first is a configuration error, the second is served from the snapshot until Redis is back. A PING that times
+    /// out is sent again, up to <see cref="StartPings"/> in all.
     /// </summary>
     private static async Task ThrowIfRefusedAsync(ConnectionMultiplexer redis, RedisUserStoreOptions options, TlsCheck tls)
     {
         string? problem = null;
-        try
+        for (var attempt = 1; problem is null; attempt++)
         {
-            await redis.GetDatabase().PingAsync().ConfigureAwait(false);
-        }
-        catch (RedisConnectionException exception) when (tls.Problem is not null || exception.FailureType == ConnectionFailureType.AuthenticationFailure
-            || exception.ToString().Contains("WRONGPASS", StringComparison.Ordinal) || exception.ToString().Contains("NOAUTH", StringComparison.Ordinal))
-        {
-            problem = tls.Problem is { } certificate
-                ? $"Redis {options.EndPoint}: {certificate}"
-                : options.Password is null ? $"Redis {options.EndPoint} requires a password" : $"Redis {options.EndPoint} refused the password";
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            // Not reachable (yet): no error, the store serves from its snapshot and keeps trying.
+            try
+            {
+                await redis.GetDatabase().PingAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException && (tls.Problem is not null
+                || exception is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+                || exception.ToString().Contains("WRONGPASS", StringComparison.Ordinal) || exception.ToString().Contains("NOAUTH", StringComparison.Ordinal)))
+            {
+                problem = tls.Problem is { } certificate
+                    ? $"Redis {options.EndPoint}: {certificate}"
+                    : options.Password is null ? $"Redis {options.EndPoint} requires a password" : $"Redis {options.EndPoint} refused the password";
+            }
+            catch (TimeoutException) when (attempt < StartPings)
+            {
+                // Something answers, slowly (a TLS handshake on a loaded host): asked again before it counts as unreachable,
+                // so a refusal that comes late is still one.
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // Not reachable (yet): no error, the store serves from its snapshot and keeps trying.
+                return;
+            }
         }
 
-        if (problem is not null)
-        {
-            redis.Dispose();
-            throw new AuthenticationException(problem);
-        }
+        redis.Dispose();
+        throw new AuthenticationException(problem);
     }
 
     /// <summary>Reads Redis now and applies what changed (tests and tools; the store does it by itself).</summary>

@@ -88,6 +88,50 @@ public sealed class RedisTlsEndToEndTests
         (await SocksTestClient.TryOpenAsync(node.Socks, echo.EndPoint, "tina", "wrong")).Should().BeNull();
     }
 
+    [Test]
+    public async Task RedisThatAcceptsButNeverAnswers_IsUnreachableNotRefused_TheNodeStartsAndServes()
+    {
+        // Slow is not refused: every startup PING times out here (the listener takes connections and says nothing),
+        // and the node starts from its snapshot instead of stopping with exit 78.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new System.Collections.Concurrent.ConcurrentQueue<System.Net.Sockets.TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Enqueue(await silent.AcceptTcpClientAsync());
+                }
+            }
+            catch (Exception exception) when (exception is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // Stopped with the test.
+            }
+        });
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        await using var echo = new EchoServer();
+        await using var node = Socks5dProcess.Start(["-l", "127.0.0.1", "-p", "0", "-u", "sam:sam-pw", "--redis", $"127.0.0.1:{port}"]);
+
+        var (proxy, _) = await node.WaitForListeningAsync();
+
+        node.HasExited.Should().BeFalse();
+        using (var tunnel = await SocksTestClient.OpenTunnelAsync(proxy, echo.EndPoint, "sam", "sam-pw"))
+        {
+            await tunnel.SendAsync("ping"u8.ToArray());
+            (await tunnel.ReceiveExactlyAsync(4)).Should().Equal("ping"u8.ToArray(), "the node serves the users it was started with");
+        }
+
+        held.Should().NotBeEmpty("the node did try the silent Redis");
+        silent.Stop();
+        await accepting;
+        foreach (var client in held)
+        {
+            client.Dispose();
+        }
+    }
+
     [TestCase("wrong.pw", "ca.crt", "Redis 127.0.0.1:{port} refused the password of --redis-password-file {dir}/wrong.pw", TestName = "Wrong password file: exit 78")]
     [TestCase(null, "ca.crt", "Redis 127.0.0.1:{port} requires a password: give it with --redis-password-file", TestName = "No password: exit 78")]
     [TestCase("redis.pw", "other-ca.crt", "Redis 127.0.0.1:{port}: the TLS certificate (CN=127.0.0.1) is not signed by --redis-tls-ca (UntrustedRoot)", TestName = "Certificate of another CA: exit 78")]
