@@ -162,28 +162,19 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
             return;
         }
 
-        if (!_channel.Writer.TryWrite(new Entry(record, null, false)))
+        if (!TryEnqueue(new Entry(record, null, false), urgent: false))
         {
             // Disposed: the record is counted, not dropped silently.
             Interlocked.Decrement(ref _queued);
             Interlocked.Increment(ref _failed);
-            return;
         }
-
-        Wake(urgent: false);
     }
 
     /// <summary>Completes when every record appended before the call has been written or counted as failed.</summary>
     public Task FlushAsync()
     {
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_channel.Writer.TryWrite(new Entry(null, done, false)))
-        {
-            return _pumped.Task;
-        }
-
-        Wake(urgent: true);
-        return done.Task;
+        return TryEnqueue(new Entry(null, done, false), urgent: true) ? done.Task : _pumped.Task;
     }
 
     /// <summary>
@@ -201,13 +192,7 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
     public Task<bool> ReopenAsync()
     {
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_channel.Writer.TryWrite(new Entry(null, done, true)))
-        {
-            return Task.FromResult(false);
-        }
-
-        Wake(urgent: true);
-        return done.Task;
+        return TryEnqueue(new Entry(null, done, true), urgent: true) ? done.Task : Task.FromResult(false);
     }
 
     /// <summary>Writes everything queued, then closes the target. Appends after this are counted as failed.</summary>
@@ -301,6 +286,19 @@ internal sealed class LineLogWriter<T> : IAsyncDisposable
         }
 
         CloseStream();
+    }
+
+    /// <summary>Queues an entry and wakes the writer thread for it.</summary>
+    /// <returns>False when the writer is disposed (nothing was queued).</returns>
+    private bool TryEnqueue(Entry entry, bool urgent)
+    {
+        if (!_channel.Writer.TryWrite(entry))
+        {
+            return false;
+        }
+
+        Wake(urgent);
+        return true;
     }
 
     /// <summary>Wakes the writer thread if it sleeps (after an entry was queued, or the queue completed).</summary>

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.Versioning;
 using EndToEnd.Tests.Support;
 
@@ -93,9 +96,9 @@ public sealed class RedisTlsEndToEndTests
     {
         // Slow is not refused: every startup PING times out here (the listener takes connections and says nothing),
         // and the node starts from its snapshot instead of stopping with exit 78.
-        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
-        var held = new System.Collections.Concurrent.ConcurrentQueue<System.Net.Sockets.TcpClient>();
+        var held = new ConcurrentQueue<TcpClient>();
         var accepting = Task.Run(async () =>
         {
             try
@@ -105,12 +108,12 @@ public sealed class RedisTlsEndToEndTests
                     held.Enqueue(await silent.AcceptTcpClientAsync());
                 }
             }
-            catch (Exception exception) when (exception is System.Net.Sockets.SocketException or ObjectDisposedException)
+            catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
             {
                 // Stopped with the test.
             }
         });
-        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
         await using var echo = new EchoServer();
         await using var node = Socks5dProcess.Start(["-l", "127.0.0.1", "-p", "0", "-u", "sam:sam-pw", "--redis", $"127.0.0.1:{port}"]);
 
